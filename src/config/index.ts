@@ -1,0 +1,3 @@
+/** Config: the YAML schema (zod), `${ENV}` interpolation, loading with precise errors. */
+export * from './load.js';
+export * from './schema.js';

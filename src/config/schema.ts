@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be letters, digits and . _ : / -');
+const usdPerMtok = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,6})?$/)]);
+
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'local'] as const;
+
+export const localModelSchema = z.strictObject({
+  id,
+  path: z.string().min(1),
+  context: z.number().int().positive().optional(),
+  parallel: z.number().int().positive().max(64).default(1),
+  threads: z.number().int().positive().optional(),
+  max_queue: z.number().int().nonnegative().default(64),
+  gpu_layers: z.number().int().nonnegative().optional(),
+  load: z.enum(['lazy', 'start']).default('lazy'),
+  idle_unload_ms: z.number().int().nonnegative().optional(),
+});
+
+export const providerSchema = z.strictObject({
+  id,
+  type: z.enum(PROVIDER_TYPES),
+  preset: z.string().optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  api_key: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Keep-alive connections per upstream origin. */
+  max_connections: z.number().int().positive().max(4096).default(256),
+  /** Whether the upstream takes `/v1/responses` natively (OpenAI itself does). */
+  responses_api: z.boolean().optional(),
+  models: z.array(localModelSchema).optional(),
+});
+
+export const pricingSchema = z.strictObject({
+  input_per_mtok: usdPerMtok,
+  output_per_mtok: usdPerMtok,
+  cached_input_per_mtok: usdPerMtok.optional(),
+  cache_write_per_mtok: usdPerMtok.optional(),
+});
+
+export const targetSchema = z.strictObject({
+  provider: id,
+  model: z.string().min(1),
+  weight: z.number().nonnegative().default(1),
+});
+
+export const modelSchema = z.strictObject({
+  name: z.string().min(1),
+  targets: z.array(targetSchema).min(1),
+  fallbacks: z.array(z.string().min(1)).default([]),
+  pricing: pricingSchema.optional(),
+  /** Output cap used for worst-case budget reservations when a request sets no max_tokens. */
+  max_output_tokens: z.number().int().positive().optional(),
+  context_window: z.number().int().positive().optional(),
+  kind: z.enum(['chat', 'embedding']).default('chat'),
+});
+
+export const routingSchema = z.strictObject({
+  retries: z.number().int().min(0).max(10).default(2),
+  timeout_ms: z.number().int().positive().default(60_000),
+  first_byte_timeout_ms: z.number().int().positive().default(20_000),
+  backoff_ms: z.number().int().nonnegative().default(100),
+  max_backoff_ms: z.number().int().nonnegative().default(5_000),
+  /** Honour an upstream `retry-after` up to this long; longer waits go to the next target. */
+  max_retry_after_ms: z.number().int().nonnegative().default(10_000),
+  breaker: z
+    .strictObject({
+      failure_threshold: z.number().int().positive().default(5),
+      cooldown_ms: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+});
+
+export const serverSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  body_limit_bytes: z.number().int().positive().default(8 * 1024 * 1024),
+  /** Time a client may take to send its headers and body (slowloris defence). */
+  request_timeout_ms: z.number().int().positive().default(30_000),
+  drain_timeout_ms: z.number().int().nonnegative().default(30_000),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: serverSchema.prefault({}),
+    providers: z.array(providerSchema).default([]),
+    models: z.array(modelSchema).default([]),
+    routing: routingSchema.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const providerIds = new Set<string>();
+    config.providers.forEach((provider, index) => {
+      if (providerIds.has(provider.id)) {
+        ctx.addIssue({ code: 'custom', path: ['providers', index, 'id'], message: `duplicate provider id "${provider.id}"` });
+      }
+      providerIds.add(provider.id);
+      if (provider.type !== 'local' && !provider.base_url && !provider.preset) {
+        ctx.addIssue({ code: 'custom', path: ['providers', index, 'base_url'], message: 'base_url or preset is required' });
+      }
+      if (provider.type === 'local' && !provider.models?.length) {
+        ctx.addIssue({ code: 'custom', path: ['providers', index, 'models'], message: 'a local provider needs at least one model' });
+      }
+    });
+    const modelNames = new Set<string>();
+    config.models.forEach((model, index) => {
+      if (modelNames.has(model.name)) {
+        ctx.addIssue({ code: 'custom', path: ['models', index, 'name'], message: `duplicate model name "${model.name}"` });
+      }
+      modelNames.add(model.name);
+      model.targets.forEach((target, targetIndex) => {
+        if (!providerIds.has(target.provider)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', index, 'targets', targetIndex, 'provider'],
+            message: `unknown provider "${target.provider}"`,
+          });
+        }
+      });
+    });
+    config.models.forEach((model, index) => {
+      model.fallbacks.forEach((fallback, fallbackIndex) => {
+        if (!modelNames.has(fallback)) {
+          ctx.addIssue({ code: 'custom', path: ['models', index, 'fallbacks', fallbackIndex], message: `unknown model "${fallback}"` });
+        } else if (fallback === model.name) {
+          ctx.addIssue({ code: 'custom', path: ['models', index, 'fallbacks', fallbackIndex], message: 'a model cannot fall back to itself' });
+        }
+      });
+    });
+  });
+
+export type HubConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
+export type PricingConfig = z.infer<typeof pricingSchema>;
+export type RoutingConfig = z.infer<typeof routingSchema>;
+export type LocalModelConfig = z.infer<typeof localModelSchema>;

@@ -1,0 +1,59 @@
+import type { ChatRequest, HubError, Usage } from '../core/index.js';
+
+/** Who is calling: resolved from the API key, cached in process. */
+export interface Principal {
+  kind: 'admin' | 'virtual-key';
+  tenantId: string | null;
+  projectId: string | null;
+  keyId: string | null;
+  /** Model names this key may use; null means all. */
+  allowedModels: readonly string[] | null;
+}
+
+/** What admission needs to know about a request to rate-limit it and reserve its worst-case cost. */
+export interface AdmissionRequest {
+  requestId: string;
+  /** The model name the client asked for. */
+  model: string;
+  /** Canonical request, used to count prompt tokens with a tokenizer (chat) ... */
+  chat?: ChatRequest;
+  /** ... or the raw input of an embeddings request. */
+  embeddingsInput?: string | string[] | number[] | number[][];
+  /** Client protocol, for the record. */
+  surface: 'openai' | 'anthropic' | 'responses' | 'internal';
+}
+
+/** How a request ended, as settlement needs it. */
+export interface SettlementOutcome {
+  /** The model name actually served (a fallback when one was used). */
+  servedModel: string;
+  providerId: string | null;
+  upstreamModel: string | null;
+  /** Usage from the upstream, when it reported one. */
+  usage: Usage | null;
+  /** The text the upstream generated (content, reasoning, tool arguments), to count when `usage` is null. */
+  outputText: string;
+  /** HTTP status the client saw (or would have: 499 when it left). */
+  status: number;
+  error?: HubError;
+  latencyMs: number;
+  /** Time to first byte from the upstream, for streams. */
+  ttfbMs?: number;
+  stream: boolean;
+  attempts: number;
+}
+
+/** An admitted request: its reservation is held until `settle` (exactly once). */
+export interface Admission {
+  readonly principal: Principal;
+  /** Settles to the actual cost, releases the rest of the reservation, records the ledger row. */
+  settle(outcome: SettlementOutcome): void;
+}
+
+/** The economy as the gateway sees it. */
+export interface EconomyGate {
+  /** Resolves an API key (from `Authorization: Bearer` or `x-api-key`); throws UNAUTHENTICATED. */
+  authenticate(apiKey: string | undefined): Promise<Principal>;
+  /** Checks model access and rate limits and reserves the worst case against every budget; throws on refusal. */
+  admit(principal: Principal, request: AdmissionRequest): Promise<Admission>;
+}

@@ -1,0 +1,23 @@
+/**
+ * Provider adapters: one folder per upstream wire protocol, all implementing `spec.ts`.
+ * `createProvider` turns a provider config entry into a live adapter.
+ */
+import type { ProviderConfig } from '../config/index.js';
+import { HubError } from '../core/index.js';
+import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
+import type { Provider } from './spec.js';
+
+export type { CallContext, ForwardCall, ForwardResponse, Provider, WireProtocol } from './spec.js';
+export { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/index.js';
+
+export type ProviderFactory = (config: ProviderConfig) => Provider;
+
+const factories: Partial<Record<ProviderConfig['type'], ProviderFactory>> = {
+  openai: createOpenAICompatibleProvider,
+};
+
+export function createProvider(config: ProviderConfig): Provider {
+  const factory = factories[config.type];
+  if (!factory) throw new HubError('INVALID_REQUEST', `provider ${config.id}: type "${config.type}" is not available`);
+  return factory(config);
+}

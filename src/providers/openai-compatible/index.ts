@@ -1,0 +1,37 @@
+/** OpenAI-compatible upstreams (OpenAI, DashScope/Qwen, DeepSeek, vLLM, SGLang, Ollama, llama.cpp, …). */
+import type { ProviderConfig } from '../../config/index.js';
+import { HubError } from '../../core/index.js';
+import { primeStream } from '../sse-events.js';
+import type { Provider } from '../spec.js';
+import { createOpenAIClient, resolvePreset } from './api.js';
+import { openaiChat } from './chat.js';
+import { openaiEmbeddings } from './embeddings.js';
+import { openaiStream } from './stream.js';
+
+export { OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './presets.js';
+
+export function createOpenAICompatibleProvider(config: ProviderConfig): Provider {
+  const preset = resolvePreset(config);
+  const client = createOpenAIClient(config, preset);
+  return {
+    id: config.id,
+    type: 'openai',
+    passthrough: 'openai',
+    chat: (request, context) => openaiChat(client, request, context),
+    streamChat: (request, context) => openaiStream(client, request, context),
+    embeddings: (request, context) => {
+      if (!preset.embeddings) {
+        return Promise.reject(new HubError('UNSUPPORTED_FEATURE', `provider ${config.id} (${config.preset}) serves no embeddings`));
+      }
+      return openaiEmbeddings(client, request, context);
+    },
+    forward: async (call, context) => {
+      const answer = await client.post(call.path, call.body, context.signal, call.headers);
+      const body: AsyncIterable<Uint8Array> = call.stream
+        ? await primeStream((answer.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), config.id)
+        : answer.body;
+      return { status: answer.status, headers: answer.headers, body };
+    },
+    close: () => client.close(),
+  };
+}

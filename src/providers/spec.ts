@@ -1,0 +1,54 @@
+/**
+ * The contract every provider adapter implements. A provider speaks one upstream's wire protocol and
+ * translates the canonical model (`core/`) into it and back; it knows nothing of money, tenants or routing.
+ *
+ * Timing contract: `chat`, `streamChat` and `forward` resolve only once the upstream has produced its
+ * first byte of body (for streams: its first event). Everything that fails before that is thrown as a
+ * `HubError` whose `retryable` flag tells the router whether another attempt may succeed; once they
+ * resolve, nothing has been sent to the client yet, so a retry is always safe up to that point.
+ */
+import type { ChatRequest, ChatResult, ChatStream, EmbeddingsRequest, EmbeddingsResult } from '../core/index.js';
+
+/** Client-facing protocols a provider can take byte-for-byte (the pass-through fast path). */
+export type WireProtocol = 'openai' | 'anthropic';
+
+export interface CallContext {
+  /** Aborted when the client goes away, the attempt times out, or the router gives up. */
+  signal: AbortSignal;
+  requestId: string;
+}
+
+export interface ForwardCall {
+  /** Path relative to the provider's base URL, e.g. `/chat/completions` or `/messages`. */
+  path: string;
+  /** The request body in the provider's own protocol, already re-targeted at the upstream model. */
+  body: string;
+  stream: boolean;
+  /** Client headers the upstream protocol defines (e.g. `anthropic-version`, `anthropic-beta`). */
+  headers?: Record<string, string>;
+}
+
+export interface ForwardResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /**
+   * The body bytes. For streams the first chunk has already arrived when `forward` resolves (first-byte
+   * timeout); iterating yields it first. Breaking out of the iteration aborts the upstream read.
+   */
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface Provider {
+  readonly id: string;
+  readonly type: 'openai' | 'anthropic' | 'local';
+  /** The protocol `forward` speaks, or null when the provider has no byte-level pass-through. */
+  readonly passthrough: WireProtocol | null;
+  chat(request: ChatRequest, context: CallContext): Promise<ChatResult>;
+  /** Resolves once the first stream event arrived; the iterator yields the rest in order. */
+  streamChat(request: ChatRequest, context: CallContext): Promise<ChatStream>;
+  embeddings(request: EmbeddingsRequest, context: CallContext): Promise<EmbeddingsResult>;
+  /** Pass-through for same-protocol traffic. Throws for non-2xx answers like the other calls. */
+  forward?(call: ForwardCall, context: CallContext): Promise<ForwardResponse>;
+  /** Frees pools and loaded models. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+import { HubError } from '../core/index.js';
+import { type SseEvent, SseParser } from '../wire/sse.js';
+
+/** Yields the SSE events of an upstream body in order. */
+export async function* sseEvents(body: Readable): AsyncGenerator<SseEvent> {
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  for await (const chunk of body) {
+    const events = parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+    for (const event of events) yield event;
+  }
+  for (const event of parser.push(decoder.decode())) yield event;
+  for (const event of parser.flush()) yield event;
+}
+
+/**
+ * Waits for the first item of a stream so that a silent upstream is caught by the first-byte timeout and
+ * the router can still retry; then hands back an iterable over all items, the first included.
+ */
+export async function primeStream<T>(source: AsyncIterator<T>, providerId: string): Promise<AsyncIterable<T>> {
+  const first = await source.next();
+  if (first.done) throw new HubError('UPSTREAM_ERROR', `upstream ${providerId} closed the stream before sending anything`);
+  let yieldedFirst = false;
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      return {
+        next: async () => {
+          if (!yieldedFirst) {
+            yieldedFirst = true;
+            return first;
+          }
+          return source.next();
+        },
+        return: async (value?: unknown) => {
+          await source.return?.(value);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+/** Parses one SSE data payload, turning malformed JSON into an upstream error. */
+export function parseEventJson<T>(providerId: string, data: string): T {
+  try {
+    return JSON.parse(data) as T;
+  } catch {
+    throw new HubError('UPSTREAM_ERROR', `upstream ${providerId} sent malformed JSON in its stream`);
+  }
+}

@@ -1,0 +1,51 @@
+import { HubError } from '../core/index.js';
+
+/** Seconds from a `retry-after` header (delta-seconds or HTTP date); undefined when absent or invalid. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text.trim());
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, (date - now) / 1000);
+}
+
+/** The upstream's own message from an OpenAI- or Anthropic-shaped error body, never its credentials. */
+export function upstreamMessage(bodyText: string): string {
+  try {
+    const body = JSON.parse(bodyText) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof body.error === 'string') return body.error;
+    if (body.error && typeof body.error.message === 'string') return body.error.message;
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return bodyText.slice(0, 500) || 'no body';
+}
+
+/** Maps a non-2xx upstream answer to the error catalog. */
+export function errorFromUpstreamStatus(
+  providerId: string,
+  status: number,
+  bodyText: string,
+  headers: Record<string, string | string[] | undefined>,
+): HubError {
+  const reason = `upstream ${providerId} answered ${status}: ${upstreamMessage(bodyText)}`;
+  const retryAfterSeconds = parseRetryAfter(headers['retry-after']);
+  const details = retryAfterSeconds === undefined ? {} : { retryAfterSeconds };
+  if (status === 429) return new HubError('UPSTREAM_RATE_LIMITED', reason, details);
+  if (status === 408 || status === 504) return new HubError('UPSTREAM_TIMEOUT', reason, details);
+  if (status === 503 || status === 529) return new HubError('UPSTREAM_UNAVAILABLE', reason, details);
+  if (status >= 500) return new HubError('UPSTREAM_ERROR', reason, details);
+  // Our credentials or configuration are at fault, not the client's request.
+  if (status === 401 || status === 403) return new HubError('UPSTREAM_ERROR', `upstream ${providerId} refused TokenHub's credentials (${status})`);
+  return new HubError('UPSTREAM_REJECTED', reason, { status: status >= 400 && status < 500 ? status : 400 });
+}
+
+/** Maps a thrown network/abort error to the catalog; `signal.reason` wins when it is a HubError. */
+export function errorFromNetwork(providerId: string, error: unknown, signal: AbortSignal): HubError {
+  if (signal.aborted && signal.reason instanceof HubError) return signal.reason;
+  if (error instanceof HubError) return error;
+  const code = (error as { code?: string }).code ?? (error as Error).name;
+  return new HubError('UPSTREAM_ERROR', `cannot reach upstream ${providerId}: ${code}`, { cause: error });
+}

@@ -1,0 +1,4 @@
+/** Routing: the model catalog, weighted target choice, retries with backoff, fallbacks and breakers. */
+export { type BreakerState, CircuitBreaker } from './breaker.js';
+export { type CatalogModel, type CatalogTarget, ModelCatalog } from './catalog.js';
+export { type AttemptOutcome, type AttemptRunner, type RouteAttempt, type Routed, type RouteOptions, Router } from './router.js';
