@@ -16,11 +16,7 @@ export class ConfigError extends Error {
 }
 
 /** Replaces `${NAME}` and `${NAME:-default}` with environment values; a missing variable is an error. */
-export function interpolateEnv(
-  text: string,
-  env: NodeJS.ProcessEnv,
-  onMissing: (name: string) => void,
-): string {
+export function interpolateEnv(text: string, env: NodeJS.ProcessEnv, onMissing: (name: string) => void): string {
   return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_whole, name: string, fallback?: string) => {
     const value = env[name];
     if (value !== undefined && value !== '') return value;
@@ -55,7 +51,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   // Interpolate scalar values only, after parsing, so an env value can never change the YAML structure.
   const raw = interpolateTree(document.toJS() ?? {}, (value) => interpolateEnv(value, env, (name) => missing.add(name)));
   if (missing.size > 0) {
-    throw new ConfigError(file, [...missing].map((name) => `environment variable ${name} is not set`));
+    throw new ConfigError(
+      file,
+      [...missing].map((name) => `environment variable ${name} is not set`),
+    );
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));

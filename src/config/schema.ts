@@ -74,7 +74,11 @@ export const routingSchema = z.strictObject({
 export const serverSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
-  body_limit_bytes: z.number().int().positive().default(8 * 1024 * 1024),
+  body_limit_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** Time a client may take to send its headers and body (slowloris defence). */
   request_timeout_ms: z.number().int().positive().default(30_000),
   drain_timeout_ms: z.number().int().nonnegative().default(30_000),
@@ -122,7 +126,11 @@ export const configSchema = z
         if (!modelNames.has(fallback)) {
           ctx.addIssue({ code: 'custom', path: ['models', index, 'fallbacks', fallbackIndex], message: `unknown model "${fallback}"` });
         } else if (fallback === model.name) {
-          ctx.addIssue({ code: 'custom', path: ['models', index, 'fallbacks', fallbackIndex], message: 'a model cannot fall back to itself' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', index, 'fallbacks', fallbackIndex],
+            message: 'a model cannot fall back to itself',
+          });
         }
       });
     });
@@ -135,3 +143,4 @@ export type TargetConfig = z.infer<typeof targetSchema>;
 export type PricingConfig = z.infer<typeof pricingSchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type LocalModelConfig = z.infer<typeof localModelSchema>;
+export type ServerConfig = z.infer<typeof serverSchema>;

@@ -14,13 +14,13 @@ export interface ErrorSpec {
   readonly anthropicType: string;
 }
 
-const spec = (
-  status: number,
-  category: ErrorCategory,
-  retryable: boolean,
-  openaiType: string,
-  anthropicType: string,
-): ErrorSpec => ({ status, category, retryable, openaiType, anthropicType });
+const spec = (status: number, category: ErrorCategory, retryable: boolean, openaiType: string, anthropicType: string): ErrorSpec => ({
+  status,
+  category,
+  retryable,
+  openaiType,
+  anthropicType,
+});
 
 export const ERROR_CATALOG = {
   INVALID_JSON: spec(400, 'user', false, 'invalid_request_error', 'invalid_request_error'),

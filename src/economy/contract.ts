@@ -19,6 +19,8 @@ export interface AdmissionRequest {
   chat?: ChatRequest;
   /** ... or the raw input of an embeddings request. */
   embeddingsInput?: string | string[] | number[] | number[][];
+  /** Models the router may fall back to, in order: reservations cover the dearest of the chain. */
+  fallbackModels?: string[];
   /** Client protocol, for the record. */
   surface: 'openai' | 'anthropic' | 'responses' | 'internal';
 }

@@ -9,7 +9,8 @@ export function createAdminKeyGate(adminKeyHash: string): EconomyGate {
   return {
     authenticate: async (apiKey) => {
       if (!apiKey) throw new HubError('UNAUTHENTICATED', 'Missing API key: send Authorization: Bearer <key> or x-api-key.');
-      if (!secretMatchesHash(apiKey, adminKeyHash)) throw new HubError('UNAUTHENTICATED', 'Incorrect API key provided.', { code: 'invalid_api_key' });
+      if (!secretMatchesHash(apiKey, adminKeyHash))
+        throw new HubError('UNAUTHENTICATED', 'Incorrect API key provided.', { code: 'invalid_api_key' });
       return ADMIN;
     },
     admit: async (principal): Promise<Admission> => ({ principal, settle: () => {} }),

@@ -4,6 +4,7 @@
  */
 import type { ProviderConfig } from '../config/index.js';
 import { HubError } from '../core/index.js';
+import { createAnthropicProvider } from './anthropic/index.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
 import type { Provider } from './spec.js';
 
@@ -14,6 +15,7 @@ export type ProviderFactory = (config: ProviderConfig) => Provider;
 
 const factories: Partial<Record<ProviderConfig['type'], ProviderFactory>> = {
   openai: createOpenAICompatibleProvider,
+  anthropic: createAnthropicProvider,
 };
 
 export function createProvider(config: ProviderConfig): Provider {

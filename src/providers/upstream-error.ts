@@ -38,7 +38,8 @@ export function errorFromUpstreamStatus(
   if (status === 503 || status === 529) return new HubError('UPSTREAM_UNAVAILABLE', reason, details);
   if (status >= 500) return new HubError('UPSTREAM_ERROR', reason, details);
   // Our credentials or configuration are at fault, not the client's request.
-  if (status === 401 || status === 403) return new HubError('UPSTREAM_ERROR', `upstream ${providerId} refused TokenHub's credentials (${status})`);
+  if (status === 401 || status === 403)
+    return new HubError('UPSTREAM_ERROR', `upstream ${providerId} refused TokenHub's credentials (${status})`);
   return new HubError('UPSTREAM_REJECTED', reason, { status: status >= 400 && status < 500 ? status : 400 });
 }
 

@@ -37,12 +37,7 @@ export class UpstreamClient {
   }
 
   /** POSTs JSON; resolves with a 2xx answer, throws a HubError for anything else. */
-  async post(
-    path: string,
-    body: string,
-    signal: AbortSignal,
-    extraHeaders?: Record<string, string>,
-  ): Promise<UpstreamAnswer> {
+  async post(path: string, body: string, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<UpstreamAnswer> {
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(this.baseUrl + path, {

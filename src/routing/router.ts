@@ -147,23 +147,24 @@ export class Router {
     return undefined;
   }
 
-  private async runAttempt<T>(
-    attempt: RouteAttempt,
-    attempts: number,
-    options: RouteOptions,
-    run: AttemptRunner<T>,
-  ): Promise<Routed<T>> {
+  private async runAttempt<T>(attempt: RouteAttempt, attempts: number, options: RouteOptions, run: AttemptRunner<T>): Promise<Routed<T>> {
     const controller = new AbortController();
     const onClientAbort = (): void => controller.abort(clientClosed());
     options.signal.addEventListener('abort', onClientAbort, { once: true });
     const totalTimer = setTimeout(
-      () => controller.abort(new HubError('UPSTREAM_TIMEOUT', `upstream ${attempt.provider.id} did not finish within ${this.config.timeout_ms} ms`)),
+      () =>
+        controller.abort(
+          new HubError('UPSTREAM_TIMEOUT', `upstream ${attempt.provider.id} did not finish within ${this.config.timeout_ms} ms`),
+        ),
       this.config.timeout_ms,
     );
     const firstByteTimer = setTimeout(
       () =>
         controller.abort(
-          new HubError('UPSTREAM_TIMEOUT', `upstream ${attempt.provider.id} sent no first byte within ${this.config.first_byte_timeout_ms} ms`),
+          new HubError(
+            'UPSTREAM_TIMEOUT',
+            `upstream ${attempt.provider.id} sent no first byte within ${this.config.first_byte_timeout_ms} ms`,
+          ),
         ),
       this.config.first_byte_timeout_ms,
     );

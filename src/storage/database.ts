@@ -43,8 +43,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
-  const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> =>
-    (await client.query<Row>(sql, params as unknown[])).rows;
+  const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> => (await client.query<Row>(sql, params as unknown[])).rows;
   return {
     engine: 'pglite',
     orm: drizzlePglite(client) as unknown as Orm,
@@ -84,8 +83,7 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
       await admin.end();
     }
   }
-  const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> =>
-    (await pool.query(sql, params as unknown[])).rows as Row[];
+  const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> => (await pool.query(sql, params as unknown[])).rows as Row[];
   return {
     engine: 'postgres',
     orm: drizzleNodePg(pool) as unknown as Orm,

@@ -2,7 +2,28 @@
  * Storage: PGlite (embedded, default) and PostgreSQL behind one `Database` interface, versioned
  * migrations, and one repository per concern.
  */
+export {
+  ApiKeyLookup,
+  type ApiKeyPatch,
+  type ApiKeyRecord,
+  ApiKeysRepository,
+  type KeyRateLimits,
+  type NewApiKey,
+} from './api-keys.repo.js';
+export {
+  type BudgetFilter,
+  type BudgetPeriod,
+  type BudgetRecord,
+  type BudgetScope,
+  BudgetsRepository,
+  findBudgetTenant,
+  type NewBudget,
+} from './budgets.repo.js';
 export { type Database, type OpenDatabaseOptions, type Orm, type Queryable, openDatabase } from './database.js';
+export { type LedgerEntry, type LedgerFilter, LedgerRepository, type LedgerRow, LedgerWriter } from './ledger.repo.js';
 export { migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
+export { findProjectTenant, type ProjectRecord, ProjectsRepository } from './projects.repo.js';
 export { SettingsRepository } from './settings.repo.js';
+export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
+export { type SpendScope, spentInPeriod, type UsageFilter, type UsageGroupBy, UsageRepository, type UsageTotals } from './usage.repo.js';

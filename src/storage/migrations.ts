@@ -1,3 +1,5 @@
+import { API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, PROJECTS_DDL, TENANTS_DDL, USAGE_HOURLY_DDL } from './schema/index.js';
+
 /**
  * Versioned migrations, applied in order, each once, inside a transaction. Never edit a shipped
  * migration: add the next one. SQL must run on PostgreSQL 15 and PGlite alike.
@@ -19,5 +21,10 @@ export const MIGRATIONS: Migration[] = [
         updated_at timestamptz not null default now()
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'token economy: tenants, projects, keys, budgets, ledger, hourly usage',
+    sql: [TENANTS_DDL, PROJECTS_DDL, API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, USAGE_HOURLY_DDL].join('\n'),
   },
 ];

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import type {
-  ChatMessage,
-  ChatRequest,
-  ContentPart,
-  JsonObject,
-  ResponseFormat,
-  ToolChoice,
-  ToolDefinition,
-} from '../../core/index.js';
+import type { ChatMessage, ChatRequest, ContentPart, JsonObject, ResponseFormat, ToolChoice, ToolDefinition } from '../../core/index.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({
@@ -86,10 +78,7 @@ export const openaiChatRequestSchema = z
     top_logprobs: z.number().int().min(0).max(20).nullish(),
     tools: z.array(tool).nullish(),
     tool_choice: z
-      .union([
-        z.enum(['auto', 'none', 'required']),
-        z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
-      ])
+      .union([z.enum(['auto', 'none', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
       .nullish(),
     parallel_tool_calls: z.boolean().nullish(),
     response_format: responseFormat.nullish(),

@@ -1,0 +1,47 @@
+// ESLint only for what the type checker and Biome cannot see: dropped promises, exhaustiveness,
+// and the layer rules of ARCHITECTURE.md (arrows point down the table, never up).
+import tseslint from 'typescript-eslint';
+
+const layer = (folder, forbidden) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((target) => ({
+          group: [`**/${target}/**`, `**/${target}/*`, `**/${target}`],
+          message: `${folder}/ may not import ${target}/ (see ARCHITECTURE.md)`,
+        })),
+      },
+    ],
+  },
+});
+
+const ALL = ['config', 'wire', 'providers', 'routing', 'storage', 'cluster', 'economy', 'gateway', 'admin', 'agents', 'apps', 'observability', 'cli'];
+const except = (...allowed) => ALL.filter((folder) => !allowed.includes(folder));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'console/**', 'bench/results/**', '**/*.js', '**/*.cjs'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  layer('core', ALL),
+  layer('config', except()),
+  layer('wire', except()),
+  layer('providers', except('wire', 'config')),
+  layer('routing', except('providers', 'config')),
+  layer('storage', ALL),
+  layer('cluster', ALL),
+  layer('economy', except('storage', 'cluster', 'config')),
+  layer('gateway', except('config', 'wire', 'routing', 'providers', 'economy', 'observability')),
+  layer('admin', except('economy', 'storage', 'agents', 'config', 'routing')),
+  layer('observability', ALL),
+);

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { HubConfig } from './config/index.js';
+import { createAdminKeyGate, generateAdminKey, hashSecret } from './economy/index.js';
+import { createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
+import { createLogger } from './observability/index.js';
+import { createProvider, type Provider } from './providers/index.js';
+import { ModelCatalog, Router } from './routing/index.js';
+import { type Database, migrate, openDatabase, SettingsRepository } from './storage/index.js';
+
+export interface HubOptions {
+  config: HubConfig;
+  /** Where PGlite and the usage journal live (default ./.tokenhub). */
+  dataDir: string;
+  /** postgres://… switches the store from PGlite to PostgreSQL. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (tests isolate themselves in one each). */
+  databaseSchema?: string;
+  /** An already opened database (tests); the hub migrates it but does not close it. */
+  database?: Database;
+  redisUrl?: string;
+  /** The admin key; when absent one is generated on first start, printed once and stored hashed. */
+  adminKey?: string;
+  logger?: Logger;
+  /** Called with a newly generated admin key (default: printed to stderr). */
+  onAdminKeyGenerated?: (key: string) => void;
+}
+
+export interface Hub {
+  app: FastifyInstance;
+  db: Database;
+  client: GatewayClient;
+  logger: Logger;
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, drains in-flight requests up to the configured deadline, then closes everything. */
+  close(): Promise<void>;
+}
+
+const ADMIN_KEY_SETTING = 'admin_key_sha256';
+
+/** Composition root: builds the object graph from config. */
+export async function createHub(options: HubOptions): Promise<Hub> {
+  const logger = options.logger ?? createLogger();
+  const db =
+    options.database ??
+    (await openDatabase({
+      ...(options.databaseUrl ? { url: options.databaseUrl } : { dataDir: join(options.dataDir, 'pg') }),
+      ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
+    }));
+  await migrate(db);
+  const adminKeyHash = await resolveAdminKeyHash(db, options);
+
+  const providers = new Map<string, Provider>();
+  for (const providerConfig of options.config.providers) providers.set(providerConfig.id, createProvider(providerConfig));
+  const catalog = new ModelCatalog(options.config);
+  const router = new Router(catalog, providers, options.config.routing);
+  const economy = createAdminKeyGate(adminKeyHash);
+
+  const { app, pipeline } = await createGatewayApp({
+    server: options.config.server,
+    catalog,
+    router,
+    economy,
+    logger,
+    readiness: async () => {
+      const database = await db.ping();
+      return { ok: database, checks: { database: database ? 'ok' : 'unreachable', config: 'loaded', migrations: 'applied' } };
+    },
+  });
+
+  let closed = false;
+  return {
+    app,
+    db,
+    client: createGatewayClient(pipeline),
+    logger,
+    async listen(port, host) {
+      return app.listen({ port, host });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await closeWithin(app, options.config.server.drain_timeout_ms);
+      await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+      if (!options.database) await db.close();
+    },
+  };
+}
+
+async function resolveAdminKeyHash(db: Database, options: HubOptions): Promise<string> {
+  if (options.adminKey) return hashSecret(options.adminKey);
+  const settings = new SettingsRepository(db);
+  const stored = await settings.get(ADMIN_KEY_SETTING);
+  if (stored) return stored;
+  const key = generateAdminKey();
+  const winner = await settings.setIfAbsent(ADMIN_KEY_SETTING, hashSecret(key));
+  if (winner === hashSecret(key)) {
+    (
+      options.onAdminKeyGenerated ??
+      ((generated) => process.stderr.write(`\nTokenHub admin key (shown once, stored hashed): ${generated}\n\n`))
+    )(key);
+  }
+  return winner;
+}
+
+/** Graceful close: in-flight requests get until the deadline, then connections are cut. */
+async function closeWithin(app: FastifyInstance, deadlineMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), deadlineMs);
+  try {
+    app.server.closeIdleConnections();
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}

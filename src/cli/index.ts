@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { start } from '../main.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return parsed;
+}
+
+const program = new Command('tokenhub').description('TokenHub: creates, delivers and applies AI tokens');
+
+program
+  .command('start')
+  .description('serve the hub (embedded PGlite under ./.tokenhub unless TOKENHUB_DATABASE_URL is set)')
+  .option('-c, --config <file>', 'YAML config file')
+  .option('-p, --port <port>', 'port to listen on (default 8080)', port)
+  .option('--host <host>', 'address to bind (default 127.0.0.1)')
+  .option('--data-dir <dir>', 'data directory (default ./.tokenhub)')
+  .action(async (options: { config?: string; port?: number; host?: string; dataDir?: string }) => {
+    try {
+      await start({
+        ...(options.config ? { configFile: options.config } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.host ? { host: options.host } : {}),
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(2);
+      }
+      throw error;
+    }
+  });
+
+await program.parseAsync(process.argv);

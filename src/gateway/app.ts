@@ -1,0 +1,73 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { ServerConfig } from '../config/index.js';
+import { HubError, newId } from '../core/index.js';
+import type { EconomyGate } from '../economy/index.js';
+import type { ModelCatalog, Router } from '../routing/index.js';
+import { registerJsonBody } from './http/json-body.js';
+import { sendError } from './http/render-error.js';
+import { ChatPipeline } from './pipeline/index.js';
+import { type Readiness, registerHealth } from './surfaces/health.js';
+import { registerOpenAIChat } from './surfaces/openai-chat.js';
+import { registerOpenAIEmbeddings } from './surfaces/openai-embeddings.js';
+import { registerOpenAIModels } from './surfaces/openai-models.js';
+import { createSurfaceContext, type SurfaceContext, timingOf } from './surfaces/surface-context.js';
+
+export interface GatewayAppOptions {
+  server: ServerConfig;
+  catalog: ModelCatalog;
+  router: Router;
+  economy: EconomyGate;
+  logger: FastifyBaseLogger;
+  readiness: () => Promise<Readiness>;
+  /** More routes (admin API, console…) registered by the composition root. */
+  extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface GatewayApp {
+  app: FastifyInstance;
+  pipeline: ChatPipeline;
+  surface: SurfaceContext;
+}
+
+/** The HTTP app: body parsing, the error funnel, request ids, server-timing and every surface. */
+export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.server.body_limit_bytes,
+    requestTimeout: options.server.request_timeout_ms,
+    // Streams may legitimately stay open for minutes; slow senders are bounded by requestTimeout.
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newId('req');
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  registerJsonBody(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    timingOf(request);
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (!reply.hasHeader('server-timing')) reply.header('server-timing', timingOf(request).header());
+  });
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) => {
+    return sendError(request, reply, new HubError('NOT_FOUND', `Unknown route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  const pipeline = new ChatPipeline(options.router, options.economy);
+  const surface = createSurfaceContext(pipeline, options.catalog, options.economy, options.logger);
+  registerHealth(app, options.readiness);
+  registerOpenAIChat(app, surface);
+  registerOpenAIEmbeddings(app, surface);
+  registerOpenAIModels(app, surface);
+  for (const extend of options.extensions ?? []) await extend(app, surface);
+  return { app, pipeline, surface };
+}

@@ -1,0 +1,49 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Writes an SSE response with backpressure: `write` resolves once the socket can take more, so a slow
+ * reader slows the upstream read instead of growing a buffer.
+ */
+export class SseWriter {
+  private readonly response: ServerResponse;
+  private closed = false;
+
+  constructor(response: ServerResponse) {
+    this.response = response;
+    response.once('close', () => {
+      this.closed = true;
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.response.destroyed;
+  }
+
+  start(headers: Record<string, string>): void {
+    this.response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      ...headers,
+    });
+  }
+
+  async write(text: string): Promise<void> {
+    if (this.isClosed) return;
+    if (this.response.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.response.off('drain', done);
+        this.response.off('close', done);
+        resolve();
+      };
+      this.response.once('drain', done);
+      this.response.once('close', done);
+    });
+  }
+
+  end(): void {
+    if (!this.isClosed) this.response.end();
+  }
+}

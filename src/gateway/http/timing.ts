@@ -1,0 +1,64 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Splits a request's wall time into the time TokenHub spent and the time it waited on the upstream,
+ * for the `server-timing` header.
+ */
+export class RequestTiming {
+  readonly startedAt = performance.now();
+  private upstreamMs = 0;
+  private waitingSince: number | null = null;
+
+  beginUpstreamWait(): void {
+    this.waitingSince ??= performance.now();
+  }
+
+  endUpstreamWait(): void {
+    if (this.waitingSince === null) return;
+    this.upstreamMs += performance.now() - this.waitingSince;
+    this.waitingSince = null;
+  }
+
+  async waitOn<T>(promise: Promise<T>): Promise<T> {
+    this.beginUpstreamWait();
+    try {
+      return await promise;
+    } finally {
+      this.endUpstreamWait();
+    }
+  }
+
+  /** Iterates `source`, counting the time spent waiting for each item as upstream time. */
+  async *waitOnIterable<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+    const iterator = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        this.beginUpstreamWait();
+        let next: IteratorResult<T>;
+        try {
+          next = await iterator.next();
+        } finally {
+          this.endUpstreamWait();
+        }
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  upstreamWaitMs(): number {
+    return this.upstreamMs;
+  }
+
+  header(): string {
+    const total = this.elapsedMs();
+    const hub = Math.max(0, total - this.upstreamMs);
+    return `hub;dur=${hub.toFixed(3)}, upstream;dur=${this.upstreamMs.toFixed(3)}`;
+  }
+}

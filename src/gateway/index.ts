@@ -1,0 +1,8 @@
+/**
+ * The gateway: the HTTP app with its OpenAI and Anthropic surfaces, the shared chat pipeline, and the
+ * in-process client for agents.
+ */
+export { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './app.js';
+export { createGatewayClient, type GatewayClient, type GatewayClientCall } from './client.js';
+export type { Readiness } from './surfaces/health.js';
+export type { SurfaceContext } from './surfaces/surface-context.js';

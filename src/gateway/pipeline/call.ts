@@ -1,0 +1,12 @@
+import type { Principal } from '../../economy/index.js';
+import type { RequestTiming } from '../http/timing.js';
+
+/** One client call travelling through the gateway, whatever its surface. */
+export interface GatewayCall {
+  requestId: string;
+  principal: Principal;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+  timing: RequestTiming;
+  surface: 'openai' | 'anthropic' | 'responses' | 'internal';
+}

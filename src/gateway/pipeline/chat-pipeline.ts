@@ -1,0 +1,164 @@
+import type { ChatRequest, ChatResult, EmbeddingsRequest, EmbeddingsResult, StreamPart } from '../../core/index.js';
+import { HubError, toHubError } from '../../core/index.js';
+import type { Admission, AdmissionRequest, EconomyGate } from '../../economy/index.js';
+import type { AttemptRunner, Routed, Router } from '../../routing/index.js';
+import type { GatewayCall } from './call.js';
+import { OutputCollector } from './output-collector.js';
+
+export interface StartedStream {
+  /** The canonical parts, first one already received. Settles the call when iteration ends. */
+  parts: AsyncIterable<StreamPart>;
+  servedModel: string;
+}
+
+/**
+ * The path every surface shares: admission → routing (retries, fallbacks) → provider → settlement.
+ * Surfaces that pass bytes through use `admit` and `route` and settle through the helpers here.
+ */
+export class ChatPipeline {
+  private readonly router: Router;
+  private readonly economy: EconomyGate;
+
+  constructor(router: Router, economy: EconomyGate) {
+    this.router = router;
+    this.economy = economy;
+  }
+
+  /** Checks the model exists and the principal may use it, then admits (limits, budget reserve). */
+  async admit(call: GatewayCall, request: Omit<AdmissionRequest, 'requestId' | 'surface' | 'fallbackModels'>): Promise<Admission> {
+    const chain = this.router.chain(request.model);
+    const allowed = call.principal.allowedModels;
+    if (allowed && !allowed.includes(request.model)) {
+      throw new HubError('FORBIDDEN', `This API key may not use model \`${request.model}\`.`, { param: 'model' });
+    }
+    return this.economy.admit(call.principal, {
+      ...request,
+      requestId: call.requestId,
+      surface: call.surface,
+      fallbackModels: chain.slice(1).map((model) => model.name),
+    });
+  }
+
+  /** Routes an admitted call; a call that gets no upstream answer is settled here (nothing billed). */
+  async route<T>(call: GatewayCall, admission: Admission, model: string, stream: boolean, run: AttemptRunner<T>): Promise<Routed<T>> {
+    try {
+      return await call.timing.waitOn(this.router.route(model, call, run));
+    } catch (error) {
+      settleFailure(admission, call, model, error, stream);
+      throw error;
+    }
+  }
+
+  async complete(call: GatewayCall, request: ChatRequest): Promise<ChatResult> {
+    const admission = await this.admit(call, { model: request.model, chat: request });
+    const routed = await this.route(call, admission, request.model, false, (attempt, context) =>
+      attempt.provider.chat({ ...request, model: attempt.target.upstreamModel, stream: false }, context),
+    );
+    return settleResult(call, admission, routed);
+  }
+
+  async stream(call: GatewayCall, request: ChatRequest): Promise<StartedStream> {
+    const admission = await this.admit(call, { model: request.model, chat: request });
+    const routed = await this.route(call, admission, request.model, true, (attempt, context) =>
+      attempt.provider.streamChat({ ...request, model: attempt.target.upstreamModel, stream: true }, context),
+    );
+    return { parts: observeStream(call, admission, routed), servedModel: routed.attempt.model.name };
+  }
+
+  async embeddings(call: GatewayCall, request: EmbeddingsRequest): Promise<EmbeddingsResult> {
+    const admission = await this.admit(call, { model: request.model, embeddingsInput: request.input });
+    const routed = await this.route(call, admission, request.model, false, (attempt, context) =>
+      attempt.provider.embeddings({ ...request, model: attempt.target.upstreamModel }, context),
+    );
+    routed.finish('success');
+    admission.settle({
+      ...settlementBase(call, routed, false),
+      usage: routed.value.usage.source === 'upstream' ? routed.value.usage : null,
+      outputText: '',
+      status: 200,
+    });
+    return routed.value;
+  }
+}
+
+/** Settles a canonical non-streaming answer. */
+export function settleResult(call: GatewayCall, admission: Admission, routed: Routed<ChatResult>): ChatResult {
+  routed.finish('success');
+  const result = routed.value;
+  admission.settle({
+    ...settlementBase(call, routed, false),
+    usage: result.usage.source === 'upstream' ? result.usage : null,
+    outputText: resultText(result),
+    status: 200,
+  });
+  return result;
+}
+
+/** Wraps a canonical stream so that its end — completed, failed or abandoned — settles the call once. */
+export async function* observeStream(
+  call: GatewayCall,
+  admission: Admission,
+  routed: Routed<AsyncIterable<StreamPart>>,
+): AsyncGenerator<StreamPart> {
+  const ttfbMs = call.timing.elapsedMs();
+  const collector = new OutputCollector();
+  let failure: HubError | undefined;
+  try {
+    for await (const part of call.timing.waitOnIterable(routed.value)) {
+      collector.observe(part);
+      yield part;
+    }
+  } catch (error) {
+    failure = routed.signal.aborted && routed.signal.reason instanceof HubError ? routed.signal.reason : toHubError(error);
+    throw failure;
+  } finally {
+    const clientLeft = call.signal.aborted;
+    routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
+    admission.settle({
+      ...settlementBase(call, routed, true),
+      usage: collector.usage,
+      outputText: collector.text(),
+      status: clientLeft ? 499 : failure ? failure.status : 200,
+      ...(failure ? { error: failure } : {}),
+      ttfbMs,
+    });
+  }
+}
+
+export function settlementBase(call: GatewayCall, routed: Routed<unknown>, stream: boolean) {
+  return {
+    servedModel: routed.attempt.model.name,
+    providerId: routed.attempt.provider.id,
+    upstreamModel: routed.attempt.target.upstreamModel,
+    latencyMs: Math.round(call.timing.elapsedMs()),
+    stream,
+    attempts: routed.attempts,
+  };
+}
+
+/** A call that never got an upstream answer: nothing was generated, so the whole reservation is released. */
+export function settleFailure(admission: Admission, call: GatewayCall, model: string, thrown: unknown, stream: boolean): void {
+  const error = toHubError(thrown);
+  admission.settle({
+    servedModel: model,
+    providerId: null,
+    upstreamModel: null,
+    usage: null,
+    outputText: '',
+    status: call.signal.aborted ? 499 : error.status,
+    error,
+    latencyMs: Math.round(call.timing.elapsedMs()),
+    stream,
+    attempts: 0,
+  });
+}
+
+function resultText(result: ChatResult): string {
+  let text = '';
+  for (const choice of result.choices) {
+    text += choice.message.reasoning ?? '';
+    text += choice.message.content ?? '';
+    for (const toolCall of choice.message.toolCalls ?? []) text += toolCall.name + toolCall.arguments;
+  }
+  return text;
+}

@@ -1,0 +1,3 @@
+export type { GatewayCall } from './call.js';
+export { ChatPipeline, observeStream, type StartedStream, settleFailure, settlementBase, settleResult } from './chat-pipeline.js';
+export { OutputCollector } from './output-collector.js';

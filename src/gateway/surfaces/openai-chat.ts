@@ -1,0 +1,104 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
+import type { ForwardResponse } from '../../providers/index.js';
+import {
+  canonicalToChatCompletion,
+  OpenAIChunkEncoder,
+  openaiChatRequestSchema,
+  openaiChatToCanonical,
+  openaiErrorBody,
+} from '../../wire/openai/index.js';
+import { sseData } from '../../wire/sse.js';
+import { SseWriter } from '../http/sse-writer.js';
+import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
+import { relayOpenAIJson, relayOpenAIStream } from './openai-passthrough.js';
+import type { SurfaceContext } from './surface-context.js';
+import { validateBody } from './validate.js';
+
+type Answer =
+  | { kind: 'forward'; response: ForwardResponse }
+  | { kind: 'result'; result: ChatResult }
+  | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
+
+/** `POST /v1/chat/completions`: pass-through to OpenAI-protocol upstreams, canonical translation to others. */
+export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext): void {
+  app.post('/v1/chat/completions', { config: { protocol: 'openai' } }, async (request, reply) => {
+    const raw = request.body as Record<string, unknown>;
+    const body = validateBody(openaiChatRequestSchema, raw);
+    const call = await surface.begin(request, reply, 'openai');
+    const canonical = openaiChatToCanonical(body);
+    const stream = canonical.stream;
+    const clientWantsUsage = body.stream_options?.include_usage === true;
+    const admission = await surface.pipeline.admit(call, { model: canonical.model, chat: canonical });
+
+    const routed = await surface.pipeline.route<Answer>(call, admission, canonical.model, stream, async (attempt, context) => {
+      const provider = attempt.provider;
+      const upstreamModel = attempt.target.upstreamModel;
+      if (provider.passthrough === 'openai' && provider.forward) {
+        const upstreamBody: Record<string, unknown> = { ...raw, model: upstreamModel };
+        if (stream) upstreamBody.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
+        const response = await provider.forward({ path: '/chat/completions', body: JSON.stringify(upstreamBody), stream }, context);
+        return { kind: 'forward', response };
+      }
+      if (stream) return { kind: 'stream', parts: await provider.streamChat({ ...canonical, model: upstreamModel }, context) };
+      return { kind: 'result', result: await provider.chat({ ...canonical, model: upstreamModel }, context) };
+    });
+
+    const answer = routed.value;
+    switch (answer.kind) {
+      case 'forward': {
+        const forwarded = { ...routed, value: answer.response };
+        if (!stream) {
+          const { text } = await relayOpenAIJson(call, admission, forwarded);
+          return sendJson(reply, call, text);
+        }
+        const writer = startStream(reply, call);
+        await relayOpenAIStream(call, admission, forwarded, writer, clientWantsUsage);
+        return reply;
+      }
+      case 'result': {
+        const result = settleResult(call, admission, { ...routed, value: answer.result });
+        return sendJson(reply, call, JSON.stringify(canonicalToChatCompletion(result)));
+      }
+      case 'stream': {
+        const parts = observeStream(call, admission, { ...routed, value: answer.parts });
+        const writer = startStream(reply, call);
+        await writeCanonicalStream(surface, call, parts, writer, new OpenAIChunkEncoder(canonical.model, clientWantsUsage));
+        return reply;
+      }
+    }
+  });
+}
+
+function sendJson(reply: FastifyReply, call: GatewayCall, text: string): FastifyReply {
+  return reply.header('server-timing', call.timing.header()).type('application/json').send(text);
+}
+
+function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
+  reply.hijack();
+  const writer = new SseWriter(reply.raw);
+  writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
+  return writer;
+}
+
+async function writeCanonicalStream(
+  surface: SurfaceContext,
+  call: GatewayCall,
+  parts: AsyncIterable<StreamPart>,
+  writer: SseWriter,
+  encoder: OpenAIChunkEncoder,
+): Promise<void> {
+  try {
+    for await (const part of parts) {
+      const chunk = encoder.encode(part);
+      if (chunk) await writer.write(sseData(JSON.stringify(chunk)));
+      if (writer.isClosed) break;
+    }
+    await writer.write(sseData('[DONE]'));
+  } catch (error) {
+    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', 'upstream stream failed');
+    surface.log.warn({ requestId: call.requestId, code: failure.code }, failure.message);
+    await writer.write(sseData(JSON.stringify(openaiErrorBody(failure))));
+  }
+  writer.end();
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { HubError } from '../../core/index.js';
+import type { Principal } from '../../economy/index.js';
+import type { CatalogModel } from '../../routing/index.js';
+import type { SurfaceContext } from './surface-context.js';
+
+function modelObject(model: CatalogModel) {
+  return { id: model.name, object: 'model', created: model.created, owned_by: 'tokenhub' };
+}
+
+function visible(principal: Principal, model: CatalogModel): boolean {
+  return principal.allowedModels === null || principal.allowedModels.includes(model.name);
+}
+
+/** `GET /v1/models` and `GET /v1/models/{id}`: the configured model names this key may use. */
+export function registerOpenAIModels(app: FastifyInstance, surface: SurfaceContext): void {
+  app.get('/v1/models', { config: { protocol: 'openai' } }, async (request, reply) => {
+    const call = await surface.begin(request, reply, 'openai');
+    const data = surface.catalog
+      .list()
+      .filter((model) => visible(call.principal, model))
+      .map(modelObject);
+    return { object: 'list', data };
+  });
+
+  app.get<{ Params: { '*': string } }>('/v1/models/*', { config: { protocol: 'openai' } }, async (request, reply) => {
+    const call = await surface.begin(request, reply, 'openai');
+    const name = decodeURIComponent(request.params['*']);
+    const model = surface.catalog.find(name);
+    if (!model || !visible(call.principal, model)) {
+      throw new HubError('MODEL_NOT_FOUND', `The model \`${name}\` does not exist or you do not have access to it.`, {
+        param: 'model',
+        code: 'model_not_found',
+      });
+    }
+    return modelObject(model);
+  });
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { type HubConfig, defaultConfig, loadConfigFile } from './config/index.js';
+import { createHub, type Hub } from './app.js';
+
+export interface StartOptions {
+  configFile?: string;
+  port?: number;
+  host?: string;
+  dataDir?: string;
+}
+
+/** Starts a hub from CLI options and the environment, and drains it on SIGTERM/SIGINT. */
+export async function start(options: StartOptions, env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
+  const config: HubConfig = options.configFile ? await loadConfigFile(resolve(options.configFile), env) : defaultConfig();
+  const hub = await createHub({
+    config,
+    dataDir: resolve(options.dataDir ?? env.TOKENHUB_DATA_DIR ?? '.tokenhub'),
+    ...(env.TOKENHUB_DATABASE_URL ? { databaseUrl: env.TOKENHUB_DATABASE_URL } : {}),
+    ...(env.TOKENHUB_REDIS_URL ? { redisUrl: env.TOKENHUB_REDIS_URL } : {}),
+    ...(env.TOKENHUB_ADMIN_KEY ? { adminKey: env.TOKENHUB_ADMIN_KEY } : {}),
+  });
+  const port = options.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : config.server.port);
+  const host = options.host ?? env.TOKENHUB_HOST ?? config.server.host;
+  const url = await hub.listen(port, host);
+  hub.logger.info({ url, models: config.models.length, providers: config.providers.length }, 'TokenHub listening');
+  const shutdown = (signal: string): void => {
+    hub.logger.info({ signal }, 'draining');
+    hub.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        hub.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return hub;
+}

@@ -1,0 +1,272 @@
+import { type Picos, type UsageSource, picos } from '../core/index.js';
+import type { Database } from './database.js';
+import { asBigInt, asDate, asNumber } from './values.js';
+
+/** One request as the ledger records it. */
+export interface LedgerEntry {
+  requestId: string;
+  tenantId: string | null;
+  projectId: string | null;
+  keyId: string | null;
+  surface: string;
+  modelRequested: string;
+  modelServed: string;
+  providerId: string | null;
+  upstreamModel: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  usageSource: UsageSource;
+  costPicos: Picos;
+  /** False when no price was known for the served model (cost recorded as 0). */
+  priceKnown: boolean;
+  latencyMs: number;
+  ttfbMs: number | null;
+  status: number;
+  errorCode: string | null;
+  stream: boolean;
+  attempts: number;
+  /** Admission time: the row falls in the budget period its reservation was charged to. */
+  createdAt: Date;
+}
+
+export interface LedgerRow extends LedgerEntry {
+  seq: bigint;
+}
+
+export interface LedgerFilter {
+  projectId?: string;
+  keyId?: string;
+  model?: string;
+  from?: Date;
+  to?: Date;
+}
+
+const INSERT_COLUMNS = [
+  'request_id',
+  'tenant_id',
+  'project_id',
+  'key_id',
+  'surface',
+  'model_requested',
+  'model_served',
+  'provider_id',
+  'upstream_model',
+  'input_tokens',
+  'output_tokens',
+  'cached_tokens',
+  'cache_write_tokens',
+  'usage_source',
+  'cost_picos',
+  'price_known',
+  'latency_ms',
+  'ttfb_ms',
+  'status',
+  'error_code',
+  'stream',
+  'attempts',
+  'created_at',
+] as const;
+
+/** Casts for the first VALUES row, so every parameter has a type the engine can infer. */
+const CASTS: Record<string, string> = {
+  input_tokens: 'int',
+  output_tokens: 'int',
+  cached_tokens: 'int',
+  cache_write_tokens: 'int',
+  cost_picos: 'numeric',
+  price_known: 'boolean',
+  latency_ms: 'int',
+  ttfb_ms: 'int',
+  status: 'int',
+  stream: 'boolean',
+  attempts: 'int',
+  created_at: 'timestamptz',
+};
+
+/** Rows per statement: 23 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
+const BATCH_ROWS = 500;
+
+function entryParams(entry: LedgerEntry): unknown[] {
+  return [
+    entry.requestId,
+    entry.tenantId,
+    entry.projectId,
+    entry.keyId,
+    entry.surface,
+    entry.modelRequested,
+    entry.modelServed,
+    entry.providerId,
+    entry.upstreamModel,
+    entry.inputTokens,
+    entry.outputTokens,
+    entry.cachedTokens,
+    entry.cacheWriteTokens,
+    entry.usageSource,
+    entry.costPicos.toString(),
+    entry.priceKnown,
+    Math.round(entry.latencyMs),
+    entry.ttfbMs === null ? null : Math.round(entry.ttfbMs),
+    entry.status,
+    entry.errorCode,
+    entry.stream,
+    entry.attempts,
+    entry.createdAt,
+  ];
+}
+
+function insertStatement(rowCount: number): string {
+  const width = INSERT_COLUMNS.length;
+  const rows: string[] = [];
+  for (let row = 0; row < rowCount; row++) {
+    const cells = INSERT_COLUMNS.map((column, index) => {
+      const placeholder = `$${row * width + index + 1}`;
+      const cast = row === 0 ? CASTS[column] : undefined;
+      return cast ? `${placeholder}::${cast}` : placeholder;
+    });
+    rows.push(`(${cells.join(', ')})`);
+  }
+  // Only rows actually inserted feed the rollup, so replaying a journal never double-counts.
+  return `
+    with inserted as (
+      insert into ledger (${INSERT_COLUMNS.join(', ')})
+      values ${rows.join(',\n')}
+      on conflict (request_id) do nothing
+      returning tenant_id, project_id, key_id, model_served, input_tokens, output_tokens, cached_tokens, cost_picos, created_at
+    ), rolled as (
+      insert into usage_hourly (hour, tenant_id, project_id, key_id, model, requests, input_tokens, output_tokens, cached_tokens, cost_picos)
+      select date_trunc('hour', created_at at time zone 'UTC') at time zone 'UTC', coalesce(tenant_id, ''), coalesce(project_id, ''),
+             coalesce(key_id, ''), model_served, count(*), sum(input_tokens), sum(output_tokens), sum(cached_tokens), sum(cost_picos)
+      from inserted
+      group by 1, 2, 3, 4, 5
+      on conflict (tenant_id, project_id, key_id, model, hour) do update set
+        requests = usage_hourly.requests + excluded.requests,
+        input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
+        output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
+        cached_tokens = usage_hourly.cached_tokens + excluded.cached_tokens,
+        cost_picos = usage_hourly.cost_picos + excluded.cost_picos
+      returning 1
+    )
+    select (select count(*) from inserted)::int as inserted`;
+}
+
+/** Appends ledger rows and their hourly rollups; idempotent by request id. */
+export class LedgerWriter {
+  private readonly db: Database;
+
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  /** Inserts the entries not yet in the ledger; returns how many were new. */
+  async append(entries: readonly LedgerEntry[]): Promise<number> {
+    let inserted = 0;
+    for (let start = 0; start < entries.length; start += BATCH_ROWS) {
+      const batch = entries.slice(start, start + BATCH_ROWS);
+      const rows = await this.db.query<{ inserted: unknown }>(insertStatement(batch.length), batch.flatMap(entryParams));
+      inserted += asNumber(rows[0]?.inserted);
+    }
+    return inserted;
+  }
+}
+
+interface LedgerDbRow {
+  seq: unknown;
+  request_id: string;
+  tenant_id: string | null;
+  project_id: string | null;
+  key_id: string | null;
+  surface: string;
+  model_requested: string;
+  model_served: string;
+  provider_id: string | null;
+  upstream_model: string | null;
+  input_tokens: unknown;
+  output_tokens: unknown;
+  cached_tokens: unknown;
+  cache_write_tokens: unknown;
+  usage_source: UsageSource;
+  cost_picos: unknown;
+  price_known: boolean;
+  latency_ms: unknown;
+  ttfb_ms: unknown;
+  status: unknown;
+  error_code: string | null;
+  stream: boolean;
+  attempts: unknown;
+  created_at: unknown;
+}
+
+const toLedgerRow = (row: LedgerDbRow): LedgerRow => ({
+  seq: asBigInt(row.seq),
+  requestId: row.request_id,
+  tenantId: row.tenant_id,
+  projectId: row.project_id,
+  keyId: row.key_id,
+  surface: row.surface,
+  modelRequested: row.model_requested,
+  modelServed: row.model_served,
+  providerId: row.provider_id,
+  upstreamModel: row.upstream_model,
+  inputTokens: asNumber(row.input_tokens),
+  outputTokens: asNumber(row.output_tokens),
+  cachedTokens: asNumber(row.cached_tokens),
+  cacheWriteTokens: asNumber(row.cache_write_tokens),
+  usageSource: row.usage_source,
+  costPicos: picos(asBigInt(row.cost_picos)),
+  priceKnown: row.price_known,
+  latencyMs: asNumber(row.latency_ms),
+  ttfbMs: row.ttfb_ms === null || row.ttfb_ms === undefined ? null : asNumber(row.ttfb_ms),
+  status: asNumber(row.status),
+  errorCode: row.error_code,
+  stream: row.stream,
+  attempts: asNumber(row.attempts),
+  createdAt: asDate(row.created_at),
+});
+
+/**
+ * Reads the ledger for one tenant, newest first, with a cursor (the last `seq` seen).
+ * `tenantId` null reads every tenant's rows and the admin's own: only the admin API builds it so.
+ */
+export class LedgerRepository {
+  private readonly db: Database;
+  readonly tenantId: string | null;
+
+  constructor(db: Database, tenantId: string | null) {
+    this.db = db;
+    this.tenantId = tenantId;
+  }
+
+  async page(filter: LedgerFilter, options: { before?: bigint; limit: number }): Promise<LedgerRow[]> {
+    const rows = await this.db.query<LedgerDbRow>(
+      `select seq::text as seq, ${INSERT_COLUMNS.filter((column) => column !== 'cost_picos').join(', ')}, cost_picos::text as cost_picos
+       from ledger
+       where ($1::text is null or tenant_id = $1) and ($2::text is null or project_id = $2) and ($3::text is null or key_id = $3)
+         and ($4::text is null or model_served = $4) and ($5::timestamptz is null or created_at >= $5)
+         and ($6::timestamptz is null or created_at < $6) and ($7::bigint is null or seq < $7)
+       order by seq desc
+       limit $8`,
+      [
+        this.tenantId,
+        filter.projectId ?? null,
+        filter.keyId ?? null,
+        filter.model ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        options.before === undefined ? null : options.before.toString(),
+        options.limit,
+      ],
+    );
+    return rows.map(toLedgerRow);
+  }
+
+  async get(requestId: string): Promise<LedgerRow | undefined> {
+    const rows = await this.db.query<LedgerDbRow>(
+      `select seq::text as seq, ${INSERT_COLUMNS.filter((column) => column !== 'cost_picos').join(', ')}, cost_picos::text as cost_picos
+       from ledger where ($1::text is null or tenant_id = $1) and request_id = $2`,
+      [this.tenantId, requestId],
+    );
+    return rows[0] ? toLedgerRow(rows[0]) : undefined;
+  }
+}

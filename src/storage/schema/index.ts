@@ -1,0 +1,7 @@
+/** Table definitions, one per file, referenced by the migrations that create them. */
+export { API_KEYS_DDL } from './api-keys.js';
+export { BUDGETS_DDL } from './budgets.js';
+export { LEDGER_DDL } from './ledger.js';
+export { PROJECTS_DDL } from './projects.js';
+export { TENANTS_DDL } from './tenants.js';
+export { USAGE_HOURLY_DDL } from './usage-hourly.js';

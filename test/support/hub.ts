@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createHub, type Hub } from '../../src/app.js';
+import { configSchema, type HubConfig } from '../../src/config/index.js';
+import { openDatabase } from '../../src/storage/index.js';
+
+export const TEST_ADMIN_KEY = 'thadm_test_admin_key_0123456789';
+
+export interface TestHub {
+  url: string;
+  /** Base URL for OpenAI SDK clients (`…/v1`). */
+  openaiBaseUrl: string;
+  adminKey: string;
+  hub: Hub;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The config input accepted by the schema (defaults applied by parsing). */
+export type ConfigInput = Parameters<typeof configSchema.parse>[0];
+
+let schemaCounter = 0;
+
+/**
+ * Starts a real hub on an ephemeral port: PGlite in memory, or PostgreSQL in a fresh schema when
+ * TOKENHUB_TEST_DATABASE_URL is set (Redis likewise with TOKENHUB_TEST_REDIS_URL).
+ */
+export async function startTestHub(config: ConfigInput, overrides: { adminKey?: string; dataDir?: string } = {}): Promise<TestHub> {
+  const parsed: HubConfig = configSchema.parse(config);
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'tokenhub-test-')));
+  const databaseUrl = process.env.TOKENHUB_TEST_DATABASE_URL;
+  const schema = `t_${process.pid}_${Date.now().toString(36)}_${schemaCounter++}`;
+  const database = databaseUrl ? await openDatabase({ url: databaseUrl, schema }) : await openDatabase({});
+  const adminKey = overrides.adminKey ?? TEST_ADMIN_KEY;
+  const hub = await createHub({
+    config: parsed,
+    dataDir,
+    database,
+    adminKey,
+    logger: pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
+    ...(process.env.TOKENHUB_TEST_REDIS_URL ? { redisUrl: process.env.TOKENHUB_TEST_REDIS_URL } : {}),
+  });
+  const url = await hub.listen(0, '127.0.0.1');
+  return {
+    url,
+    openaiBaseUrl: `${url}/v1`,
+    adminKey,
+    hub,
+    dataDir,
+    async close() {
+      await hub.close();
+      if (databaseUrl) await database.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
+      await database.close();
+      if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
