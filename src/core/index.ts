@@ -1,6 +1,7 @@
 /** Canonical, pure building blocks shared by every layer: types, errors, ids, money, time. */
 export * from './chat.js';
 export * from './clock.js';
+export * from './completion.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './money.js';

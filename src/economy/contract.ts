@@ -48,8 +48,14 @@ export interface SettlementOutcome {
 /** An admitted request: its reservation is held until `settle` (exactly once). */
 export interface Admission {
   readonly principal: Principal;
-  /** Settles to the actual cost, releases the rest of the reservation, records the ledger row. */
-  settle(outcome: SettlementOutcome): void;
+  /**
+   * Settles to the actual cost, releases the rest of the reservation and journals the ledger row.
+   * Runs once: later calls return the first call's promise. Resolves when the row is durable on
+   * disk (group-committed fsync, typically a few ms): await it before ending the response, so a
+   * client never sees a completed response whose usage a crash could lose. Rejects only when the
+   * journal cannot be written (disk failure); the response should then not be reported complete.
+   */
+  settle(outcome: SettlementOutcome): Promise<void>;
 }
 
 /** The economy as the gateway sees it. */

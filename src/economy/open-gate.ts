@@ -13,6 +13,6 @@ export function createAdminKeyGate(adminKeyHash: string): EconomyGate {
         throw new HubError('UNAUTHENTICATED', 'Incorrect API key provided.', { code: 'invalid_api_key' });
       return ADMIN;
     },
-    admit: async (principal): Promise<Admission> => ({ principal, settle: () => {} }),
+    admit: async (principal): Promise<Admission> => ({ principal, settle: async () => {} }),
   };
 }

@@ -6,6 +6,7 @@ import type { ModelCatalog, Router } from '../routing/index.js';
 import { registerJsonBody } from './http/json-body.js';
 import { sendError } from './http/render-error.js';
 import { ChatPipeline } from './pipeline/index.js';
+import { registerAnthropicMessages } from './surfaces/anthropic-messages.js';
 import { type Readiness, registerHealth } from './surfaces/health.js';
 import { registerOpenAIChat } from './surfaces/openai-chat.js';
 import { registerOpenAIEmbeddings } from './surfaces/openai-embeddings.js';
@@ -68,6 +69,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   registerOpenAIChat(app, surface);
   registerOpenAIEmbeddings(app, surface);
   registerOpenAIModels(app, surface);
+  registerAnthropicMessages(app, surface);
   for (const extend of options.extensions ?? []) await extend(app, surface);
   return { app, pipeline, surface };
 }

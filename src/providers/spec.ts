@@ -7,7 +7,15 @@
  * `HubError` whose `retryable` flag tells the router whether another attempt may succeed; once they
  * resolve, nothing has been sent to the client yet, so a retry is always safe up to that point.
  */
-import type { ChatRequest, ChatResult, ChatStream, EmbeddingsRequest, EmbeddingsResult } from '../core/index.js';
+import type {
+  ChatRequest,
+  ChatResult,
+  ChatStream,
+  EmbeddingsRequest,
+  EmbeddingsResult,
+  TextCompletionRequest,
+  TextCompletionResult,
+} from '../core/index.js';
 
 /** Client-facing protocols a provider can take byte-for-byte (the pass-through fast path). */
 export type WireProtocol = 'openai' | 'anthropic';
@@ -47,6 +55,17 @@ export interface Provider {
   /** Resolves once the first stream event arrived; the iterator yields the rest in order. */
   streamChat(request: ChatRequest, context: CallContext): Promise<ChatStream>;
   embeddings(request: EmbeddingsRequest, context: CallContext): Promise<EmbeddingsResult>;
+  /**
+   * Legacy text completion (`/v1/completions`): the prompt is continued as is, with no chat template.
+   * Optional; a provider without it cannot serve that surface (the gateway answers UNSUPPORTED_FEATURE).
+   * Same timing contract as `chat`.
+   */
+  complete?(request: TextCompletionRequest, context: CallContext): Promise<TextCompletionResult>;
+  /**
+   * Streaming text completion; same timing contract as `streamChat`. The stream carries only
+   * `response-start`, `text-delta`, `logprobs-delta`, `choice-finish` and `usage-final` parts.
+   */
+  streamComplete?(request: TextCompletionRequest, context: CallContext): Promise<ChatStream>;
   /** Pass-through for same-protocol traffic. Throws for non-2xx answers like the other calls. */
   forward?(call: ForwardCall, context: CallContext): Promise<ForwardResponse>;
   /** Frees pools and loaded models. */

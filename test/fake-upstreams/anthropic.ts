@@ -13,6 +13,10 @@
  *   `tool_use` block for the first custom tool (or the one `tool_choice` names), `stop_reason: tool_use`;
  * - a stop sequence found in the reply cuts it there, with `stop_reason: stop_sequence`;
  * - ids count up per server: `msg_fake_1`, `toolu_fake_1_0`, `request-id: req_fake_1`.
+ *
+ * Like Anthropic, it takes the key as `x-api-key` or `Authorization: Bearer` (401 otherwise), requires a
+ * known `anthropic-version` (400 otherwise) and, under version 2026-10-21, refuses `temperature`, `top_p`
+ * and `top_k`.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +33,7 @@ export type FakeAnthropicFailure =
   | { kind: 'stream-error'; afterDeltas?: number; errorType?: string; message?: string };
 
 export interface FakeAnthropicBehaviour {
-  /** The `x-api-key` the server accepts. */
+  /** The API key the server accepts, from `x-api-key` or `Authorization: Bearer`. */
   apiKey: string;
   replyText: string;
   /** `'words'`: one delta per word; a number: that many near-equal slices. */
@@ -68,7 +72,7 @@ export interface FakeAnthropic {
   setBehaviour(patch: Partial<FakeAnthropicBehaviour>): void;
   /** Queues failures, consumed one per `POST /v1/messages` in order. */
   failNext(...failures: FakeAnthropicFailure[]): void;
-  /** Back to the start options; clears queued failures and recorded requests. */
+  /** Back to the start options; clears queued failures and recorded requests, and restarts the ids. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -88,7 +92,9 @@ export const FAKE_ANTHROPIC_DEFAULTS: FakeAnthropicBehaviour = {
   eventDelayMs: 0,
 };
 
-const VERSIONS = new Set(['2023-06-01', '2023-01-01']);
+const VERSIONS = new Set(['2023-01-01', '2023-06-01', '2026-10-21']);
+/** Sampling parameters API version 2026-10-21 removed: sending any of them is a 400, whatever the value. */
+const REMOVED_IN_2026_10_21 = ['temperature', 'top_p', 'top_k'];
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -140,7 +146,7 @@ export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour
       return sendError(response, seq, failure.status, type, failure.message ?? `scripted ${type}`, headers);
     }
 
-    const apiKey = request.headers['x-api-key'];
+    const apiKey = requestApiKey(request.headers);
     if (apiKey === undefined) return sendError(response, seq, 401, 'authentication_error', 'x-api-key header is required');
     if (apiKey !== current.apiKey) return sendError(response, seq, 401, 'authentication_error', 'invalid x-api-key');
     const version = request.headers['anthropic-version'];
@@ -150,7 +156,7 @@ export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour
     if (!VERSIONS.has(version)) {
       return sendError(response, seq, 400, 'invalid_request_error', `anthropic-version: invalid version ${version}`);
     }
-    const invalid = body ? validate(body) : 'There was an error parsing the body of your request as JSON';
+    const invalid = body ? validate(body, version) : 'There was an error parsing the body of your request as JSON';
     if (invalid || !body) return sendError(response, seq, 400, 'invalid_request_error', invalid ?? 'invalid body');
 
     const reply = planReply(body, current, seq);
@@ -187,6 +193,7 @@ export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour
       behaviour = { ...FAKE_ANTHROPIC_DEFAULTS, ...start };
       failures = [];
       requests.length = 0;
+      sequence = 0;
     },
     close() {
       return new Promise((resolve) => {
@@ -195,6 +202,14 @@ export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour
       });
     },
   };
+}
+
+/** `x-api-key`, or `Authorization: Bearer`, which the official SDK sends since its 1.x releases. */
+function requestApiKey(headers: IncomingHttpHeaders): string | undefined {
+  const key = headers['x-api-key'];
+  if (typeof key === 'string') return key;
+  const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? '');
+  return bearer?.[1];
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -215,7 +230,11 @@ function parseJson(text: string): Record<string, unknown> | null {
   }
 }
 
-function validate(body: Record<string, unknown>): string | null {
+function validate(body: Record<string, unknown>, version: string): string | null {
+  if (version >= '2026-10-21') {
+    const removed = REMOVED_IN_2026_10_21.find((field) => field in body);
+    if (removed) return `${removed}: Extra inputs are not permitted`;
+  }
   if (typeof body.model !== 'string' || body.model.length === 0) return 'model: Field required';
   if (body.max_tokens === undefined) return 'max_tokens: Field required';
   if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
@@ -424,7 +443,8 @@ async function stream(
   });
   const write = async (data: Record<string, unknown>): Promise<boolean> => {
     if (response.destroyed) return false;
-    response.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
+    // Waiting for each write to flush lets a scripted cut land after the events before it.
+    await new Promise<void>((resolve) => response.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`, () => resolve()));
     if (behaviour.eventDelayMs > 0) await sleep(behaviour.eventDelayMs);
     return !response.destroyed;
   };

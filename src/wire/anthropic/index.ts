@@ -13,3 +13,4 @@ export * from './messages.stream.js';
 export * from './messages.upstream-request.js';
 export * from './tool-arguments.js';
 export * from './usage.js';
+export * from './versions.js';

@@ -72,10 +72,13 @@ const contentBlock = z.discriminatedUnion('type', [
   untranslatableBlock,
 ]);
 
-const message = z.object({
-  role: z.enum(['user', 'assistant']),
-  content: z.union([z.string(), z.array(contentBlock)]),
-});
+const turnContent = z.union([z.string(), z.array(contentBlock)]);
+const message = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('user'), content: turnContent }),
+  z.object({ role: z.literal('assistant'), content: turnContent }),
+  // Newer SDKs type system-role messages in `messages` beside the top-level `system` prompt.
+  z.object({ role: z.literal('system'), content: z.union([z.string(), z.array(textBlock)]) }),
+]);
 
 const customTool = z
   .object({
@@ -121,6 +124,8 @@ export const anthropicMessagesRequestSchema = z
 
 export type AnthropicMessagesRequest = z.infer<typeof anthropicMessagesRequestSchema>;
 export type AnthropicMessageParam = z.infer<typeof message>;
+/** A user or assistant turn: what TokenHub itself sends. */
+export type AnthropicTurn = Extract<AnthropicMessageParam, { role: 'user' | 'assistant' }>;
 export type AnthropicContentBlock = z.infer<typeof contentBlock>;
 export type AnthropicTextBlock = z.infer<typeof textBlock>;
 export type AnthropicImageBlock = z.infer<typeof imageBlock>;
@@ -141,15 +146,16 @@ export interface AnthropicToCanonicalOptions {
 export function anthropicToCanonical(body: AnthropicMessagesRequest, options: AnthropicToCanonicalOptions = {}): ChatRequest {
   const strict = options.strict ?? true;
   const messages: ChatMessage[] = [];
-  if (typeof body.system === 'string') {
-    if (body.system.length > 0) messages.push({ role: 'system', content: body.system });
-  } else if (body.system?.length) {
-    messages.push({ role: 'system', content: body.system.map((block): ContentPart => ({ type: 'text', text: block.text })) });
-  }
+  const system = body.system === undefined ? null : systemToCanonical(body.system);
+  if (system) messages.push(system);
   body.messages.forEach((item, index) => {
     const path = `messages.${index}`;
     if (item.role === 'user') messages.push(...userToCanonical(item.content, path, strict));
-    else messages.push(assistantToCanonical(item.content, path, strict));
+    else if (item.role === 'assistant') messages.push(assistantToCanonical(item.content, path, strict));
+    else {
+      const inline = systemToCanonical(item.content);
+      if (inline) messages.push(inline);
+    }
   });
 
   const request: ChatRequest = { model: body.model, messages, stream: body.stream === true, maxTokens: body.max_tokens };
@@ -173,6 +179,12 @@ export function anthropicToCanonical(body: AnthropicMessagesRequest, options: An
     }
   }
   return request;
+}
+
+function systemToCanonical(content: string | AnthropicTextBlock[]): ChatMessage | null {
+  if (typeof content === 'string') return content.length > 0 ? { role: 'system', content } : null;
+  if (content.length === 0) return null;
+  return { role: 'system', content: content.map((block): ContentPart => ({ type: 'text', text: block.text })) };
 }
 
 function untranslatable(what: string, param: string): HubError {
@@ -226,7 +238,7 @@ function toolResultToCanonical(content: ToolResultContent | undefined, path: str
   return parts;
 }
 
-function userToCanonical(content: AnthropicMessageParam['content'], path: string, strict: boolean): ChatMessage[] {
+function userToCanonical(content: AnthropicTurn['content'], path: string, strict: boolean): ChatMessage[] {
   if (typeof content === 'string') return [{ role: 'user', content }];
   const out: ChatMessage[] = [];
   let parts: ContentPart[] = [];
@@ -261,7 +273,7 @@ function userToCanonical(content: AnthropicMessageParam['content'], path: string
   return out;
 }
 
-function assistantToCanonical(content: AnthropicMessageParam['content'], path: string, strict: boolean): ChatMessage {
+function assistantToCanonical(content: AnthropicTurn['content'], path: string, strict: boolean): ChatMessage {
   if (typeof content === 'string') return { role: 'assistant', content };
   const texts: ContentPart[] = [];
   const toolCalls: ToolCall[] = [];

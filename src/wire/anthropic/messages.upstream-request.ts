@@ -4,7 +4,7 @@ import {
   type AnthropicContentBlock,
   type AnthropicImageBlock,
   type AnthropicImageMediaType,
-  type AnthropicMessageParam,
+  type AnthropicTurn,
   type AnthropicMessagesRequest,
   type AnthropicTextBlock,
   type AnthropicToolChoice,
@@ -20,7 +20,7 @@ import { parseToolArguments } from './tool-arguments.js';
 export function canonicalToAnthropic(request: ChatRequest, defaultMaxTokens: number): AnthropicMessagesRequest {
   refuseUntranslatable(request);
   const systemContents: ChatMessage['content'][] = [];
-  const messages: AnthropicMessageParam[] = [];
+  const messages: AnthropicTurn[] = [];
   for (const item of request.messages) {
     if (item.role === 'system' || item.role === 'developer') {
       systemContents.push(item.content);
@@ -93,7 +93,7 @@ function systemToBlocks(content: ChatMessage['content']): AnthropicTextBlock[] {
   });
 }
 
-function messageFromCanonical(item: ChatMessage): AnthropicMessageParam | null {
+function messageFromCanonical(item: ChatMessage): AnthropicTurn | null {
   switch (item.role) {
     case 'user':
       if (typeof item.content === 'string') return { role: 'user', content: item.content };
@@ -120,12 +120,12 @@ function messageFromCanonical(item: ChatMessage): AnthropicMessageParam | null {
   }
 }
 
-function nonEmpty(role: AnthropicMessageParam['role'], blocks: AnthropicContentBlock[]): AnthropicMessageParam | null {
+function nonEmpty(role: AnthropicTurn['role'], blocks: AnthropicContentBlock[]): AnthropicTurn | null {
   return blocks.length > 0 ? { role, content: blocks } : null;
 }
 
 /** Anthropic wants user and assistant turns to alternate: consecutive same-role messages become one. */
-function appendMerged(messages: AnthropicMessageParam[], next: AnthropicMessageParam): void {
+function appendMerged(messages: AnthropicTurn[], next: AnthropicTurn): void {
   const last = messages.at(-1);
   if (!last || last.role !== next.role) {
     messages.push(next);
@@ -134,7 +134,7 @@ function appendMerged(messages: AnthropicMessageParam[], next: AnthropicMessageP
   last.content = [...asBlocks(last.content), ...asBlocks(next.content)];
 }
 
-function asBlocks(content: AnthropicMessageParam['content']): AnthropicContentBlock[] {
+function asBlocks(content: AnthropicTurn['content']): AnthropicContentBlock[] {
   return typeof content === 'string' ? textBlocks(content) : content;
 }
 

@@ -1,0 +1,154 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_REDIS_URL, uniqueRedisPrefix } from '../../test/support/test-db.js';
+import type { AdmitCommand, ClusterState } from './contract.js';
+import { MemoryClusterState } from './memory-state.js';
+import { createRedisClusterState } from './redis-state.js';
+
+const REDIS_URL = TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisAvailable = await (async () => {
+  const probe = await createRedisClusterState({ url: REDIS_URL, keyPrefix: uniqueRedisPrefix('probe'), connectTimeoutMs: 1_000 });
+  const health = await probe.health();
+  await probe.close();
+  return health.ok;
+})();
+
+const engines: { name: string; create: () => Promise<ClusterState> }[] = [
+  { name: 'memory', create: async () => new MemoryClusterState() },
+];
+if (redisAvailable || TEST_REDIS_URL) {
+  engines.push({ name: 'redis', create: () => createRedisClusterState({ url: REDIS_URL, keyPrefix: uniqueRedisPrefix('cluster') }) });
+}
+
+// Real time: Redis expires keys by its own clock.
+const NOW = Date.now();
+
+const admitCommand = (overrides: Partial<AdmitCommand>): AdmitCommand => ({
+  reservationId: 'req_1',
+  amount: 10n,
+  budgets: [],
+  windows: [],
+  leaseExpiresAt: NOW + 600_000,
+  now: NOW,
+  ...overrides,
+});
+
+describe.each(engines)('cluster state ($name)', ({ create }) => {
+  const states: ClusterState[] = [];
+  const open = async (): Promise<ClusterState> => {
+    const state = await create();
+    states.push(state);
+    return state;
+  };
+  afterAll(async () => {
+    for (const state of states) await state.close();
+  });
+
+  it('asks for a seed, reserves on every budget, and settles reserved into spent', async () => {
+    const state = await open();
+    const budgets = [
+      { key: 'b:key', limit: 100n, expiresAt: null },
+      { key: 'b:tenant', limit: 1_000n, expiresAt: NOW + 86_400_000 },
+    ];
+    expect(await state.admit(admitCommand({ budgets }))).toEqual({ ok: false, reason: 'unseeded', budgetIndex: 0 });
+    await state.seedBudget('b:key', 20n, null);
+    await state.seedBudget('b:key', 99n, null); // already seeded: ignored
+    await state.seedBudget('b:tenant', 0n, NOW + 86_400_000);
+    expect(await state.admit(admitCommand({ budgets, amount: 50n }))).toEqual({ ok: true });
+    expect(await state.readBudget('b:key', NOW)).toEqual({ spent: 20n, reserved: 50n });
+    expect(await state.admit(admitCommand({ reservationId: 'req_2', budgets, amount: 31n }))).toEqual({
+      ok: false,
+      reason: 'budget',
+      budgetIndex: 0,
+      spent: 20n,
+      reserved: 50n,
+    });
+    // A refusal charges nothing anywhere.
+    expect(await state.readBudget('b:tenant', NOW)).toEqual({ spent: 0n, reserved: 50n });
+    await state.settle({ reservationId: 'req_1', budgetKeys: ['b:key', 'b:tenant'], actual: 7n, windowAdjustments: [], now: NOW });
+    expect(await state.readBudget('b:key', NOW)).toEqual({ spent: 27n, reserved: 0n });
+    expect(await state.readBudget('b:tenant', NOW)).toEqual({ spent: 7n, reserved: 0n });
+    // Settling twice moves no reservation again (the gate guarantees once; the store stays sane anyway).
+    expect(await state.readBudget('b:unknown', NOW)).toBeNull();
+  });
+
+  it('keeps money exact beyond 2^53 picos', async () => {
+    const state = await open();
+    const limit = 10n ** 20n + 7n; // $100,000,000.000000000007
+    await state.seedBudget('b:big', 10n ** 20n - 3n, null);
+    const budgets = [{ key: 'b:big', limit, expiresAt: null }];
+    expect(await state.admit(admitCommand({ budgets, amount: 11n }))).toMatchObject({ ok: false, reason: 'budget' });
+    expect(await state.admit(admitCommand({ budgets, amount: 10n }))).toEqual({ ok: true });
+    await state.settle({ reservationId: 'req_1', budgetKeys: ['b:big'], actual: 9n, windowAdjustments: [], now: NOW });
+    expect(await state.readBudget('b:big', NOW)).toEqual({ spent: 10n ** 20n + 6n, reserved: 0n });
+  });
+
+  it('releases the reservation of a holder that never settles once its lease expires', async () => {
+    const state = await open();
+    await state.seedBudget('b:lease', 0n, null);
+    const budgets = [{ key: 'b:lease', limit: 100n, expiresAt: null }];
+    expect(await state.admit(admitCommand({ budgets, amount: 100n, leaseExpiresAt: NOW + 1_000 }))).toEqual({ ok: true });
+    expect(await state.admit(admitCommand({ reservationId: 'req_2', budgets, amount: 1n }))).toMatchObject({ reason: 'budget' });
+    expect(await state.admit(admitCommand({ reservationId: 'req_2', budgets, amount: 1n, now: NOW + 1_001 }))).toEqual({ ok: true });
+    // The late settle still records the spend.
+    await state.settle({ reservationId: 'req_1', budgetKeys: ['b:lease'], actual: 40n, windowAdjustments: [], now: NOW + 2_000 });
+    expect(await state.readBudget('b:lease', NOW + 2_000)).toEqual({ spent: 40n, reserved: 1n });
+  });
+
+  it('enforces fixed windows and corrects them at settle', async () => {
+    const state = await open();
+    const window = (amount: number) => ({ key: 'w:tpm', limit: 100, amount, expiresAt: NOW + 60_000 });
+    expect(await state.admit(admitCommand({ windows: [window(80)] }))).toEqual({ ok: true });
+    expect(await state.admit(admitCommand({ reservationId: 'req_2', windows: [window(30)] }))).toEqual({
+      ok: false,
+      reason: 'window',
+      windowIndex: 0,
+      used: 80,
+    });
+    await state.settle({ reservationId: 'req_1', budgetKeys: [], actual: 0n, windowAdjustments: [{ key: 'w:tpm', delta: -60 }], now: NOW });
+    expect(await state.admit(admitCommand({ reservationId: 'req_2', windows: [window(30)] }))).toEqual({ ok: true });
+  });
+
+  it('limits concurrency and frees the slot at settle or lease expiry', async () => {
+    const state = await open();
+    const concurrency = { key: 'c:key', limit: 2 };
+    expect(await state.admit(admitCommand({ reservationId: 'a', concurrency }))).toEqual({ ok: true });
+    expect(await state.admit(admitCommand({ reservationId: 'b', concurrency, leaseExpiresAt: NOW + 500 }))).toEqual({ ok: true });
+    expect(await state.admit(admitCommand({ reservationId: 'c', concurrency }))).toEqual({ ok: false, reason: 'concurrency', active: 2 });
+    await state.settle({ reservationId: 'a', budgetKeys: [], actual: 0n, windowAdjustments: [], concurrencyKey: 'c:key', now: NOW });
+    expect(await state.admit(admitCommand({ reservationId: 'c', concurrency }))).toEqual({ ok: true });
+    expect(await state.admit(admitCommand({ reservationId: 'd', concurrency, now: NOW + 501 }))).toEqual({ ok: true });
+  });
+
+  it('admits exactly what fits when 500 reservations race for one budget', async () => {
+    const state = await open();
+    await state.seedBudget('b:race', 0n, null);
+    const budgets = [{ key: 'b:race', limit: 1_000n, expiresAt: null }];
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, index) => state.admit(admitCommand({ reservationId: `r${index}`, budgets, amount: 10n }))),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(100);
+    expect(await state.readBudget('b:race', NOW)).toEqual({ spent: 0n, reserved: 1_000n });
+  });
+
+  it('delivers published messages to subscribers', async () => {
+    const state = await open();
+    const received: string[] = [];
+    const unsubscribe = await state.subscribe('invalidate', (message) => received.push(message));
+    await state.publish('invalidate', 'key:1');
+    await expect.poll(() => received, { timeout: 1_000 }).toEqual(['key:1']);
+    await unsubscribe();
+    expect((await state.health()).ok).toBe(true);
+  });
+});
+
+describe('redis cluster state when Redis is unreachable', () => {
+  it('fails closed with DEPENDENCY_UNAVAILABLE and reports it', async () => {
+    const state = await createRedisClusterState({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 300 });
+    try {
+      await expect(state.admit(admitCommand({}))).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+      expect((await state.health()).ok).toBe(false);
+    } finally {
+      await state.close();
+    }
+  });
+});

@@ -1,0 +1,176 @@
+import type { AdmitCommand, ClusterState, WindowSlot } from '../cluster/index.js';
+import { type Clock, HubError, type Picos, picos } from '../core/index.js';
+import type { BudgetRecord } from '../storage/index.js';
+import { secretMatchesHash } from './admin-key.js';
+import type { BudgetCounters } from './budget-counters.js';
+import type { Admission, AdmissionRequest, EconomyGate, Principal } from './contract.js';
+import { hashSecret } from './admin-key.js';
+import type { KeyCache, KeyContext } from './key-cache.js';
+import { minuteWindow, type PeriodWindow } from './periods.js';
+import type { PriceBook } from './pricing.js';
+import { budgetRefusal, concurrencyRefusal, rateRefusal } from './refusals.js';
+import { MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
+import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
+import { looksLikeVirtualKey } from './virtual-key.js';
+
+export const ADMIN_PRINCIPAL: Principal = Object.freeze({
+  kind: 'admin',
+  tenantId: null,
+  projectId: null,
+  keyId: null,
+  allowedModels: null,
+});
+
+export interface GateOptions {
+  /** sha256 of the admin key; without it no admin principal exists. */
+  adminKeyHash?: string | undefined;
+  keyCache: KeyCache;
+  counters: BudgetCounters;
+  cluster: ClusterState;
+  priceBook: PriceBook;
+  settlement: SettlementDeps;
+  clock: Clock;
+  /** Reservations of a replica that dies before settling are released after this long. */
+  leaseMs: number;
+  /** Output cap for reservations when neither the request nor the model config sets one. */
+  defaultOutputCap: number;
+}
+
+/** Seeding a counter and retrying can only be needed once per budget, plus a race or two. */
+const MAX_ADMIT_ATTEMPTS = 8;
+
+const invalidKey = () => new HubError('UNAUTHENTICATED', 'Incorrect API key provided.', { code: 'invalid_api_key' });
+
+export function modelAllowed(allowed: readonly string[] | null, model: string): boolean {
+  if (allowed === null) return true;
+  return allowed.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
+}
+
+/** Authentication and admission: the economy as the gateway calls it on every request. */
+export class Gate implements EconomyGate {
+  private readonly options: GateOptions;
+
+  constructor(options: GateOptions) {
+    this.options = options;
+  }
+
+  async authenticate(apiKey: string | undefined): Promise<Principal> {
+    if (!apiKey) throw new HubError('UNAUTHENTICATED', 'Missing API key: send Authorization: Bearer <key> or x-api-key.');
+    if (looksLikeVirtualKey(apiKey)) {
+      const context = await this.options.keyCache.getByHash(hashSecret(apiKey));
+      if (!context) throw invalidKey();
+      if (context.key.revokedAt) throw new HubError('UNAUTHENTICATED', 'This API key has been revoked.', { code: 'invalid_api_key' });
+      return context.principal;
+    }
+    if (this.options.adminKeyHash && secretMatchesHash(apiKey, this.options.adminKeyHash)) return ADMIN_PRINCIPAL;
+    throw invalidKey();
+  }
+
+  async admit(principal: Principal, request: AdmissionRequest): Promise<Admission> {
+    const admittedAt = this.options.clock.now();
+    let counted: number | undefined;
+    const promptTokens = (): number => {
+      counted ??= request.chat
+        ? countPromptTokens(request.chat, request.model)
+        : request.embeddingsInput !== undefined
+          ? countEmbeddingsTokens(request.embeddingsInput, request.model)
+          : 0;
+      return counted;
+    };
+    const admission = (reservation: Reservation | null) =>
+      new MeteredAdmission({ principal, request, admittedAt, promptTokens, reservation, deps: this.options.settlement });
+
+    // The admin is metered (tenant null) but has no limits or budgets.
+    if (principal.kind === 'admin') return admission(null);
+
+    const context = await this.currentContext(principal);
+    if (!modelAllowed(context.key.models, request.model)) {
+      throw new HubError('FORBIDDEN', `This API key may not use the model \`${request.model}\`.`, {
+        param: 'model',
+        code: 'model_not_allowed',
+      });
+    }
+    const outputCap = (model: string): number =>
+      request.chat ? (request.chat.maxTokens ?? this.options.priceBook.maxOutputTokens(model) ?? this.options.defaultOutputCap) : 0;
+    const worstCase = this.worstCase(request, promptTokens(), outputCap);
+    const worstTokens = promptTokens() + outputCap(request.model);
+    const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt);
+    return admission(reservation);
+  }
+
+  /** The key as it stands now: a key revoked or changed since `authenticate` is seen here. */
+  private async currentContext(principal: Principal): Promise<KeyContext> {
+    if (!principal.keyId) throw invalidKey();
+    const context = await this.options.keyCache.getById(principal.keyId);
+    if (!context || context.key.tenantId !== principal.tenantId) throw invalidKey();
+    if (context.key.revokedAt) throw new HubError('UNAUTHENTICATED', 'This API key has been revoked.', { code: 'invalid_api_key' });
+    return context;
+  }
+
+  /** The dearest the request could turn out, over the requested model and every fallback the router may use. */
+  private worstCase(request: AdmissionRequest, prompt: number, outputCap: (model: string) => number): Picos {
+    const chain = [request.model, ...(request.fallbackModels ?? this.options.priceBook.fallbacks(request.model))];
+    let worst = 0n;
+    for (const model of chain) {
+      const cost = this.options.priceBook.worstCase(model, prompt, outputCap(model)).picos;
+      if (cost > worst) worst = cost;
+    }
+    return picos(worst);
+  }
+
+  private async reserve(context: KeyContext, requestId: string, amount: Picos, tokens: number, now: number): Promise<Reservation> {
+    const { key, budgets } = context;
+    const slots = budgets.map((budget) => ({ budget, ...this.options.counters.slot(budget, now) }));
+    const minute = minuteWindow(now);
+    const windows: (WindowSlot & { kind: 'rpm' | 'tpm' })[] = [];
+    if (key.rateLimits.rpm !== undefined) {
+      windows.push({ kind: 'rpm', key: `rl:${key.id}:rpm:${minute.index}`, limit: key.rateLimits.rpm, amount: 1, expiresAt: minute.end });
+    }
+    if (key.rateLimits.tpm !== undefined) {
+      windows.push({ kind: 'tpm', key: `rl:${key.id}:tpm:${minute.index}`, limit: key.rateLimits.tpm, amount: tokens, expiresAt: minute.end });
+    }
+    const concurrency = key.rateLimits.maxConcurrency === undefined ? undefined : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
+    const command: AdmitCommand = {
+      reservationId: requestId,
+      amount,
+      budgets: slots.map((entry) => entry.slot),
+      windows: windows.map(({ kind: _kind, ...slot }) => slot),
+      ...(concurrency ? { concurrency } : {}),
+      leaseExpiresAt: now + this.options.leaseMs,
+      now,
+    };
+
+    for (let attempt = 0; attempt < MAX_ADMIT_ATTEMPTS; attempt++) {
+      const result = await this.options.cluster.admit(command);
+      if (result.ok) {
+        const tokenWindow = windows.find((window) => window.kind === 'tpm');
+        return {
+          budgetKeys: command.budgets.map((slot) => slot.key),
+          ...(concurrency ? { concurrencyKey: concurrency.key } : {}),
+          ...(tokenWindow ? { tokenWindow: { key: tokenWindow.key, reservedTokens: tokens } } : {}),
+        };
+      }
+      switch (result.reason) {
+        case 'unseeded': {
+          const entry = slots[result.budgetIndex];
+          if (!entry) throw new Error(`admit named unknown budget index ${result.budgetIndex}`);
+          await this.options.counters.seed(entry.budget, now);
+          continue;
+        }
+        case 'budget': {
+          const entry = slots[result.budgetIndex] as { budget: BudgetRecord; window: PeriodWindow } | undefined;
+          if (!entry) throw new Error(`admit named unknown budget index ${result.budgetIndex}`);
+          throw budgetRefusal({ ...entry, spent: result.spent, reserved: result.reserved, worstCase: amount, now });
+        }
+        case 'window': {
+          const window = windows[result.windowIndex];
+          if (!window) throw new Error(`admit named unknown window index ${result.windowIndex}`);
+          throw rateRefusal(window.kind, window.limit, window.amount, window.expiresAt, now);
+        }
+        case 'concurrency':
+          throw concurrencyRefusal(concurrency?.limit ?? 0);
+      }
+    }
+    throw new HubError('OVERLOADED', 'Budget counters could not be initialised; retry shortly.', { retryAfterSeconds: 1 });
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../core/index.js';
+import { countEmbeddingsTokens, countPromptTokens, countTextTokens } from './tokenizer.js';
+
+// The example of OpenAI's cookbook "How to count tokens with tiktoken", whose counts the API confirmed.
+const COOKBOOK: ChatMessage[] = [
+  { role: 'system', content: 'You are a helpful, pattern-following assistant that translates corporate jargon into plain English.' },
+  { role: 'system', name: 'example_user', content: 'New synergies will help drive top-line growth.' },
+  { role: 'system', name: 'example_assistant', content: 'Things working well together will increase revenue.' },
+  {
+    role: 'system',
+    name: 'example_user',
+    content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.",
+  },
+  { role: 'system', name: 'example_assistant', content: "Let's talk later when we're less busy about how to do better." },
+  { role: 'user', content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
+];
+
+describe('tokenizer', () => {
+  it('counts chat prompts as the OpenAI API does', () => {
+    expect(countPromptTokens({ messages: COOKBOOK }, 'gpt-4')).toBe(129);
+    expect(countPromptTokens({ messages: COOKBOOK }, 'gpt-4o')).toBe(124);
+    expect(countPromptTokens({ messages: COOKBOOK }, 'gpt-4o-mini-2024-07-18')).toBe(124);
+  });
+
+  it('counts tools, images and special-token look-alikes without throwing', () => {
+    const base = countPromptTokens({ messages: [{ role: 'user', content: 'hi' }] }, 'gpt-4o');
+    const withTool = countPromptTokens(
+      {
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      },
+      'gpt-4o',
+    );
+    expect(withTool).toBeGreaterThan(base);
+    const withImage = countPromptTokens(
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', url: 'https://x/y.png' }] }] },
+      'gpt-4o',
+    );
+    expect(withImage).toBe(base + 85);
+    expect(countTextTokens('a <|endoftext|> b', 'gpt-4o')).toBeGreaterThan(3);
+  });
+
+  it('counts output text and embeddings input', () => {
+    expect(countTextTokens('', 'gpt-4o')).toBe(0);
+    expect(countTextTokens('Hello world', 'some-local-model')).toBe(2);
+    expect(countEmbeddingsTokens(['Hello world', 'Hello'], 'text-embedding-3-small')).toBe(3);
+    expect(countEmbeddingsTokens([[1, 2, 3], [4]], 'text-embedding-3-small')).toBe(4);
+  });
+});

@@ -1,0 +1,84 @@
+import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
+import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import type { ChatMessage, ChatRequest, ContentPart, ToolDefinition } from '../core/index.js';
+
+/**
+ * Token counts for reservations and for billing when an upstream reports no usage. OpenAI's
+ * encodings are exact for OpenAI models and a close estimate for others (Claude, Qwen, DeepSeek
+ * and local models tokenize differently; their upstreams report usage, which always wins).
+ */
+type Counter = (text: string) => number;
+
+// User text may contain strings like "<|endoftext|>": count them as text, never reject them.
+const TEXT_ONLY = { disallowedSpecial: new Set<string>() };
+const o200k: Counter = (text) => (text.length === 0 ? 0 : countO200k(text, TEXT_ONLY));
+const cl100k: Counter = (text) => (text.length === 0 ? 0 : countCl100k(text, TEXT_ONLY));
+
+/** OpenAI chat framing: every message costs 3 tokens, a name 1 more, and the reply is primed with 3. */
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const REPLY_PRIMING = 3;
+/** What OpenAI charges for an image at low detail; the worst case of a high-detail image is not knowable from the URL. */
+const IMAGE_TOKENS = 85;
+
+const CL100K_MODELS = /^(gpt-3\.5|gpt-4(-|$)|text-embedding-)/;
+
+/** cl100k_base for the GPT-3.5/GPT-4 generation and OpenAI embeddings, o200k_base for gpt-4o, o-series, gpt-4.1/5 and everything unknown. */
+export function counterFor(model: string): Counter {
+  const name = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
+  return CL100K_MODELS.test(name) ? cl100k : o200k;
+}
+
+function contentText(content: string | ContentPart[] | null): { text: string; images: number } {
+  if (content === null) return { text: '', images: 0 };
+  if (typeof content === 'string') return { text: content, images: 0 };
+  let text = '';
+  let images = 0;
+  for (const part of content) {
+    if (part.type === 'text') text += part.text;
+    else images++;
+  }
+  return { text, images };
+}
+
+function messageTokens(message: ChatMessage, count: Counter): number {
+  const { text, images } = contentText(message.content);
+  let tokens = TOKENS_PER_MESSAGE + count(message.role) + count(text) + images * IMAGE_TOKENS;
+  if (message.name) tokens += TOKENS_PER_NAME + count(message.name);
+  if (message.reasoning) tokens += count(message.reasoning);
+  for (const call of message.toolCalls ?? []) tokens += count(call.name) + count(call.arguments) + TOKENS_PER_MESSAGE;
+  if (message.toolCallId) tokens += count(message.toolCallId);
+  return tokens;
+}
+
+/** Tool definitions are rendered into the prompt by the upstream; their JSON text is a close upper estimate. */
+function toolsTokens(tools: readonly ToolDefinition[], count: Counter): number {
+  if (tools.length === 0) return 0;
+  return tools.reduce((sum, tool) => sum + count(JSON.stringify(tool)), 0);
+}
+
+/** Prompt tokens of a canonical chat request, as OpenAI counts them for chat completions. */
+export function countPromptTokens(request: Pick<ChatRequest, 'messages' | 'tools'>, model: string): number {
+  const count = counterFor(model);
+  let tokens = REPLY_PRIMING;
+  for (const message of request.messages) tokens += messageTokens(message, count);
+  return tokens + toolsTokens(request.tools ?? [], count);
+}
+
+/** Tokens of generated text (content, reasoning and tool arguments concatenated). */
+export function countTextTokens(text: string, model: string): number {
+  return counterFor(model)(text);
+}
+
+/** Input tokens of an embeddings request; token-id arrays are counted as given. */
+export function countEmbeddingsTokens(input: string | string[] | number[] | number[][], model: string): number {
+  const count = counterFor(model);
+  if (typeof input === 'string') return count(input);
+  let tokens = 0;
+  for (const item of input) {
+    if (typeof item === 'string') tokens += count(item);
+    else if (typeof item === 'number') tokens += 1;
+    else tokens += item.length;
+  }
+  return tokens;
+}

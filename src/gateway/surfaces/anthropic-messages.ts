@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
+import type { ForwardResponse } from '../../providers/index.js';
+import {
+  AnthropicEventEncoder,
+  anthropicErrorSse,
+  anthropicMessagesRequestSchema,
+  anthropicToCanonical,
+  canonicalToAnthropicMessage,
+  formatAnthropicSse,
+} from '../../wire/anthropic/index.js';
+import { SseWriter } from '../http/sse-writer.js';
+import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
+import { relayAnthropicJson, relayAnthropicStream } from './anthropic-passthrough.js';
+import type { SurfaceContext } from './surface-context.js';
+import { validateBody } from './validate.js';
+
+type Answer =
+  | { kind: 'forward'; response: ForwardResponse }
+  | { kind: 'result'; result: ChatResult }
+  | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
+
+/** Client headers of the Anthropic protocol that an Anthropic upstream must see too. */
+const FORWARDED_HEADERS = ['anthropic-version', 'anthropic-beta'] as const;
+
+/** `POST /v1/messages`: pass-through to Anthropic upstreams, canonical translation to the others. */
+export function registerAnthropicMessages(app: FastifyInstance, surface: SurfaceContext): void {
+  app.post('/v1/messages', { config: { protocol: 'anthropic' } }, async (request, reply) => {
+    const raw = request.body as Record<string, unknown>;
+    const body = validateBody(anthropicMessagesRequestSchema, raw);
+    const call = await surface.begin(request, reply, 'anthropic');
+    // Lenient for admission (token estimate); the strict form is built only when translating.
+    const lenient = anthropicToCanonical(body, { strict: false });
+    const stream = lenient.stream;
+    const admission = await surface.pipeline.admit(call, { model: body.model, chat: lenient });
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED_HEADERS) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+
+    const routed = await surface.pipeline.route<Answer>(call, admission, body.model, stream, async (attempt, context) => {
+      const provider = attempt.provider;
+      const upstreamModel = attempt.target.upstreamModel;
+      if (provider.passthrough === 'anthropic' && provider.forward) {
+        const upstreamBody = JSON.stringify({ ...raw, model: upstreamModel });
+        return { kind: 'forward', response: await provider.forward({ path: '/messages', body: upstreamBody, stream, headers }, context) };
+      }
+      const canonical = { ...anthropicToCanonical(body), model: upstreamModel };
+      if (stream) return { kind: 'stream', parts: await provider.streamChat(canonical, context) };
+      return { kind: 'result', result: await provider.chat(canonical, context) };
+    });
+
+    const answer = routed.value;
+    switch (answer.kind) {
+      case 'forward': {
+        const forwarded = { ...routed, value: answer.response };
+        if (!stream) return sendJson(reply, call, await relayAnthropicJson(call, admission, forwarded));
+        await relayAnthropicStream(call, admission, forwarded, startStream(reply, call));
+        return reply;
+      }
+      case 'result': {
+        const result = settleResult(call, admission, { ...routed, value: answer.result });
+        const message = { ...canonicalToAnthropicMessage(result), model: body.model };
+        return sendJson(reply, call, JSON.stringify(message));
+      }
+      case 'stream': {
+        const parts = observeStream(call, admission, { ...routed, value: answer.parts });
+        await writeEvents(surface, call, parts, startStream(reply, call), new AnthropicEventEncoder({ model: body.model }));
+        return reply;
+      }
+    }
+  });
+}
+
+function sendJson(reply: FastifyReply, call: GatewayCall, text: string): FastifyReply {
+  return reply.header('server-timing', call.timing.header()).type('application/json').send(text);
+}
+
+function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
+  reply.hijack();
+  const writer = new SseWriter(reply.raw);
+  writer.start({ 'x-request-id': call.requestId, 'request-id': call.requestId, 'server-timing': call.timing.header() });
+  return writer;
+}
+
+async function writeEvents(
+  surface: SurfaceContext,
+  call: GatewayCall,
+  parts: AsyncIterable<StreamPart>,
+  writer: SseWriter,
+  encoder: AnthropicEventEncoder,
+): Promise<void> {
+  try {
+    for await (const part of parts) {
+      for (const event of encoder.encode(part)) await writer.write(formatAnthropicSse(event));
+      if (writer.isClosed) break;
+    }
+    for (const event of encoder.finish()) await writer.write(formatAnthropicSse(event));
+  } catch (error) {
+    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', 'upstream stream failed');
+    surface.log.warn({ requestId: call.requestId, code: failure.code }, failure.message);
+    await writer.write(anthropicErrorSse(failure));
+  }
+  writer.end();
+}
