@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type HubConfig, defaultConfig, loadConfigFile } from './config/index.js';
 import { createHub, type Hub } from './app.js';
@@ -11,7 +12,9 @@ export interface StartOptions {
 
 /** Starts a hub from CLI options and the environment, and drains it on SIGTERM/SIGINT. */
 export async function start(options: StartOptions, env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
-  const config: HubConfig = options.configFile ? await loadConfigFile(resolve(options.configFile), env) : defaultConfig();
+  // Without --config, ./tokenhub.yaml is used when present, so `npm start` picks up a local config.
+  const configFile = options.configFile ?? env.TOKENHUB_CONFIG ?? (existsSync('tokenhub.yaml') ? 'tokenhub.yaml' : undefined);
+  const config: HubConfig = configFile ? await loadConfigFile(resolve(configFile), env) : defaultConfig();
   const hub = await createHub({
     config,
     dataDir: resolve(options.dataDir ?? env.TOKENHUB_DATA_DIR ?? '.tokenhub'),
