@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from './config/index.js';
 import { createAdminKeyGate, generateAdminKey, hashSecret } from './economy/index.js';
 import { createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
-import { createLogger } from './observability/index.js';
+import { createLogger, HubMetrics } from './observability/index.js';
 import { createProvider, type Provider } from './providers/index.js';
 import { ModelCatalog, Router } from './routing/index.js';
 import { type Database, migrate, openDatabase, SettingsRepository } from './storage/index.js';
@@ -56,6 +56,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const catalog = new ModelCatalog(options.config);
   const router = new Router(catalog, providers, options.config.routing);
   const economy = createAdminKeyGate(adminKeyHash);
+  const metrics = new HubMetrics({ breakerStates: () => router.breakerStates() });
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
@@ -63,6 +64,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     router,
     economy,
     logger,
+    metrics,
     readiness: async () => {
       const database = await db.ping();
       return { ok: database, checks: { database: database ? 'ok' : 'unreachable', config: 'loaded', migrations: 'applied' } };
@@ -83,6 +85,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+      metrics.close();
       if (!options.database) await db.close();
     },
   };

@@ -2,12 +2,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { ServerConfig } from '../config/index.js';
 import { HubError, newId } from '../core/index.js';
 import type { EconomyGate } from '../economy/index.js';
+import type { HubMetrics } from '../observability/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
 import { registerJsonBody } from './http/json-body.js';
 import { sendError } from './http/render-error.js';
+import { meteredGate } from './metered-gate.js';
 import { ChatPipeline } from './pipeline/index.js';
 import { registerAnthropicMessages } from './surfaces/anthropic-messages.js';
 import { type Readiness, registerHealth } from './surfaces/health.js';
+import { registerMetrics } from './surfaces/metrics.js';
 import { registerOpenAIChat } from './surfaces/openai-chat.js';
 import { registerOpenAIEmbeddings } from './surfaces/openai-embeddings.js';
 import { registerOpenAIModels } from './surfaces/openai-models.js';
@@ -20,6 +23,7 @@ export interface GatewayAppOptions {
   economy: EconomyGate;
   logger: FastifyBaseLogger;
   readiness: () => Promise<Readiness>;
+  metrics: HubMetrics;
   /** More routes (admin API, console…) registered by the composition root. */
   extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
 }
@@ -63,9 +67,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     return sendError(request, reply, new HubError('NOT_FOUND', `Unknown route ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  const pipeline = new ChatPipeline(options.router, options.economy);
-  const surface = createSurfaceContext(pipeline, options.catalog, options.economy, options.logger);
+  const economy = meteredGate(options.economy, options.metrics);
+  const pipeline = new ChatPipeline(options.router, economy);
+  const surface = createSurfaceContext(pipeline, options.catalog, economy, options.logger);
   registerHealth(app, options.readiness);
+  registerMetrics(app, options.metrics);
   registerOpenAIChat(app, surface);
   registerOpenAIEmbeddings(app, surface);
   registerOpenAIModels(app, surface);

@@ -223,3 +223,18 @@ describe('models and embeddings', () => {
     expect(ready.status).toBe(200);
   });
 });
+
+describe('GET /metrics', () => {
+  it('exposes request, latency, breaker and event-loop metrics in the Prometheus format', async () => {
+    await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }] });
+    const response = await fetch(`${hub.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/tokenhub_requests_total\{surface="openai",model="gpt-test",provider="main",status="200"\} \d+/);
+    expect(text).toContain('tokenhub_request_duration_seconds_bucket');
+    expect(text).toContain('tokenhub_breaker_open{target="main/upstream-gpt"}');
+    expect(text).toContain('tokenhub_event_loop_lag_p99_seconds');
+    expect(text).not.toContain('sk-upstream-secret');
+  });
+});

@@ -1,0 +1,235 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ChatResult, HubError, type StreamPart, toHubError } from '../../core/index.js';
+import type { ForwardResponse, Provider } from '../../providers/index.js';
+import {
+  type ResponsesEvent,
+  type ResponsesRequest,
+  ResponsesStreamEncoder,
+  normaliseInput,
+  responseEnvelope,
+  responseId,
+  responsesRequestSchema,
+  responsesToCanonical,
+  resultToResponse,
+  unsupportedFeatureError,
+} from '../../wire/responses/index.js';
+import { sseEvent } from '../../wire/sse.js';
+import { SseWriter } from '../http/sse-writer.js';
+import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
+import { relayResponsesJson, relayResponsesStream } from './responses-passthrough.js';
+import {
+  conversationItems,
+  expiryFor,
+  itemResolver,
+  type ResponseStore,
+  responseNotFound,
+  type StoredResponse,
+  type TenantResponseStore,
+} from './responses-store.js';
+import type { SurfaceContext } from './surface-context.js';
+import { validateBody } from './validate.js';
+
+export interface CreateResponseDeps {
+  surface: SurfaceContext;
+  store: ResponseStore;
+  /** Provider ids whose upstream serves `/responses` natively (config `responses_api`). */
+  nativeProviders: ReadonlySet<string>;
+  retentionDays: number;
+  now: () => Date;
+}
+
+type Answer =
+  | { kind: 'forward'; response: ForwardResponse }
+  | { kind: 'result'; result: ChatResult }
+  | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
+
+/**
+ * `POST /v1/responses`: parse, rebuild the conversation from `previous_response_id`, translate to the
+ * canonical request and run it through the pipeline (admission, routing, settlement — once, whatever
+ * the provider), then render a Response object or event stream and store it for the tenant.
+ */
+export async function createResponse(request: FastifyRequest, reply: FastifyReply, deps: CreateResponseDeps): Promise<FastifyReply> {
+  const { surface } = deps;
+  const raw = request.body as Record<string, unknown>;
+  const body = validateBody(responsesRequestSchema, raw);
+  if (body.input === undefined) {
+    throw new HubError('INVALID_REQUEST', "Missing required parameter: 'input'.", { param: 'input', code: 'missing_required_parameter' });
+  }
+  const call = await surface.begin(request, reply, 'responses');
+  const tenantStore = deps.store.forTenant(call.principal.tenantId);
+
+  let history: Record<string, unknown>[] = [];
+  if (body.previous_response_id) {
+    const chain = await tenantStore.conversation(body.previous_response_id);
+    if (chain.length === 0) throw responseNotFound(body.previous_response_id, 'previous_response_id');
+    history = conversationItems(chain);
+  }
+  const resolve = itemResolver(history);
+  const { request: canonical, unsupported } = responsesToCanonical(body, history, resolve);
+  const native = (provider: Provider, providerId: string): boolean =>
+    deps.nativeProviders.has(providerId) && provider.passthrough === 'openai' && provider.forward !== undefined;
+  const firstUnsupported = unsupported[0];
+  if (firstUnsupported && !modelHasNativeTarget(surface, body.model, deps.nativeProviders)) {
+    throw unsupportedFeatureError(firstUnsupported, body.model);
+  }
+
+  const stream = canonical.stream;
+  const admission = await surface.pipeline.admit(call, { model: canonical.model, chat: canonical });
+  const routed = await surface.pipeline.route<Answer>(call, admission, canonical.model, stream, async (attempt, context) => {
+    const provider = attempt.provider;
+    const upstreamModel = attempt.target.upstreamModel;
+    if (native(provider, attempt.target.providerId) && provider.forward) {
+      const upstreamBody = nativeBody(raw, body, history, upstreamModel);
+      const response = await provider.forward({ path: '/responses', body: JSON.stringify(upstreamBody), stream }, context);
+      return { kind: 'forward', response };
+    }
+    if (firstUnsupported) throw unsupportedFeatureError(firstUnsupported, attempt.model.name);
+    if (stream) return { kind: 'stream', parts: await provider.streamChat({ ...canonical, model: upstreamModel }, context) };
+    return { kind: 'result', result: await provider.chat({ ...canonical, model: upstreamModel }, context) };
+  });
+
+  const storing = body.store !== false;
+  const inputItems = normaliseInput(body.input, resolve);
+  const persist = async (response: Record<string, unknown>): Promise<void> => {
+    if (!storing) return;
+    await save(deps, tenantStore, call, { response, inputItems, previousResponseId: body.previous_response_id ?? null });
+  };
+
+  const answer = routed.value;
+  switch (answer.kind) {
+    case 'forward': {
+      const forwarded = { ...routed, value: answer.response };
+      if (!stream) {
+        const { text, response } = await relayResponsesJson(call, admission, forwarded);
+        if (response.status !== 'failed') await persist(response);
+        return sendJson(reply, call, text);
+      }
+      const writer = startStream(reply, call);
+      await relayResponsesStream(call, admission, forwarded, writer, persist);
+      return reply;
+    }
+    case 'result': {
+      const result = settleResult(call, admission, { ...routed, value: answer.result });
+      const envelope = responseEnvelope(body, responseId(), createdAt(call, deps));
+      const response = resultToResponse(envelope, result, seconds(deps.now()));
+      await persist(response as unknown as Record<string, unknown>);
+      return sendJson(reply, call, JSON.stringify(response));
+    }
+    case 'stream': {
+      const parts = observeStream(call, admission, { ...routed, value: answer.parts });
+      const writer = startStream(reply, call);
+      const encoder = new ResponsesStreamEncoder(responseEnvelope(body, responseId(), createdAt(call, deps)));
+      await writeCanonicalStream(deps, call, parts, writer, encoder, persist);
+      return reply;
+    }
+  }
+}
+
+/** True when the model or one of its fallbacks has a target on a native Responses upstream. */
+function modelHasNativeTarget(surface: SurfaceContext, modelName: string, nativeProviders: ReadonlySet<string>): boolean {
+  if (nativeProviders.size === 0) return false;
+  const first = surface.catalog.get(modelName);
+  const chain = [first, ...first.fallbacks.map((name) => surface.catalog.find(name)).filter((model) => model !== undefined)];
+  return chain.some((model) => model.targets.some((target) => nativeProviders.has(target.providerId)));
+}
+
+/**
+ * The client's body for a native upstream. A `previous_response_id` is resolved here, not upstream:
+ * the earlier turns may have been served by another provider, and TokenHub is the store of record.
+ * Replayed message and call items lose their ids, which the upstream never issued.
+ */
+function nativeBody(
+  raw: Record<string, unknown>,
+  body: ResponsesRequest,
+  history: readonly Record<string, unknown>[],
+  upstreamModel: string,
+): Record<string, unknown> {
+  const upstream: Record<string, unknown> = { ...raw, model: upstreamModel };
+  if (body.previous_response_id) {
+    delete upstream.previous_response_id;
+    const current = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : (body.input ?? []);
+    upstream.input = [...history.map(replayable), ...current];
+  }
+  return upstream;
+}
+
+function replayable(item: Record<string, unknown>): Record<string, unknown> {
+  if (item.type !== 'message' && item.type !== 'function_call' && item.type !== 'function_call_output') return item;
+  const { id: _id, ...rest } = item;
+  return rest;
+}
+
+async function writeCanonicalStream(
+  deps: CreateResponseDeps,
+  call: GatewayCall,
+  parts: AsyncIterable<StreamPart>,
+  writer: SseWriter,
+  encoder: ResponsesStreamEncoder,
+  persist: (response: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  const write = async (events: ResponsesEvent[]): Promise<void> => {
+    for (const event of events) await writer.write(sseEvent(event.type, JSON.stringify(event)));
+  };
+  try {
+    await write(encoder.start());
+    for await (const part of parts) {
+      await write(encoder.encode(part));
+      if (writer.isClosed) break;
+    }
+    if (!writer.isClosed) {
+      const finished = encoder.finish(seconds(deps.now()));
+      await write(finished.events);
+      await persist(finished.response as unknown as Record<string, unknown>);
+      await write([finished.terminal]);
+    }
+  } catch (error) {
+    const failure = toHubError(error);
+    deps.surface.log.warn({ requestId: call.requestId, code: failure.code }, failure.message);
+    await write(encoder.fail(failure));
+  }
+  writer.end();
+}
+
+/** Storing happens after billing: a failed write loses the stored copy, never the answer or its usage. */
+async function save(
+  deps: CreateResponseDeps,
+  tenantStore: TenantResponseStore,
+  call: GatewayCall,
+  entry: { response: Record<string, unknown>; inputItems: Record<string, unknown>[]; previousResponseId: string | null },
+): Promise<void> {
+  const { response } = entry;
+  if (typeof response.id !== 'string') return;
+  const record: StoredResponse = {
+    id: response.id,
+    previousResponseId: entry.previousResponseId,
+    model: typeof response.model === 'string' ? response.model : '',
+    status: typeof response.status === 'string' ? response.status : 'completed',
+    // A native upstream never saw the previous_response_id (resolved here); the stored copy shows it.
+    response: { ...response, previous_response_id: entry.previousResponseId },
+    inputItems: entry.inputItems,
+    expiresAt: expiryFor(deps.now(), deps.retentionDays),
+  };
+  try {
+    await tenantStore.save(record);
+  } catch (error) {
+    deps.surface.log.warn({ requestId: call.requestId, err: error }, 'storing the response failed');
+  }
+}
+
+function createdAt(call: GatewayCall, deps: CreateResponseDeps): number {
+  // The response was created when the request arrived, not when the upstream answered.
+  return seconds(new Date(deps.now().getTime() - call.timing.elapsedMs()));
+}
+
+const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+function sendJson(reply: FastifyReply, call: GatewayCall, text: string): FastifyReply {
+  return reply.header('server-timing', call.timing.header()).type('application/json').send(text);
+}
+
+function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
+  reply.hijack();
+  const writer = new SseWriter(reply.raw);
+  writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
+  return writer;
+}

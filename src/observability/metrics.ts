@@ -1,0 +1,149 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export interface RequestObservation {
+  surface: string;
+  model: string;
+  provider: string;
+  status: number;
+  stream: boolean;
+  latencyMs: number;
+  ttfbMs?: number;
+  errorCode?: string;
+}
+
+export interface SpendObservation {
+  tenant: string;
+  model: string;
+  provider: string;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  /** Cost as a decimal USD string (exact); exported as a float since Prometheus has no other kind. */
+  costUsd: string;
+}
+
+/** Prometheus metrics of one hub process (`GET /metrics`). Label values are bounded by config and tenants. */
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'surface' | 'model' | 'provider' | 'status'>;
+  private readonly duration: Histogram<'surface' | 'model' | 'stream'>;
+  private readonly ttfb: Histogram<'surface' | 'model'>;
+  private readonly tokens: Counter<'tenant' | 'model' | 'provider' | 'kind'>;
+  private readonly cost: Counter<'tenant' | 'model' | 'provider'>;
+  private readonly upstreamErrors: Counter<'provider' | 'code'>;
+  private readonly refusals: Counter<'reason'>;
+  private readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(sources: { breakerStates?: () => Record<string, string>; journalLag?: () => number } = {}) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'tokenhub_process_' });
+    this.requests = new Counter({
+      name: 'tokenhub_requests_total',
+      help: 'Requests by surface, model served, provider and HTTP status (499: client left).',
+      labelNames: ['surface', 'model', 'provider', 'status'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'tokenhub_request_duration_seconds',
+      help: 'Whole request time, stream included.',
+      labelNames: ['surface', 'model', 'stream'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.ttfb = new Histogram({
+      name: 'tokenhub_ttfb_seconds',
+      help: 'Time to the first streamed byte.',
+      labelNames: ['surface', 'model'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'tokenhub_tokens_total',
+      help: 'Tokens metered, by kind (input, output, cached_input).',
+      labelNames: ['tenant', 'model', 'provider', 'kind'],
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'tokenhub_cost_usd_total',
+      help: 'Cost metered in USD (the ledger holds the exact amounts).',
+      labelNames: ['tenant', 'model', 'provider'],
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: 'tokenhub_upstream_errors_total',
+      help: 'Requests that ended with an upstream error, by provider and error code.',
+      labelNames: ['provider', 'code'],
+      registers,
+    });
+    this.refusals = new Counter({
+      name: 'tokenhub_admission_refusals_total',
+      help: 'Requests refused at admission: budget, rate_limit, forbidden, unavailable.',
+      labelNames: ['reason'],
+      registers,
+    });
+    const breakerStates = sources.breakerStates;
+    new Gauge({
+      name: 'tokenhub_breaker_open',
+      help: 'Circuit breaker per target: 0 closed, 0.5 half-open, 1 open.',
+      labelNames: ['target'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [target, state] of Object.entries(breakerStates?.() ?? {})) {
+          this.set({ target }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0);
+        }
+      },
+    });
+    const journalLag = sources.journalLag;
+    new Gauge({
+      name: 'tokenhub_journal_lag_entries',
+      help: 'Usage records journaled but not yet in the ledger.',
+      registers,
+      collect() {
+        this.set(journalLag?.() ?? 0);
+      },
+    });
+    this.eventLoopDelay.enable();
+    const delay = this.eventLoopDelay;
+    new Gauge({
+      name: 'tokenhub_event_loop_lag_p99_seconds',
+      help: 'p99 event-loop delay since the previous scrape.',
+      registers,
+      collect() {
+        this.set(delay.percentile(99) / 1e9);
+        delay.reset();
+      },
+    });
+  }
+
+  observeRequest(observation: RequestObservation): void {
+    const { surface, model, provider } = observation;
+    this.requests.inc({ surface, model, provider, status: String(observation.status) });
+    this.duration.observe({ surface, model, stream: String(observation.stream) }, observation.latencyMs / 1000);
+    if (observation.ttfbMs !== undefined) this.ttfb.observe({ surface, model }, observation.ttfbMs / 1000);
+    if (observation.errorCode?.startsWith('UPSTREAM_')) this.upstreamErrors.inc({ provider, code: observation.errorCode });
+  }
+
+  observeSpend(spend: SpendObservation): void {
+    const labels = { tenant: spend.tenant, model: spend.model, provider: spend.provider };
+    this.tokens.inc({ ...labels, kind: 'input' }, spend.inputTokens);
+    this.tokens.inc({ ...labels, kind: 'output' }, spend.outputTokens);
+    this.tokens.inc({ ...labels, kind: 'cached_input' }, spend.cachedInputTokens);
+    this.cost.inc(labels, Number(spend.costUsd));
+  }
+
+  observeRefusal(reason: string): void {
+    this.refusals.inc({ reason });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  close(): void {
+    this.eventLoopDelay.disable();
+  }
+}
