@@ -5,10 +5,12 @@
 import type { ProviderConfig } from '../config/index.js';
 import { HubError } from '../core/index.js';
 import { createAnthropicProvider } from './anthropic/index.js';
+import { createLocalProvider } from './local/index.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
 import type { Provider } from './spec.js';
 
 export type { CallContext, ForwardCall, ForwardResponse, Provider, WireProtocol } from './spec.js';
+export { checkLocalModels, type LocalModelStatus, listLocalModels } from './local/index.js';
 export { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/index.js';
 
 export type ProviderFactory = (config: ProviderConfig) => Provider;
@@ -16,6 +18,7 @@ export type ProviderFactory = (config: ProviderConfig) => Provider;
 const factories: Partial<Record<ProviderConfig['type'], ProviderFactory>> = {
   openai: createOpenAICompatibleProvider,
   anthropic: createAnthropicProvider,
+  local: createLocalProvider,
 };
 
 export function createProvider(config: ProviderConfig): Provider {

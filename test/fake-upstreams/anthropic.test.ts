@@ -94,7 +94,9 @@ describe('fake Anthropic upstream: API versions', () => {
       });
     const refused = await send('2026-10-21');
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toMatchObject({ error: { type: 'invalid_request_error', message: 'temperature: Extra inputs are not permitted' } });
+    expect(await refused.json()).toMatchObject({
+      error: { type: 'invalid_request_error', message: 'temperature: Extra inputs are not permitted' },
+    });
     expect((await send('2023-06-01')).status).toBe(200);
   });
 });

@@ -21,34 +21,23 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type FakeReplySettings, parseJson, planReply, type Reply, replyMessage, streamItems } from './anthropic-reply.js';
+
+export { fakeAnthropicInputTokens } from './anthropic-reply.js';
 
 export type FakeAnthropicFailure =
   /** An HTTP error with Anthropic's error body; `errorType` defaults from the status. */
   | { kind: 'status'; status: number; errorType?: string; message?: string; retryAfter?: number | string }
   /** Reads the request and never answers, until the client gives up or the server closes. */
   | { kind: 'hang' }
-  /** Streams `afterDeltas` deltas (default 1), then destroys the socket (`destroy`) or ends the body cleanly (`end`). */
+  /** Streams `afterDeltas` deltas (default 1; 0: just `message_start`), then destroys the socket or ends the body cleanly. */
   | { kind: 'cut'; afterDeltas?: number; mode?: 'destroy' | 'end' }
-  /** Answers 200, streams `afterDeltas` deltas (default 1), then sends an `error` event and ends. */
+  /** Answers 200, streams `afterDeltas` deltas (default 1; 0: just `message_start`), then an `error` event, and ends. */
   | { kind: 'stream-error'; afterDeltas?: number; errorType?: string; message?: string };
 
-export interface FakeAnthropicBehaviour {
+export interface FakeAnthropicBehaviour extends FakeReplySettings {
   /** The API key the server accepts, from `x-api-key` or `Authorization: Bearer`. */
   apiKey: string;
-  replyText: string;
-  /** `'words'`: one delta per word; a number: that many near-equal slices. */
-  chunks: number | 'words';
-  /** Text of a tool-use reply's leading text block. */
-  toolPreamble: string;
-  /** Tool input to send instead of the one derived from the tool's schema. */
-  toolInput: Record<string, unknown> | null;
-  /** Sent as a thinking block when the request has `thinking: {type: 'enabled'}`. */
-  thinkingText: string;
-  inputTokens: number | 'derived';
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  /** Whether `message_delta.usage` restates the input counts (newer API versions do). */
-  fullDeltaUsage: boolean;
   /** Wait before sending headers (first-byte timeouts). */
   headersDelayMs: number;
   /** Wait between stream events. */
@@ -108,10 +97,6 @@ const ERROR_TYPES: Record<number, string> = {
   504: 'timeout_error',
   529: 'overloaded_error',
 };
-
-export function fakeAnthropicInputTokens(body: Record<string, unknown>): number {
-  return Math.ceil(JSON.stringify([body.system ?? null, body.messages ?? null, body.tools ?? null]).length / 4);
-}
 
 export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour> & { port?: number } = {}): Promise<FakeAnthropic> {
   const { port: wantedPort = 0, ...start } = options;
@@ -221,15 +206,6 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-function parseJson(text: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 function validate(body: Record<string, unknown>, version: string): string | null {
   if (version >= '2026-10-21') {
     const removed = REMOVED_IN_2026_10_21.find((field) => field in body);
@@ -266,169 +242,6 @@ function sendError(
   send(response, seq, status, { type: 'error', error: { type, message }, request_id: `req_fake_${seq}` }, headers);
 }
 
-type Block =
-  | { type: 'thinking'; deltas: string[]; signature: string }
-  | { type: 'text'; deltas: string[] }
-  | { type: 'tool_use'; id: string; name: string; deltas: string[] };
-
-interface Reply {
-  id: string;
-  model: string;
-  blocks: Block[];
-  stopReason: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
-  stopSequence: string | null;
-  usage: { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number };
-}
-
-function split(text: string, chunks: number | 'words'): string[] {
-  if (text.length === 0) return [];
-  if (chunks === 'words') return text.match(/\s*\S+/g) ?? [text];
-  const count = Math.max(1, Math.min(chunks, text.length));
-  const size = text.length / count;
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(text.slice(Math.round(i * size), Math.round((i + 1) * size)));
-  return out;
-}
-
-function lastUserText(messages: unknown[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i] as { role?: unknown; content?: unknown };
-    if (message.role !== 'user') continue;
-    if (typeof message.content === 'string') return message.content;
-    if (Array.isArray(message.content)) {
-      return message.content
-        .map((block: { type?: unknown; text?: unknown }) => (block.type === 'text' && typeof block.text === 'string' ? block.text : ''))
-        .join(' ');
-    }
-    return '';
-  }
-  return '';
-}
-
-interface ToolSpec {
-  name?: unknown;
-  input_schema?: { properties?: Record<string, { type?: unknown }> };
-}
-
-function chosenTool(body: Record<string, unknown>): ToolSpec | null {
-  const tools = Array.isArray(body.tools) ? (body.tools as ToolSpec[]) : [];
-  const choice = body.tool_choice as { type?: unknown; name?: unknown } | undefined;
-  if (choice?.type === 'none') return null;
-  if (choice?.type === 'tool') return tools.find((tool) => tool.name === choice.name) ?? null;
-  return tools.find((tool) => tool.input_schema !== undefined) ?? null;
-}
-
-function inputFromSchema(tool: ToolSpec): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(tool.input_schema?.properties ?? {})) {
-    const type = schema?.type;
-    input[key] =
-      type === 'string' ? `test ${key}` : type === 'number' || type === 'integer' ? 1 : type === 'boolean' ? true : type === 'array' ? [] : type === 'object' ? {} : null;
-  }
-  return input;
-}
-
-function planReply(body: Record<string, unknown>, behaviour: FakeAnthropicBehaviour, seq: number): Reply {
-  const blocks: Block[] = [];
-  const thinking = body.thinking as { type?: unknown } | undefined;
-  if (thinking?.type === 'enabled' && behaviour.thinkingText) {
-    blocks.push({ type: 'thinking', deltas: split(behaviour.thinkingText, behaviour.chunks), signature: `sig_fake_${seq}` });
-  }
-  let stopReason: Reply['stopReason'] = 'end_turn';
-  let stopSequence: string | null = null;
-  const tool = /use tool/i.test(lastUserText(body.messages as unknown[])) ? chosenTool(body) : null;
-  if (tool) {
-    blocks.push({ type: 'text', deltas: split(behaviour.toolPreamble, behaviour.chunks) });
-    const input = JSON.stringify(behaviour.toolInput ?? inputFromSchema(tool));
-    blocks.push({ type: 'tool_use', id: `toolu_fake_${seq}_0`, name: String(tool.name), deltas: split(input, 2) });
-    stopReason = 'tool_use';
-  } else {
-    let text = behaviour.replyText;
-    const stops = Array.isArray(body.stop_sequences) ? (body.stop_sequences as unknown[]).filter((s): s is string => typeof s === 'string' && s !== '') : [];
-    for (const stop of stops) {
-      const at = text.indexOf(stop);
-      if (at === -1) continue;
-      text = text.slice(0, at);
-      stopReason = 'stop_sequence';
-      stopSequence = stop;
-    }
-    blocks.push({ type: 'text', deltas: split(text, behaviour.chunks) });
-  }
-
-  let budget = body.max_tokens as number;
-  let output = 0;
-  for (const block of blocks) {
-    if (block.deltas.length > budget) {
-      block.deltas = block.deltas.slice(0, budget);
-      stopReason = 'max_tokens';
-      stopSequence = null;
-    }
-    budget -= block.deltas.length;
-    output += block.deltas.length;
-  }
-  const kept = blocks.filter((block, index) => index === 0 || block.deltas.length > 0);
-  return {
-    id: `msg_fake_${seq}`,
-    model: String(body.model),
-    blocks: kept,
-    stopReason,
-    stopSequence,
-    usage: {
-      input_tokens: behaviour.inputTokens === 'derived' ? fakeAnthropicInputTokens(body) : behaviour.inputTokens,
-      cache_creation_input_tokens: behaviour.cacheCreationInputTokens,
-      cache_read_input_tokens: behaviour.cacheReadInputTokens,
-      output_tokens: output,
-    },
-  };
-}
-
-function blockBody(block: Block): Record<string, unknown> {
-  const whole = block.deltas.join('');
-  switch (block.type) {
-    case 'thinking':
-      return { type: 'thinking', thinking: whole, signature: block.signature };
-    case 'text':
-      return { type: 'text', text: whole };
-    case 'tool_use':
-      return { type: 'tool_use', id: block.id, name: block.name, input: parseJson(whole) ?? {} };
-  }
-}
-
-function replyMessage(reply: Reply): Record<string, unknown> {
-  return {
-    id: reply.id,
-    type: 'message',
-    role: 'assistant',
-    model: reply.model,
-    content: reply.blocks.map(blockBody),
-    stop_reason: reply.stopReason,
-    stop_sequence: reply.stopSequence,
-    usage: reply.usage,
-  };
-}
-
-function emptyBlock(block: Block): Record<string, unknown> {
-  switch (block.type) {
-    case 'thinking':
-      return { type: 'thinking', thinking: '', signature: '' };
-    case 'text':
-      return { type: 'text', text: '' };
-    case 'tool_use':
-      return { type: 'tool_use', id: block.id, name: block.name, input: {} };
-  }
-}
-
-function deltaBody(block: Block, text: string): Record<string, unknown> {
-  switch (block.type) {
-    case 'thinking':
-      return { type: 'thinking_delta', thinking: text };
-    case 'text':
-      return { type: 'text_delta', text };
-    case 'tool_use':
-      return { type: 'input_json_delta', partial_json: text };
-  }
-}
-
 async function stream(
   response: ServerResponse,
   reply: Reply,
@@ -444,46 +257,26 @@ async function stream(
   const write = async (data: Record<string, unknown>): Promise<boolean> => {
     if (response.destroyed) return false;
     // Waiting for each write to flush lets a scripted cut land after the events before it.
-    await new Promise<void>((resolve) => response.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`, () => resolve()));
+    const frame = `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
+    await new Promise<void>((resolve) => response.write(frame, () => resolve()));
     if (behaviour.eventDelayMs > 0) await sleep(behaviour.eventDelayMs);
     return !response.destroyed;
   };
-  const breakAfter = failure?.kind === 'cut' || failure?.kind === 'stream-error' ? (failure.afterDeltas ?? 1) : Number.POSITIVE_INFINITY;
+  const breaking = failure?.kind === 'cut' || failure?.kind === 'stream-error' ? failure : undefined;
+  const breakAfter = breaking?.afterDeltas ?? 1;
   let sent = 0;
-  /** Applies a scripted break once `breakAfter` deltas are out; true when the stream must stop. */
-  const broke = async (): Promise<boolean> => {
-    if (sent < breakAfter || !failure) return false;
-    if (failure.kind === 'cut') {
-      if (failure.mode === 'end') response.end();
-      else response.destroy();
-    } else if (failure.kind === 'stream-error') {
-      const type = failure.errorType ?? 'overloaded_error';
-      await write({ type: 'error', error: { type, message: failure.message ?? `scripted ${type}` } });
+  for (const item of streamItems(reply, behaviour)) {
+    if (!(await write(item.data))) return;
+    if (item.counted) sent++;
+    const breakPoint = item.counted || item.data.type === 'message_start';
+    if (!breaking || !breakPoint || sent < breakAfter) continue;
+    if (breaking.kind === 'stream-error') {
+      const type = breaking.errorType ?? 'overloaded_error';
+      await write({ type: 'error', error: { type, message: breaking.message ?? `scripted ${type}` } });
       response.end();
-    }
-    return true;
-  };
-
-  const startUsage = { ...reply.usage, output_tokens: 1 };
-  if (!(await write({ type: 'message_start', message: { ...replyMessage(reply), content: [], stop_reason: null, stop_sequence: null, usage: startUsage } }))) return;
-  if (await broke()) return;
-  for (const [index, block] of reply.blocks.entries()) {
-    if (!(await write({ type: 'content_block_start', index, content_block: emptyBlock(block) }))) return;
-    if (index === 0 && !(await write({ type: 'ping' }))) return;
-    // Anthropic opens every tool input with an empty JSON fragment.
-    if (block.type === 'tool_use' && !(await write({ type: 'content_block_delta', index, delta: deltaBody(block, '') }))) return;
-    for (const text of block.deltas) {
-      if (!(await write({ type: 'content_block_delta', index, delta: deltaBody(block, text) }))) return;
-      sent++;
-      if (await broke()) return;
-    }
-    if (block.type === 'thinking') {
-      if (!(await write({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } }))) return;
-    }
-    if (!(await write({ type: 'content_block_stop', index }))) return;
+    } else if (breaking.mode === 'end') response.end();
+    else response.destroy();
+    return;
   }
-  const deltaUsage = behaviour.fullDeltaUsage ? reply.usage : { output_tokens: reply.usage.output_tokens };
-  if (!(await write({ type: 'message_delta', delta: { stop_reason: reply.stopReason, stop_sequence: reply.stopSequence }, usage: deltaUsage }))) return;
-  if (!(await write({ type: 'message_stop' }))) return;
   response.end();
 }

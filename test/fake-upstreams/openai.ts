@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerResponses } from './openai-responses.js';
 
 export type ScriptedFailure =
   | { kind: 'status'; status: number; message?: string; retryAfter?: string; type?: string }
@@ -138,6 +139,10 @@ export async function startFakeOpenAI(initial: FakeOpenAIOptions = {}): Promise<
     }
     if (path === '/v1/embeddings') return embeddings(response, body);
     if (path === '/v1/chat/completions') return chat(response, body, failure);
+    if (path === '/v1/responses') {
+      const pieces = splitReply(options.reply, options.chunks);
+      return answerResponses(response, body, ++counter, { ...options, pieces });
+    }
     sendError(response, 404, `Invalid URL (POST ${path})`, 'invalid_request_error');
   }
 

@@ -9,7 +9,8 @@ import {
   canonicalToAnthropicMessage,
   formatAnthropicSse,
 } from '../../wire/anthropic/index.js';
-import { SseWriter } from '../http/sse-writer.js';
+import { sendJson, startSse } from '../http/reply.js';
+import type { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
 import { relayAnthropicJson, relayAnthropicStream } from './anthropic-passthrough.js';
 import type { SurfaceContext } from './surface-context.js';
@@ -29,6 +30,7 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
     const raw = request.body as Record<string, unknown>;
     const body = validateBody(anthropicMessagesRequestSchema, raw);
     const call = await surface.begin(request, reply, 'anthropic');
+    reply.header('request-id', call.requestId);
     // Lenient for admission (token estimate); the strict form is built only when translating.
     const lenient = anthropicToCanonical(body, { strict: false });
     const stream = lenient.stream;
@@ -56,7 +58,7 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
       case 'forward': {
         const forwarded = { ...routed, value: answer.response };
         if (!stream) return sendJson(reply, call, await relayAnthropicJson(call, admission, forwarded));
-        await relayAnthropicStream(call, admission, forwarded, startStream(reply, call));
+        await relayAnthropicStream(call, admission, forwarded, startSse(reply, call, { 'request-id': call.requestId }));
         return reply;
       }
       case 'result': {
@@ -66,22 +68,11 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
       }
       case 'stream': {
         const parts = observeStream(call, admission, { ...routed, value: answer.parts });
-        await writeEvents(surface, call, parts, startStream(reply, call), new AnthropicEventEncoder({ model: body.model }));
+        await writeEvents(surface, call, parts, startSse(reply, call, { 'request-id': call.requestId }), new AnthropicEventEncoder({ model: body.model }));
         return reply;
       }
     }
   });
-}
-
-function sendJson(reply: FastifyReply, call: GatewayCall, text: string): FastifyReply {
-  return reply.header('server-timing', call.timing.header()).type('application/json').send(text);
-}
-
-function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
-  reply.hijack();
-  const writer = new SseWriter(reply.raw);
-  writer.start({ 'x-request-id': call.requestId, 'request-id': call.requestId, 'server-timing': call.timing.header() });
-  return writer;
 }
 
 async function writeEvents(

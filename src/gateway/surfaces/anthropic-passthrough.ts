@@ -11,7 +11,7 @@ import {
 } from '../../wire/anthropic/index.js';
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, OutputCollector, settlementBase } from '../pipeline/index.js';
+import { type GatewayCall, OutputCollector, readForwardedJson, settlementBase } from '../pipeline/index.js';
 
 /**
  * Same-protocol fast path for Anthropic clients on Anthropic upstreams: events are relayed as they arrive
@@ -73,23 +73,7 @@ export async function relayAnthropicStream(
 
 /** Non-streaming fast path: the upstream's JSON goes to the client as is; usage is read from it. */
 export async function relayAnthropicJson(call: GatewayCall, admission: Admission, routed: Routed<ForwardResponse>): Promise<string> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of call.timing.waitOnIterable(routed.value.body)) chunks.push(Buffer.from(chunk));
-  } catch (error) {
-    routed.finish('failure');
-    throw routed.signal.reason instanceof HubError
-      ? routed.signal.reason
-      : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} body broke: ${(error as Error).message}`);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let message: AnthropicMessage;
-  try {
-    message = JSON.parse(text) as AnthropicMessage;
-  } catch {
-    routed.finish('failure');
-    throw new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} sent a body that is not JSON`);
-  }
+  const { text, body: message } = await readForwardedJson<AnthropicMessage>(call, routed);
   routed.finish('success');
   const result = anthropicMessageToCanonical(message);
   admission.settle({

@@ -9,7 +9,8 @@ import {
   openaiErrorBody,
 } from '../../wire/openai/index.js';
 import { sseData } from '../../wire/sse.js';
-import { SseWriter } from '../http/sse-writer.js';
+import { sendJson, startSse } from '../http/reply.js';
+import type { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
 import { relayOpenAIJson, relayOpenAIStream } from './openai-passthrough.js';
 import type { SurfaceContext } from './surface-context.js';
@@ -52,7 +53,7 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
           const { text } = await relayOpenAIJson(call, admission, forwarded);
           return sendJson(reply, call, text);
         }
-        const writer = startStream(reply, call);
+        const writer = startSse(reply, call);
         await relayOpenAIStream(call, admission, forwarded, writer, clientWantsUsage);
         return reply;
       }
@@ -62,23 +63,12 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
       }
       case 'stream': {
         const parts = observeStream(call, admission, { ...routed, value: answer.parts });
-        const writer = startStream(reply, call);
+        const writer = startSse(reply, call);
         await writeCanonicalStream(surface, call, parts, writer, new OpenAIChunkEncoder(canonical.model, clientWantsUsage));
         return reply;
       }
     }
   });
-}
-
-function sendJson(reply: FastifyReply, call: GatewayCall, text: string): FastifyReply {
-  return reply.header('server-timing', call.timing.header()).type('application/json').send(text);
-}
-
-function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
-  reply.hijack();
-  const writer = new SseWriter(reply.raw);
-  writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
-  return writer;
 }
 
 async function writeCanonicalStream(

@@ -5,7 +5,7 @@ import type { Routed } from '../../routing/index.js';
 import { chatCompletionToCanonical, type OpenAIChatChunk, type OpenAIChatCompletion, usageFromOpenAI } from '../../wire/openai/index.js';
 import { SseParser, sseData } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, OutputCollector, settlementBase } from '../pipeline/index.js';
+import { type GatewayCall, OutputCollector, readForwardedJson, settlementBase } from '../pipeline/index.js';
 import { OpenAIChunkDecoder } from '../../wire/openai/index.js';
 
 /**
@@ -99,23 +99,7 @@ export async function relayOpenAIJson(
   admission: Admission,
   routed: Routed<ForwardResponse>,
 ): Promise<{ text: string; usage: Usage | null }> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of call.timing.waitOnIterable(routed.value.body)) chunks.push(Buffer.from(chunk));
-  } catch (error) {
-    routed.finish('failure');
-    throw routed.signal.reason instanceof HubError
-      ? routed.signal.reason
-      : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} body broke: ${(error as Error).message}`);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let completion: OpenAIChatCompletion;
-  try {
-    completion = JSON.parse(text) as OpenAIChatCompletion;
-  } catch {
-    routed.finish('failure');
-    throw new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} sent a body that is not JSON`);
-  }
+  const { text, body: completion } = await readForwardedJson<OpenAIChatCompletion>(call, routed);
   routed.finish('success');
   const usage = completion.usage ? usageFromOpenAI(completion.usage) : null;
   const canonical = usage ? null : chatCompletionToCanonical(completion);

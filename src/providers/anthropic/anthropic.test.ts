@@ -95,7 +95,13 @@ describe('anthropic provider: chat', () => {
       model: 'claude-haiku-4-5',
       choices: [{ index: 0, message: { content: 'Hello from fake Anthropic' }, finishReason: 'stop' }],
     });
-    expect(result.usage).toEqual({ inputTokens: 135, outputTokens: 4, cachedInputTokens: 100, cacheWriteInputTokens: 10, source: 'upstream' });
+    expect(result.usage).toEqual({
+      inputTokens: 135,
+      outputTokens: 4,
+      cachedInputTokens: 100,
+      cacheWriteInputTokens: 10,
+      source: 'upstream',
+    });
   });
 
   it('maps tool use to canonical tool calls', async () => {

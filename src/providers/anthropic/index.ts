@@ -5,8 +5,8 @@
  */
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
-import { primeStream } from '../sse-events.js';
 import type { Provider } from '../spec.js';
+import { primeStream } from '../sse-events.js';
 import { createAnthropicClient, forwardedHeaders } from './api.js';
 import { anthropicChat } from './chat.js';
 import { anthropicStream } from './stream.js';

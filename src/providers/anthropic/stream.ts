@@ -1,8 +1,8 @@
 import { type ChatRequest, type ChatStream, HubError, type StreamPart } from '../../core/index.js';
 import { AnthropicEventDecoder, type AnthropicStreamEvent, canonicalToAnthropic } from '../../wire/anthropic/index.js';
 import type { SseEvent } from '../../wire/sse.js';
-import { parseEventJson, primeStream, sseEvents } from '../sse-events.js';
 import type { CallContext } from '../spec.js';
+import { parseEventJson, primeStream, sseEvents } from '../sse-events.js';
 import type { UpstreamClient } from '../upstream-request.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from './api.js';
 

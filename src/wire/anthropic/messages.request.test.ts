@@ -35,12 +35,18 @@ describe('Anthropic request schema', () => {
     ['temperature above 1', { ...minimal, temperature: 1.2 }],
     ['top_p above 1', { ...minimal, top_p: 1.01 }],
     ['a tool role message', { ...minimal, messages: [{ role: 'tool', content: 'x' }] }],
-    ['an image in a system message', { ...minimal, messages: [{ role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'x' } }] }] }],
+    [
+      'an image in a system message',
+      { ...minimal, messages: [{ role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'x' } }] }] },
+    ],
     ['no messages', { ...minimal, messages: [] }],
     ['an unknown block type', { ...minimal, messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] }],
     [
       'an unsupported image media type',
-      { ...minimal, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/bmp', data: 'x' } }] }] },
+      {
+        ...minimal,
+        messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/bmp', data: 'x' } }] }],
+      },
     ],
     ['tool_choice tool without a name', { ...minimal, tool_choice: { type: 'tool' } }],
   ])('rejects %s', (_name, body) => {
@@ -51,9 +57,7 @@ describe('Anthropic request schema', () => {
     const body = parse({
       ...minimal,
       system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
-      messages: [
-        { role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'doc' } }] },
-      ],
+      messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'doc' } }] }],
       tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }],
     });
     expect(body.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
@@ -74,7 +78,9 @@ describe('anthropicToCanonical', () => {
         stop_sequences: ['END'],
         stream: true,
         metadata: { user_id: 'user-7' },
-        tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+        tools: [
+          { name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } },
+        ],
         tool_choice: { type: 'any', disable_parallel_tool_use: true },
         messages: [{ role: 'user', content: 'Weather in Paris?' }],
       }),
@@ -294,7 +300,10 @@ describe('canonicalToAnthropic', () => {
   });
 
   it('sends http image URLs as url sources', () => {
-    const body = canonicalToAnthropic({ ...base, messages: [{ role: 'user', content: [{ type: 'image', url: 'https://x.test/a.png' }] }] }, 8);
+    const body = canonicalToAnthropic(
+      { ...base, messages: [{ role: 'user', content: [{ type: 'image', url: 'https://x.test/a.png' }] }] },
+      8,
+    );
     expect(body.messages[0]?.content).toEqual([{ type: 'image', source: { type: 'url', url: 'https://x.test/a.png' } }]);
   });
 

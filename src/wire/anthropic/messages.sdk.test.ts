@@ -55,7 +55,10 @@ describe('Anthropic SDK reading TokenHub output', () => {
       { type: 'tool-call-start', index: 0, toolIndex: 1, id: 'call_2', name: 'get_weather' },
       { type: 'tool-call-delta', index: 0, toolIndex: 1, argumentsDelta: '{"city":"Rome"}' },
       { type: 'choice-finish', index: 0, reason: 'tool_calls' },
-      { type: 'usage-final', usage: { inputTokens: 50, outputTokens: 20, cachedInputTokens: 30, cacheWriteInputTokens: 5, source: 'upstream' } },
+      {
+        type: 'usage-final',
+        usage: { inputTokens: 50, outputTokens: 20, cachedInputTokens: 30, cacheWriteInputTokens: 5, source: 'upstream' },
+      },
     ];
     const message = await client.messages.stream(request).finalMessage();
     expect(message).toMatchObject({

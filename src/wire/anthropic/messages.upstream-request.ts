@@ -4,11 +4,11 @@ import {
   type AnthropicContentBlock,
   type AnthropicImageBlock,
   type AnthropicImageMediaType,
-  type AnthropicTurn,
   type AnthropicMessagesRequest,
   type AnthropicTextBlock,
   type AnthropicToolChoice,
   type AnthropicToolResultBlock,
+  type AnthropicTurn,
 } from './messages.request.js';
 import { parseToolArguments } from './tool-arguments.js';
 
@@ -176,11 +176,10 @@ function isImageMediaType(value: string): value is AnthropicImageMediaType {
 }
 
 function toolChoiceFromCanonical(choice: ToolChoice | undefined, parallelToolCalls: boolean | undefined): AnthropicToolChoice | undefined {
-  const parallel = parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
   if (choice === 'none') return { type: 'none' };
-  if (choice === undefined || choice === 'auto') {
-    return parallelToolCalls === false ? { type: 'auto', ...parallel } : choice === 'auto' ? { type: 'auto' } : undefined;
-  }
+  const parallel = parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
   if (choice === 'required') return { type: 'any', ...parallel };
-  return { type: 'tool', name: choice.name, ...parallel };
+  if (typeof choice === 'object') return { type: 'tool', name: choice.name, ...parallel };
+  if (choice === 'auto' || parallelToolCalls === false) return { type: 'auto', ...parallel };
+  return undefined;
 }

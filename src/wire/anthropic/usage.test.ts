@@ -29,7 +29,8 @@ describe('Anthropic usage', () => {
 
   it('never reports negative uncached input for inconsistent counts', () => {
     expect(
-      usageToAnthropic({ inputTokens: 1, outputTokens: 0, cachedInputTokens: 5, cacheWriteInputTokens: 0, source: 'tokenizer' }).input_tokens,
+      usageToAnthropic({ inputTokens: 1, outputTokens: 0, cachedInputTokens: 5, cacheWriteInputTokens: 0, source: 'tokenizer' })
+        .input_tokens,
     ).toBe(0);
   });
 });

@@ -30,7 +30,12 @@ describe('checkAnthropicVersion', () => {
 
   it('refuses documents in assistant turns and citations on user text from 2026-10-21', () => {
     const document = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'd' } };
-    const assistantDocument = { messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: [document] }] };
+    const assistantDocument = {
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: [document] },
+      ],
+    };
     expect(refusal('2023-06-01', assistantDocument)).toBeUndefined();
     expect(refusal('2026-10-21', assistantDocument)).toContain('messages.1.content.0: document blocks');
     const cited = { messages: [{ role: 'user', content: [{ type: 'text', text: 'x', citations: [{ type: 'char_location' }] }] }] };
