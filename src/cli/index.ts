@@ -2,6 +2,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { start } from '../main.js';
+import { CliError } from './admin-client.js';
+import { registerKeysCommand } from './keys-command.js';
+import { registerTenantsCommand } from './tenants-command.js';
+import { registerUsageCommand } from './usage-command.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -35,4 +39,14 @@ program
     }
   });
 
-await program.parseAsync(process.argv);
+registerTenantsCommand(program);
+registerKeysCommand(program);
+registerUsageCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CliError)) throw error;
+  process.stderr.write(`tokenhub: ${error.message}\n`);
+  process.exit(1);
+}
