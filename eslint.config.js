@@ -8,8 +8,9 @@ const layer = (folder, forbidden) => ({
     'no-restricted-imports': [
       'error',
       {
+        // Relative imports only: npm packages such as `@openai/agents` are not layers of ours.
         patterns: forbidden.map((target) => ({
-          group: [`**/${target}/**`, `**/${target}/*`, `**/${target}`],
+          regex: `^\\.\\.?/(?:\\.\\./)*${target}(?:/|$)`,
           message: `${folder}/ may not import ${target}/ (see ARCHITECTURE.md)`,
         })),
       },

@@ -59,7 +59,14 @@ function chunkLine(model: string, withUsageNull: boolean): string {
 }
 
 function frame(model: string, choices: unknown[], usage: unknown): string {
-  const payload: Record<string, unknown> = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: CREATED, model, system_fingerprint: 'fp_bench', choices };
+  const payload: Record<string, unknown> = {
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created: CREATED,
+    model,
+    system_fingerprint: 'fp_bench',
+    choices,
+  };
   if (usage !== undefined) payload.usage = usage;
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
@@ -104,7 +111,14 @@ async function chat(response: ServerResponse, body: Record<string, unknown>): Pr
       object: 'chat.completion',
       created: CREATED,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: TOKEN.repeat(completion), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: TOKEN.repeat(completion), refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: usageOf(prompt, completion),
       system_fingerprint: 'fp_bench',
     });
@@ -169,12 +183,15 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     }
     return chat(response, body);
   }
-  sendJson(response, 404, { error: { message: `no route ${request.method} ${path}`, type: 'invalid_request_error', param: null, code: null } });
+  sendJson(response, 404, {
+    error: { message: `no route ${request.method} ${path}`, type: 'invalid_request_error', param: null, code: null },
+  });
 }
 
 const server = createServer((request, response) => {
   handle(request, response).catch((error: unknown) => {
-    if (!response.headersSent) sendJson(response, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
+    if (!response.headersSent)
+      sendJson(response, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
     else response.destroy();
   });
 });

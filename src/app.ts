@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { HubConfig } from './config/index.js';
-import { createAdminKeyGate, generateAdminKey, hashSecret } from './economy/index.js';
+import { adminRoutes, selfServiceRoutes } from './admin/index.js';
+import { picosToUsd } from './core/index.js';
+import { createEconomy, type Economy, generateAdminKey, hashSecret } from './economy/index.js';
 import { createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
 import { createLogger, HubMetrics } from './observability/index.js';
 import { createProvider, type Provider } from './providers/index.js';
 import { ModelCatalog, Router } from './routing/index.js';
-import { type Database, migrate, openDatabase, SettingsRepository } from './storage/index.js';
+import { type Database, migrate, openDatabase, responsesStore, SettingsRepository } from './storage/index.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -20,6 +22,8 @@ export interface HubOptions {
   /** An already opened database (tests); the hub migrates it but does not close it. */
   database?: Database;
   redisUrl?: string;
+  /** Prefix of every Redis key and channel (tests isolate themselves with one each). */
+  redisKeyPrefix?: string;
   /** The admin key; when absent one is generated on first start, printed once and stored hashed. */
   adminKey?: string;
   logger?: Logger;
@@ -31,6 +35,7 @@ export interface Hub {
   app: FastifyInstance;
   db: Database;
   client: GatewayClient;
+  economy: Economy;
   logger: Logger;
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, drains in-flight requests up to the configured deadline, then closes everything. */
@@ -55,20 +60,47 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   for (const providerConfig of options.config.providers) providers.set(providerConfig.id, createProvider(providerConfig));
   const catalog = new ModelCatalog(options.config);
   const router = new Router(catalog, providers, options.config.routing);
-  const economy = createAdminKeyGate(adminKeyHash);
-  const metrics = new HubMetrics({ breakerStates: () => router.breakerStates() });
+  let economyRef: Economy | undefined;
+  const metrics = new HubMetrics({ breakerStates: () => router.breakerStates(), journalLag: () => economyRef?.journalLag() ?? 0 });
+  const economy = await createEconomy({
+    db,
+    dataDir: options.dataDir,
+    config: options.config,
+    adminKeyHash,
+    logger,
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    ...(options.redisKeyPrefix ? { redisKeyPrefix: options.redisKeyPrefix } : {}),
+    onSettled: (entry) =>
+      metrics.observeSpend({
+        tenant: entry.tenantId ?? 'admin',
+        model: entry.modelServed,
+        provider: entry.providerId ?? 'none',
+        inputTokens: entry.inputTokens,
+        outputTokens: entry.outputTokens,
+        cachedInputTokens: entry.cachedTokens,
+        costUsd: picosToUsd(entry.costPicos),
+      }),
+  });
+  economyRef = economy;
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
     catalog,
     router,
-    economy,
+    economy: economy.gate,
     logger,
     metrics,
     readiness: async () => {
-      const database = await db.ping();
-      return { ok: database, checks: { database: database ? 'ok' : 'unreachable', config: 'loaded', migrations: 'applied' } };
+      const state = await economy.readiness();
+      return { ok: state.ok, checks: { config: 'loaded', migrations: 'applied', ...state.checks } };
     },
+    responses: { store: responsesStore(db), config: options.config.responses, providers: options.config.providers },
+    extensions: [
+      async (app) => {
+        await app.register(adminRoutes({ economy }));
+        await app.register(selfServiceRoutes({ economy }));
+      },
+    ],
   });
 
   let closed = false;
@@ -76,6 +108,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     app,
     db,
     client: createGatewayClient(pipeline),
+    economy,
     logger,
     async listen(port, host) {
       return app.listen({ port, host });
@@ -84,6 +117,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       if (closed) return;
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
+      await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
       metrics.close();
       if (!options.database) await db.close();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { type HubConfig, defaultConfig, loadConfigFile } from './config/index.js';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, defaultConfig, type HubConfig, loadConfigFile } from './config/index.js';
+import { checkLocalModels } from './providers/index.js';
 import { createHub, type Hub } from './app.js';
 
 export interface StartOptions {
@@ -14,7 +15,9 @@ export interface StartOptions {
 export async function start(options: StartOptions, env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
   // Without --config, ./tokenhub.yaml is used when present, so `npm start` picks up a local config.
   const configFile = options.configFile ?? env.TOKENHUB_CONFIG ?? (existsSync('tokenhub.yaml') ? 'tokenhub.yaml' : undefined);
-  const config: HubConfig = configFile ? await loadConfigFile(resolve(configFile), env) : defaultConfig();
+  const config: HubConfig = configFile ? resolveModelPaths(await loadConfigFile(resolve(configFile), env), dirname(resolve(configFile))) : defaultConfig();
+  const problems = await checkLocalModels(config);
+  if (problems.length > 0) throw new ConfigError(configFile ?? '(defaults)', problems);
   const hub = await createHub({
     config,
     dataDir: resolve(options.dataDir ?? env.TOKENHUB_DATA_DIR ?? '.tokenhub'),
@@ -39,4 +42,14 @@ export async function start(options: StartOptions, env: NodeJS.ProcessEnv = proc
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   return hub;
+}
+
+/** Local model paths in a config file are relative to that file, not to the working directory. */
+function resolveModelPaths(config: HubConfig, baseDir: string): HubConfig {
+  for (const provider of config.providers) {
+    for (const model of provider.models ?? []) {
+      if (!isAbsolute(model.path)) model.path = resolve(baseDir, model.path);
+    }
+  }
+  return config;
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js';
 import { start } from '../main.js';
 import { CliError } from './admin-client.js';
 import { registerKeysCommand } from './keys-command.js';
+import { registerModelsCommand } from './models-inspect.js';
 import { registerTenantsCommand } from './tenants-command.js';
 import { registerUsageCommand } from './usage-command.js';
 
@@ -42,6 +43,7 @@ program
 registerTenantsCommand(program);
 registerKeysCommand(program);
 registerUsageCommand(program);
+registerModelsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

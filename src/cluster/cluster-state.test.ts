@@ -1,25 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL, uniqueRedisPrefix } from '../../test/support/test-db.js';
+import { findTestRedis, uniqueRedisPrefix } from '../../test/support/test-db.js';
 import type { AdmitCommand, ClusterState } from './contract.js';
 import { MemoryClusterState } from './memory-state.js';
 import { createRedisClusterState } from './redis-state.js';
 
-const REDIS_URL = TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisAvailable = await (async () => {
-  const probe = await createRedisClusterState({ url: REDIS_URL, keyPrefix: uniqueRedisPrefix('probe'), connectTimeoutMs: 1_000 });
-  const health = await probe.health();
-  await probe.close();
-  return health.ok;
-})();
+const REDIS_URL = await findTestRedis();
 
-const engines: { name: string; create: () => Promise<ClusterState> }[] = [
-  { name: 'memory', create: async () => new MemoryClusterState() },
-];
-if (redisAvailable || TEST_REDIS_URL) {
-  engines.push({ name: 'redis', create: () => createRedisClusterState({ url: REDIS_URL, keyPrefix: uniqueRedisPrefix('cluster') }) });
+const engines: { name: string; create: () => Promise<ClusterState> }[] = [{ name: 'memory', create: async () => new MemoryClusterState() }];
+if (REDIS_URL) {
+  const url = REDIS_URL;
+  engines.push({ name: 'redis', create: () => createRedisClusterState({ url, keyPrefix: uniqueRedisPrefix('cluster') }) });
 }
 
-// Real time: Redis expires keys by its own clock.
 const NOW = Date.now();
 
 const admitCommand = (overrides: Partial<AdmitCommand>): AdmitCommand => ({

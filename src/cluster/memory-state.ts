@@ -150,6 +150,6 @@ export class MemoryClusterState implements ClusterState {
   private forgetExpired(now: number): void {
     for (const [key, entry] of this.budgets) if (entry.expiresAt !== null && entry.expiresAt <= now) this.budgets.delete(key);
     for (const [key, entry] of this.windows) if (entry.expiresAt <= now) this.windows.delete(key);
-    for (const [key, holders] of this.concurrency) if (this.liveHolders(key, now).size === 0) this.concurrency.delete(key);
+    for (const key of this.concurrency.keys()) if (this.liveHolders(key, now).size === 0) this.concurrency.delete(key);
   }
 }

@@ -120,7 +120,9 @@ end
 if has_conc == 1 then
   local c = KEYS[2 * nb + nw + 1]
   redis.call('ZADD', c, lease, id)
-  redis.call('PEXPIREAT', c, lease)
+  -- The set lives as long as its longest lease: a shorter lease must not cut the others short.
+  local longest = redis.call('ZRANGE', c, -1, -1, 'WITHSCORES')
+  redis.call('PEXPIREAT', c, longest[2])
 end
 return {'ok'}
 `;

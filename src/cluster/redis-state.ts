@@ -43,6 +43,7 @@ export class RedisClusterState implements ClusterState {
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
   private readonly resyncHandlers = new Set<() => void>();
   private subscriberReadyOnce = false;
+  private readonly onError: (error: Error) => void;
   private closed = false;
 
   constructor(options: RedisClusterOptions) {
@@ -53,9 +54,11 @@ export class RedisClusterState implements ClusterState {
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     };
     this.client = new Redis(options.url, { ...common, enableOfflineQueue: false, commandTimeout: options.commandTimeoutMs ?? 2_000 });
-    // Subscriptions may queue: ioredis re-subscribes after a reconnect, and we resync caches then.
-    this.subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true });
+    // Subscriptions may queue until Redis is back (never failing for retries); ioredis re-subscribes
+    // after a reconnect, and we resync caches then.
+    this.subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });
     const onError = options.onError ?? (() => {});
+    this.onError = onError;
     this.client.on('error', onError);
     this.subscriber.on('error', onError);
     this.subscriber.on('ready', () => {
@@ -166,7 +169,10 @@ export class RedisClusterState implements ClusterState {
     if (!handlers) {
       handlers = new Set();
       this.handlers.set(channel, handlers);
-      await this.subscriber.subscribe(this.key(channel));
+      const subscribed = this.subscriber.subscribe(this.key(channel));
+      // While Redis is away the subscription waits in the queue; startup must not wait with it.
+      if (this.subscriber.status === 'ready') await subscribed;
+      else subscribed.catch((error: Error) => this.onError(error));
     }
     handlers.add(handler);
     return async () => {
@@ -174,7 +180,9 @@ export class RedisClusterState implements ClusterState {
       current?.delete(handler);
       if (current && current.size === 0) {
         this.handlers.delete(channel);
-        if (!this.closed) await this.subscriber.unsubscribe(this.key(channel)).catch(() => {});
+        if (this.closed) return;
+        const unsubscribed = this.subscriber.unsubscribe(this.key(channel)).catch(() => 0);
+        if (this.subscriber.status === 'ready') await unsubscribed;
       }
     };
   }

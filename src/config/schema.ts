@@ -15,6 +15,12 @@ export const localModelSchema = z.strictObject({
   gpu_layers: z.number().int().nonnegative().optional(),
   load: z.enum(['lazy', 'start']).default('lazy'),
   idle_unload_ms: z.number().int().nonnegative().optional(),
+  /**
+   * Overrides the GGUF's own chat template: a node-llama-cpp wrapper name (`chatml`, `llama3Chat`,
+   * `llama2Chat`, `gemma`, `mistral`, `general`…) or a Jinja template text. Needed to chat with a
+   * model whose file has no template (base models answer /v1/completions only otherwise).
+   */
+  chat_template: z.string().min(1).optional(),
 });
 
 export const providerSchema = z.strictObject({
@@ -90,6 +96,7 @@ export const configSchema = z
     providers: z.array(providerSchema).default([]),
     models: z.array(modelSchema).default([]),
     routing: routingSchema.prefault({}),
+    responses: z.strictObject({ retention_days: z.number().int().positive().max(3650).default(30) }).prefault({}),
   })
   .superRefine((config, ctx) => {
     const providerIds = new Set<string>();

@@ -1,6 +1,6 @@
+import type { BudgetSlot, ClusterState } from '../cluster/index.js';
 import type { Clock, Picos } from '../core/index.js';
 import { picos } from '../core/index.js';
-import type { BudgetSlot, ClusterState } from '../cluster/index.js';
 import { type BudgetRecord, type Database, spentInPeriod } from '../storage/index.js';
 import { type PeriodWindow, periodWindow } from './periods.js';
 
@@ -52,7 +52,11 @@ export class BudgetCounters {
     if (pending) return pending;
     const promise = spentInPeriod(
       this.db,
-      { tenantId: budget.tenantId, projectId: budget.scope === 'project' ? budget.projectId : null, keyId: budget.scope === 'key' ? budget.keyId : null },
+      {
+        tenantId: budget.tenantId,
+        projectId: budget.scope === 'project' ? budget.projectId : null,
+        keyId: budget.scope === 'key' ? budget.keyId : null,
+      },
       window.start,
       window.end,
     )

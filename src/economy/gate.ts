@@ -1,10 +1,9 @@
 import type { AdmitCommand, ClusterState, WindowSlot } from '../cluster/index.js';
 import { type Clock, HubError, type Picos, picos } from '../core/index.js';
 import type { BudgetRecord } from '../storage/index.js';
-import { secretMatchesHash } from './admin-key.js';
+import { hashSecret, secretMatchesHash } from './admin-key.js';
 import type { BudgetCounters } from './budget-counters.js';
 import type { Admission, AdmissionRequest, EconomyGate, Principal } from './contract.js';
-import { hashSecret } from './admin-key.js';
 import type { KeyCache, KeyContext } from './key-cache.js';
 import { minuteWindow, type PeriodWindow } from './periods.js';
 import type { PriceBook } from './pricing.js';
@@ -127,9 +126,16 @@ export class Gate implements EconomyGate {
       windows.push({ kind: 'rpm', key: `rl:${key.id}:rpm:${minute.index}`, limit: key.rateLimits.rpm, amount: 1, expiresAt: minute.end });
     }
     if (key.rateLimits.tpm !== undefined) {
-      windows.push({ kind: 'tpm', key: `rl:${key.id}:tpm:${minute.index}`, limit: key.rateLimits.tpm, amount: tokens, expiresAt: minute.end });
+      windows.push({
+        kind: 'tpm',
+        key: `rl:${key.id}:tpm:${minute.index}`,
+        limit: key.rateLimits.tpm,
+        amount: tokens,
+        expiresAt: minute.end,
+      });
     }
-    const concurrency = key.rateLimits.maxConcurrency === undefined ? undefined : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
+    const concurrency =
+      key.rateLimits.maxConcurrency === undefined ? undefined : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
     const command: AdmitCommand = {
       reservationId: requestId,
       amount,

@@ -1,7 +1,22 @@
 /**
- * The token economy's facade: authentication of API keys, admission (rate limits, budget reservations)
- * and settlement (metering into the journal and ledger).
+ * The token economy's facade: authentication of API keys, admission (model access, rate limits,
+ * budget reservations) and settlement (metering into the journal and ledger), plus the services
+ * the admin API drives (tenants, projects, keys, budgets, usage).
  */
 export { generateAdminKey, hashSecret, secretMatchesHash } from './admin-key.js';
+export type { BudgetStatus } from './budget-counters.js';
+export type { BudgetQuery, BudgetService, NewBudgetRequest } from './budget-service.js';
 export type { Admission, AdmissionRequest, EconomyGate, Principal, SettlementOutcome } from './contract.js';
+export { createEconomy, type Economy, type EconomyDeps, type Readiness } from './economy.js';
+export type { EconomyConfig, EconomyModelConfig, EconomyPricingConfig } from './economy-config.js';
+export { ADMIN_PRINCIPAL } from './gate.js';
+export type { CreatedKey, KeyService, NewKeyRequest } from './key-service.js';
+export type { EconomyLogger } from './logger.js';
 export { createAdminKeyGate } from './open-gate.js';
+export type { PeriodWindow } from './periods.js';
+export { PRICE_TABLE_DATE } from './price-table.js';
+export type { Cost, ModelPrices, PriceBook } from './pricing.js';
+export type { TenancyService } from './tenancy-service.js';
+export { countPromptTokens, countTextTokens } from './tokenizer.js';
+export type { LedgerPage, LedgerQuery, UsageQuery, UsageService } from './usage-service.js';
+export { VIRTUAL_KEY_PREFIX } from './virtual-key.js';

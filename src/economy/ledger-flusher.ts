@@ -41,9 +41,7 @@ export class LedgerFlusher {
   /** Seals the open segment (if it holds anything) and writes every pending segment to the ledger. */
   flush(): Promise<void> {
     // One flush at a time; a caller arriving mid-flush queues a fresh one, so it sees its own entries.
-    const run = (this.running ?? Promise.resolve())
-      .catch(() => {})
-      .then(() => this.flushOnce());
+    const run = (this.running ?? Promise.resolve()).catch(() => {}).then(() => this.flushOnce());
     this.running = run;
     run
       .finally(() => {

@@ -20,7 +20,10 @@ describe('pricing', () => {
 
   it('bills uncached, cached, cache-write and output tokens each at its own price, exactly', () => {
     const prices = book.pricesFor('custom');
-    const cost = book.cost(usage({ inputTokens: 1_000_000, cachedInputTokens: 200_000, cacheWriteInputTokens: 100_000, outputTokens: 3 }), prices);
+    const cost = book.cost(
+      usage({ inputTokens: 1_000_000, cachedInputTokens: 200_000, cacheWriteInputTokens: 100_000, outputTokens: 3 }),
+      prices,
+    );
     // 700,000 × 0.123456 + 200,000 × 0.01 + 100,000 × 0.2 (per Mtok) + 3 × 1 / 1e6
     expect(picosToUsd(cost.picos)).toBe('0.1084222');
     expect(cost.priceKnown).toBe(true);
@@ -39,7 +42,9 @@ describe('pricing', () => {
   });
 
   it('bills an alias at the upstream model served', () => {
-    expect(picosToUsd(book.cost(usage({ outputTokens: 1_000_000 }), book.pricesFor('smart', 'claude-opus-4-20250514')).picos)).toBe('75.00');
+    expect(picosToUsd(book.cost(usage({ outputTokens: 1_000_000 }), book.pricesFor('smart', 'claude-opus-4-20250514')).picos)).toBe(
+      '75.00',
+    );
   });
 
   it('reserves the worst case over the targets and at the dearer of input and cache-write prices', () => {

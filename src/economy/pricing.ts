@@ -105,6 +105,7 @@ export class PriceBook {
     if (candidates.length === 0) return { picos: picos(0n), priceKnown: false };
     let worst = 0n;
     for (const prices of candidates) {
+      // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints.
       const promptPrice = prices.cacheWrite > prices.input ? prices.cacheWrite : prices.input;
       const cost = tokenCost(promptTokens, promptPrice) + tokenCost(outputTokens, prices.output);
       if (cost > worst) worst = cost;

@@ -1,4 +1,4 @@
-import { HubError, picosToUsd, type Picos } from '../core/index.js';
+import { HubError, type Picos, picosToUsd } from '../core/index.js';
 import type { BudgetRecord } from '../storage/index.js';
 import type { PeriodWindow } from './periods.js';
 
@@ -46,10 +46,14 @@ export function rateRefusal(kind: 'rpm' | 'tpm', limit: number, amount: number, 
     );
   }
   const unit = kind === 'rpm' ? 'requests' : 'tokens';
-  return new HubError('RATE_LIMITED', `Rate limit reached: this key allows ${limit} ${unit} per minute. Retry after ${retryAfterSeconds}s.`, {
-    code: kind === 'rpm' ? 'requests_per_minute_exceeded' : 'tokens_per_minute_exceeded',
-    retryAfterSeconds,
-  });
+  return new HubError(
+    'RATE_LIMITED',
+    `Rate limit reached: this key allows ${limit} ${unit} per minute. Retry after ${retryAfterSeconds}s.`,
+    {
+      code: kind === 'rpm' ? 'requests_per_minute_exceeded' : 'tokens_per_minute_exceeded',
+      retryAfterSeconds,
+    },
+  );
 }
 
 export function concurrencyRefusal(limit: number): HubError {

@@ -21,6 +21,8 @@ export interface SettlementDeps {
   priceBook: PriceBook;
   logger: EconomyLogger;
   now: () => number;
+  /** Told of every ledger entry once it is durable (metrics). Must not throw. */
+  onSettled?: ((entry: LedgerEntry) => void) | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export class MeteredAdmission implements Admission {
   }
 
   private async settleOnce(outcome: SettlementOutcome): Promise<void> {
-    const { priceBook, journal, cluster, logger } = this.deps;
+    const { priceBook, journal, logger } = this.deps;
     const usage = settledUsage(outcome, this.promptTokens);
     const cost = priceBook.cost(usage, priceBook.pricesFor(outcome.servedModel, outcome.upstreamModel));
     if (!cost.priceKnown && usage.inputTokens + usage.outputTokens > 0) {
@@ -109,6 +111,7 @@ export class MeteredAdmission implements Admission {
       logger.error({ err: journaled.reason, requestId: entry.requestId }, 'usage could not be journaled');
       throw journaled.reason;
     }
+    this.deps.onSettled?.(entry);
   }
 
   private async settleCounters(reservation: Reservation, actual: bigint, usage: Usage): Promise<void> {

@@ -34,7 +34,17 @@ describe('tokenizer', () => {
     );
     expect(withTool).toBeGreaterThan(base);
     const withImage = countPromptTokens(
-      { messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', url: 'https://x/y.png' }] }] },
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'hi' },
+              { type: 'image', url: 'https://x/y.png' },
+            ],
+          },
+        ],
+      },
       'gpt-4o',
     );
     expect(withImage).toBe(base + 85);

@@ -1,8 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { ServerConfig } from '../config/index.js';
+import type { ProviderConfig, ServerConfig } from '../config/index.js';
 import { HubError, newId } from '../core/index.js';
 import type { EconomyGate } from '../economy/index.js';
 import type { HubMetrics } from '../observability/index.js';
+import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
 import { registerJsonBody } from './http/json-body.js';
 import { sendError } from './http/render-error.js';
@@ -12,8 +13,12 @@ import { registerAnthropicMessages } from './surfaces/anthropic-messages.js';
 import { type Readiness, registerHealth } from './surfaces/health.js';
 import { registerMetrics } from './surfaces/metrics.js';
 import { registerOpenAIChat } from './surfaces/openai-chat.js';
+import { registerLocalModels } from './surfaces/local-models.js';
+import { registerOpenAICompletions } from './surfaces/openai-completions.js';
 import { registerOpenAIEmbeddings } from './surfaces/openai-embeddings.js';
 import { registerOpenAIModels } from './surfaces/openai-models.js';
+import { registerResponses } from './surfaces/responses.js';
+import type { ResponseStore } from './surfaces/responses-store.js';
 import { createSurfaceContext, type SurfaceContext, timingOf } from './surfaces/surface-context.js';
 
 export interface GatewayAppOptions {
@@ -24,6 +29,8 @@ export interface GatewayAppOptions {
   logger: FastifyBaseLogger;
   readiness: () => Promise<Readiness>;
   metrics: HubMetrics;
+  /** Stored responses for `/v1/responses` (omitted: the Responses API is not served). */
+  responses?: { store: ResponseStore; config?: unknown; providers?: readonly ProviderConfig[] };
   /** More routes (admin API, console…) registered by the composition root. */
   extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
 }
@@ -73,9 +80,14 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   registerHealth(app, options.readiness);
   registerMetrics(app, options.metrics);
   registerOpenAIChat(app, surface);
+  registerOpenAICompletions(app, surface);
+  registerLocalModels(app, surface, listLocalModels);
   registerOpenAIEmbeddings(app, surface);
   registerOpenAIModels(app, surface);
   registerAnthropicMessages(app, surface);
+  if (options.responses) {
+    registerResponses(app, surface, options.responses.store, { config: options.responses.config, providers: options.responses.providers });
+  }
   for (const extend of options.extensions ?? []) await extend(app, surface);
   return { app, pipeline, surface };
 }

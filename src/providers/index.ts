@@ -9,9 +9,9 @@ import { createLocalProvider } from './local/index.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
 import type { Provider } from './spec.js';
 
-export type { CallContext, ForwardCall, ForwardResponse, Provider, WireProtocol } from './spec.js';
 export { checkLocalModels, type LocalModelStatus, listLocalModels } from './local/index.js';
 export { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/index.js';
+export type { CallContext, ForwardCall, ForwardResponse, Provider, WireProtocol } from './spec.js';
 
 export type ProviderFactory = (config: ProviderConfig) => Provider;
 

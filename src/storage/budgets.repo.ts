@@ -1,4 +1,4 @@
-import { type Picos, newId, picos } from '../core/index.js';
+import { newId, type Picos, picos } from '../core/index.js';
 import type { Database } from './database.js';
 import { asBigInt, asDate } from './values.js';
 

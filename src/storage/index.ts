@@ -27,3 +27,10 @@ export { findProjectTenant, type ProjectRecord, ProjectsRepository } from './pro
 export { SettingsRepository } from './settings.repo.js';
 export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
 export { type SpendScope, spentInPeriod, type UsageFilter, type UsageGroupBy, UsageRepository, type UsageTotals } from './usage.repo.js';
+export {
+  deleteExpiredResponses,
+  type NewStoredResponse,
+  ResponsesRepository,
+  responsesStore,
+  type StoredResponseRecord,
+} from './responses.repo.js';

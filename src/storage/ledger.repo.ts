@@ -1,4 +1,4 @@
-import { type Picos, type UsageSource, picos } from '../core/index.js';
+import { type Picos, picos, type UsageSource } from '../core/index.js';
 import type { Database } from './database.js';
 import { asBigInt, asDate, asNumber } from './values.js';
 
@@ -245,7 +245,7 @@ export class LedgerRepository {
        where ($1::text is null or tenant_id = $1) and ($2::text is null or project_id = $2) and ($3::text is null or key_id = $3)
          and ($4::text is null or model_served = $4) and ($5::timestamptz is null or created_at >= $5)
          and ($6::timestamptz is null or created_at < $6) and ($7::bigint is null or seq < $7)
-       order by seq desc
+       order by ledger.seq desc
        limit $8`,
       [
         this.tenantId,

@@ -1,4 +1,4 @@
-import { API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, PROJECTS_DDL, TENANTS_DDL, USAGE_HOURLY_DDL } from './schema/index.js';
+import { API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, PROJECTS_DDL, RESPONSES_DDL, TENANTS_DDL, USAGE_HOURLY_DDL } from './schema/index.js';
 
 /**
  * Versioned migrations, applied in order, each once, inside a transaction. Never edit a shipped
@@ -27,4 +27,5 @@ export const MIGRATIONS: Migration[] = [
     name: 'token economy: tenants, projects, keys, budgets, ledger, hourly usage',
     sql: [TENANTS_DDL, PROJECTS_DDL, API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, USAGE_HOURLY_DDL].join('\n'),
   },
+  { version: 3, name: 'stored responses (Responses API)', sql: RESPONSES_DDL },
 ];

@@ -14,7 +14,12 @@ export interface FakeResponsesAnswer {
   omitUsage: boolean;
 }
 
-export function answerResponses(response: ServerResponse, body: Record<string, unknown>, counter: number, answer: FakeResponsesAnswer): void {
+export function answerResponses(
+  response: ServerResponse,
+  body: Record<string, unknown>,
+  counter: number,
+  answer: FakeResponsesAnswer,
+): void {
   const id = `resp_fake${counter}`;
   const messageId = `msg_fake${counter}`;
   const usage = answer.omitUsage

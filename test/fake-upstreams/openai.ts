@@ -244,7 +244,10 @@ export async function startFakeOpenAI(initial: FakeOpenAIOptions = {}): Promise<
         if (failure && 'afterChunks' in failure && sent === failure.afterChunks) {
           if (failure.kind === 'hang-mid-stream') return;
           if (failure.kind === 'cut-mid-stream') {
-            response.socket?.destroy();
+            // Half-close after what was written reaches the socket: the chunked body stays unterminated,
+            // and a reset cannot race the data already sent.
+            const socket = response.socket;
+            response.write('', () => socket?.end());
             return;
           }
           if (failure.kind === 'error-event') {

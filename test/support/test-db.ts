@@ -51,3 +51,22 @@ export const TEST_REDIS_URL = process.env.TOKENHUB_TEST_REDIS_URL;
 export function uniqueRedisPrefix(label: string): string {
   return `test:${label}:${Date.now().toString(36)}${randomBytes(3).toString('hex')}:`;
 }
+
+/**
+ * The Redis to run cluster tests against: TOKENHUB_TEST_REDIS_URL, else a local server on the
+ * default port if one answers; undefined means those tests are skipped.
+ */
+export async function findTestRedis(): Promise<string | undefined> {
+  if (TEST_REDIS_URL) return TEST_REDIS_URL;
+  const { Socket } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (url: string | undefined) => {
+      socket.destroy();
+      resolve(url);
+    };
+    socket.setTimeout(300, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.connect(6379, '127.0.0.1', () => done('redis://127.0.0.1:6379'));
+  });
+}

@@ -1,4 +1,4 @@
-import type { ChatRequest, ChatResult, EmbeddingsRequest, EmbeddingsResult, StreamPart } from '../../core/index.js';
+import type { ChatRequest, ChatResult, EmbeddingsRequest, EmbeddingsResult, StreamPart, Usage } from '../../core/index.js';
 import { HubError, toHubError } from '../../core/index.js';
 import type { Admission, AdmissionRequest, EconomyGate } from '../../economy/index.js';
 import type { AttemptRunner, Routed, Router } from '../../routing/index.js';
@@ -44,7 +44,7 @@ export class ChatPipeline {
     try {
       return await call.timing.waitOn(this.router.route(model, call, run));
     } catch (error) {
-      settleFailure(admission, call, model, error, stream);
+      await settleFailure(admission, call, model, error, stream);
       throw error;
     }
   }
@@ -54,7 +54,7 @@ export class ChatPipeline {
     const routed = await this.route(call, admission, request.model, false, (attempt, context) =>
       attempt.provider.chat({ ...request, model: attempt.target.upstreamModel, stream: false }, context),
     );
-    return settleResult(call, admission, routed);
+    return await settleResult(call, admission, routed);
   }
 
   async stream(call: GatewayCall, request: ChatRequest): Promise<StartedStream> {
@@ -70,26 +70,53 @@ export class ChatPipeline {
     const routed = await this.route(call, admission, request.model, false, (attempt, context) =>
       attempt.provider.embeddings({ ...request, model: attempt.target.upstreamModel }, context),
     );
-    routed.finish('success');
-    admission.settle({
-      ...settlementBase(call, routed, false),
-      usage: routed.value.usage.source === 'upstream' ? routed.value.usage : null,
-      outputText: '',
-      status: 200,
-    });
+    const usage = routed.value.usage.source === 'upstream' ? routed.value.usage : null;
+    await settleAttempt(call, admission, routed, false, { usage, outputText: '' });
     return routed.value;
   }
 }
 
+/** How an attempt ended, for `settleAttempt`. */
+export interface AttemptEnd {
+  usage: Usage | null;
+  outputText: string;
+  failure?: HubError | undefined;
+  /** The client went away (default: the call's signal says so). */
+  clientLeft?: boolean;
+  ttfbMs?: number;
+}
+
+/**
+ * Ends a routed attempt: tells the breaker how it went and settles the call, resolving once its usage is
+ * durable. Callers send the response's last byte only after this resolves, so a response the client saw
+ * complete is never lost.
+ */
+export async function settleAttempt(
+  call: GatewayCall,
+  admission: Admission,
+  routed: Routed<unknown>,
+  stream: boolean,
+  end: AttemptEnd,
+): Promise<void> {
+  const clientLeft = end.clientLeft ?? call.signal.aborted;
+  const failure = end.failure;
+  routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
+  await admission.settle({
+    ...settlementBase(call, routed, stream),
+    usage: end.usage,
+    outputText: end.outputText,
+    status: clientLeft ? 499 : failure ? failure.status : 200,
+    ...(failure ? { error: failure } : {}),
+    ...(end.ttfbMs !== undefined ? { ttfbMs: end.ttfbMs } : {}),
+  });
+}
+
 /** Settles a canonical non-streaming answer. */
-export function settleResult(call: GatewayCall, admission: Admission, routed: Routed<ChatResult>): ChatResult {
-  routed.finish('success');
+export async function settleResult(call: GatewayCall, admission: Admission, routed: Routed<ChatResult>): Promise<ChatResult> {
   const result = routed.value;
-  admission.settle({
-    ...settlementBase(call, routed, false),
+  await settleAttempt(call, admission, routed, false, {
     usage: result.usage.source === 'upstream' ? result.usage : null,
     outputText: resultText(result),
-    status: 200,
   });
   return result;
 }
@@ -112,16 +139,8 @@ export async function* observeStream(
     failure = routed.signal.aborted && routed.signal.reason instanceof HubError ? routed.signal.reason : toHubError(error);
     throw failure;
   } finally {
-    const clientLeft = call.signal.aborted;
-    routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
-    admission.settle({
-      ...settlementBase(call, routed, true),
-      usage: collector.usage,
-      outputText: collector.text(),
-      status: clientLeft ? 499 : failure ? failure.status : 200,
-      ...(failure ? { error: failure } : {}),
-      ttfbMs,
-    });
+    // Runs before the consumer sees the end of the stream, so its closing event follows durable usage.
+    await settleAttempt(call, admission, routed, true, { usage: collector.usage, outputText: collector.text(), failure, ttfbMs });
   }
 }
 
@@ -137,9 +156,9 @@ export function settlementBase(call: GatewayCall, routed: Routed<unknown>, strea
 }
 
 /** A call that never got an upstream answer: nothing was generated, so the whole reservation is released. */
-export function settleFailure(admission: Admission, call: GatewayCall, model: string, thrown: unknown, stream: boolean): void {
+export async function settleFailure(admission: Admission, call: GatewayCall, model: string, thrown: unknown, stream: boolean): Promise<void> {
   const error = toHubError(thrown);
-  admission.settle({
+  await admission.settle({
     servedModel: model,
     providerId: null,
     upstreamModel: null,

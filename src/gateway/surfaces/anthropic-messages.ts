@@ -62,7 +62,7 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
         return reply;
       }
       case 'result': {
-        const result = settleResult(call, admission, { ...routed, value: answer.result });
+        const result = await settleResult(call, admission, { ...routed, value: answer.result });
         const message = { ...canonicalToAnthropicMessage(result), model: body.model };
         return sendJson(reply, call, JSON.stringify(message));
       }

@@ -11,11 +11,12 @@ import {
 } from '../../wire/anthropic/index.js';
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, OutputCollector, readForwardedJson, settlementBase } from '../pipeline/index.js';
+import { type GatewayCall, OutputCollector, readForwardedJson, settleAttempt } from '../pipeline/index.js';
 
 /**
  * Same-protocol fast path for Anthropic clients on Anthropic upstreams: events are relayed as they arrive
  * and decoded on the side for usage (message_start / message_delta) and, if the stream is cut, the text.
+ * The closing `message_stop` is held back until the call is settled (its usage durable).
  */
 export async function relayAnthropicStream(
   call: GatewayCall,
@@ -23,64 +24,76 @@ export async function relayAnthropicStream(
   routed: Routed<ForwardResponse>,
   writer: SseWriter,
 ): Promise<void> {
+  const provider = routed.attempt.provider.id;
   const parser = new SseParser();
   const textDecoder = new TextDecoder();
-  const decoder = new AnthropicEventDecoder({ source: routed.attempt.provider.id });
+  const decoder = new AnthropicEventDecoder({ source: provider });
   const collector = new OutputCollector();
   const ttfbMs = call.timing.elapsedMs();
   let failure: HubError | undefined;
   let relayedError = false;
+  let heldStop: string | null = null;
   try {
     for await (const bytes of call.timing.waitOnIterable(routed.value.body)) {
       for (const event of parser.push(textDecoder.decode(bytes, { stream: true }))) {
-        await writer.write(event.event ? sseEvent(event.event, event.data) : `data: ${event.data}\n\n`);
+        const frame = event.event ? sseEvent(event.event, event.data) : `data: ${event.data}\n\n`;
         let parsed: AnthropicStreamEvent;
         try {
           parsed = JSON.parse(event.data) as AnthropicStreamEvent;
         } catch {
-          throw new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} sent malformed JSON in its stream`);
+          throw new HubError('UPSTREAM_ERROR', `upstream ${provider} sent malformed JSON in its stream`);
         }
+        if (parsed.type === 'message_stop') heldStop = frame;
+        else await writer.write(frame);
         relayedError ||= parsed.type === 'error';
         for (const part of decoder.decode(parsed)) collector.observe(part);
       }
       if (writer.isClosed) break;
     }
-    if (!decoder.done && !writer.isClosed) {
-      throw new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} ended the stream before message_stop`);
-    }
+    if (!decoder.done && !writer.isClosed) throw new HubError('UPSTREAM_ERROR', `upstream ${provider} ended the stream before message_stop`);
   } catch (error) {
     failure =
       routed.signal.reason instanceof HubError
         ? routed.signal.reason
         : error instanceof HubError
           ? error
-          : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} stream broke: ${(error as Error).message}`);
+          : new HubError('UPSTREAM_ERROR', `upstream ${provider} stream broke: ${(error as Error).message}`);
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
-  // An upstream `error` event was already relayed; a cut or timeout gets one of our own.
-  if (failure && !clientLeft && !relayedError) await writer.write(anthropicErrorSse(failure));
+  try {
+    await settleAttempt(call, admission, routed, true, {
+      usage: decoder.done ? collector.usage : null,
+      outputText: collector.text(),
+      failure,
+      clientLeft,
+      ttfbMs,
+    });
+  } catch (error) {
+    failure = new HubError('INTERNAL', 'usage could not be recorded', { cause: error });
+    heldStop = null;
+  }
+  if (!clientLeft) {
+    // An upstream `error` event was already relayed; a cut or timeout gets one of our own.
+    if (failure && !relayedError) await writer.write(anthropicErrorSse(failure));
+    else if (!failure && heldStop) await writer.write(heldStop);
+  }
   writer.end();
-  routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
-  admission.settle({
-    ...settlementBase(call, routed, true),
-    usage: decoder.done ? collector.usage : null,
-    outputText: collector.text(),
-    status: clientLeft ? 499 : failure ? failure.status : 200,
-    ...(failure ? { error: failure } : {}),
-    ttfbMs,
-  });
 }
 
-/** Non-streaming fast path: the upstream's JSON goes to the client as is; usage is read from it. */
+/** Non-streaming fast path: usage is read from the upstream's JSON, settled, then the JSON is sent on as is. */
 export async function relayAnthropicJson(call: GatewayCall, admission: Admission, routed: Routed<ForwardResponse>): Promise<string> {
-  const { text, body: message } = await readForwardedJson<AnthropicMessage>(call, routed);
-  routed.finish('success');
+  let text: string;
+  let message: AnthropicMessage;
+  try {
+    ({ text, body: message } = await readForwardedJson<AnthropicMessage>(call, routed));
+  } catch (error) {
+    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure: error as HubError });
+    throw error;
+  }
   const result = anthropicMessageToCanonical(message);
-  admission.settle({
-    ...settlementBase(call, routed, false),
+  await settleAttempt(call, admission, routed, false, {
     usage: message.usage ? result.usage : null,
     outputText: result.choices.map((choice) => choice.message.content ?? '').join(''),
-    status: 200,
   });
   return text;
 }

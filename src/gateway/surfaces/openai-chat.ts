@@ -50,15 +50,14 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
       case 'forward': {
         const forwarded = { ...routed, value: answer.response };
         if (!stream) {
-          const { text } = await relayOpenAIJson(call, admission, forwarded);
-          return sendJson(reply, call, text);
+          return sendJson(reply, call, await relayOpenAIJson(call, admission, forwarded));
         }
         const writer = startSse(reply, call);
         await relayOpenAIStream(call, admission, forwarded, writer, clientWantsUsage);
         return reply;
       }
       case 'result': {
-        const result = settleResult(call, admission, { ...routed, value: answer.result });
+        const result = await settleResult(call, admission, { ...routed, value: answer.result });
         return sendJson(reply, call, JSON.stringify(canonicalToChatCompletion(result)));
       }
       case 'stream': {

@@ -2,15 +2,22 @@ import { HubError, type Usage } from '../../core/index.js';
 import type { Admission } from '../../economy/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import type { Routed } from '../../routing/index.js';
-import { chatCompletionToCanonical, type OpenAIChatChunk, type OpenAIChatCompletion, usageFromOpenAI } from '../../wire/openai/index.js';
+import {
+  chatCompletionToCanonical,
+  type OpenAIChatChunk,
+  type OpenAIChatCompletion,
+  OpenAIChunkDecoder,
+  openaiErrorBody,
+  usageFromOpenAI,
+} from '../../wire/openai/index.js';
 import { SseParser, sseData } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, OutputCollector, readForwardedJson, settlementBase } from '../pipeline/index.js';
-import { OpenAIChunkDecoder } from '../../wire/openai/index.js';
+import { type GatewayCall, OutputCollector, readForwardedJson, settleAttempt } from '../pipeline/index.js';
 
 /**
- * Same-protocol fast path: the upstream's own bytes go to the client; TokenHub only watches the stream
- * for the usage block (and strips it when the client did not ask for it).
+ * Same-protocol fast path: the upstream's own events go to the client as they arrive; TokenHub only
+ * watches them for the usage block (stripped when the client did not ask for it). The closing `[DONE]`
+ * is held back until the call is settled, so a stream the client saw complete is always on the ledger.
  */
 export async function relayOpenAIStream(
   call: GatewayCall,
@@ -19,6 +26,7 @@ export async function relayOpenAIStream(
   writer: SseWriter,
   clientWantsUsage: boolean,
 ): Promise<void> {
+  const provider = routed.attempt.provider.id;
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const ttfbMs = call.timing.elapsedMs();
@@ -27,22 +35,12 @@ export async function relayOpenAIStream(
   const payloads: string[] = [];
   let failure: HubError | undefined;
   let sawDone = false;
-  const iterator = routed.value.body[Symbol.asyncIterator]();
   try {
-    for (;;) {
-      call.timing.beginUpstreamWait();
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await iterator.next();
-      } finally {
-        call.timing.endUpstreamWait();
-      }
-      if (next.done) break;
-      for (const event of parser.push(decoder.decode(next.value, { stream: true }))) {
+    for await (const bytes of call.timing.waitOnIterable(routed.value.body)) {
+      for (const event of parser.push(decoder.decode(bytes, { stream: true }))) {
         const data = event.data;
         if (data === '[DONE]') {
           sawDone = true;
-          await writer.write(sseData(data));
           continue;
         }
         if (data.includes('"usage":{')) {
@@ -51,65 +49,60 @@ export async function relayOpenAIStream(
             usage = usageFromOpenAI(chunk.usage);
             if (!clientWantsUsage && chunk.choices.length === 0) continue;
           }
-        } else if (usage === null) {
+        } else {
           payloads.push(data);
         }
-        if (data.startsWith('{"error"'))
-          failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} failed mid-stream`);
+        if (data.startsWith('{"error"')) failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} failed mid-stream`);
         await writer.write(sseData(data));
       }
       if (writer.isClosed) break;
     }
-    if (!sawDone && !writer.isClosed && !failure) {
-      failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} ended the stream early`);
-    }
+    if (!sawDone && !writer.isClosed && !failure) failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} ended the stream early`);
   } catch (error) {
     failure =
       routed.signal.reason instanceof HubError
         ? routed.signal.reason
-        : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} stream broke: ${(error as Error).message}`);
-  } finally {
-    await iterator.return?.();
+        : new HubError('UPSTREAM_ERROR', `upstream ${provider} stream broke: ${(error as Error).message}`);
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
-  if (failure && !clientLeft && !sawDone) {
-    await writer.write(
-      sseData(
-        JSON.stringify({
-          error: { message: failure.message, type: failure.spec.openaiType, param: null, code: failure.code.toLowerCase() },
-        }),
-      ),
-    );
+  const relayedError = failure !== undefined && payloads.some((payload) => payload.startsWith('{"error"'));
+  try {
+    await settleAttempt(call, admission, routed, true, {
+      usage,
+      outputText: usage ? '' : collectText(payloads),
+      failure,
+      clientLeft,
+      ttfbMs,
+    });
+  } catch (error) {
+    // Usage could not be made durable: the client must not see a completed stream.
+    failure = new HubError('INTERNAL', 'usage could not be recorded', { cause: error });
+  }
+  if (!clientLeft) {
+    if (failure && !relayedError) await writer.write(sseData(JSON.stringify(openaiErrorBody(failure))));
+    else if (!failure) await writer.write(sseData('[DONE]'));
   }
   writer.end();
-  routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
-  admission.settle({
-    ...settlementBase(call, routed, true),
-    usage,
-    outputText: usage ? '' : collectText(payloads),
-    status: clientLeft ? 499 : failure ? failure.status : 200,
-    ...(failure ? { error: failure } : {}),
-    ttfbMs,
-  });
 }
 
-/** Non-streaming fast path: the body is read whole (usage is in it) and sent on unchanged. */
-export async function relayOpenAIJson(
-  call: GatewayCall,
-  admission: Admission,
-  routed: Routed<ForwardResponse>,
-): Promise<{ text: string; usage: Usage | null }> {
-  const { text, body: completion } = await readForwardedJson<OpenAIChatCompletion>(call, routed);
-  routed.finish('success');
+/** Non-streaming fast path: the body is read whole (usage is in it), settled, then sent on unchanged. */
+export async function relayOpenAIJson(call: GatewayCall, admission: Admission, routed: Routed<ForwardResponse>): Promise<string> {
+  let text: string;
+  let completion: OpenAIChatCompletion;
+  try {
+    ({ text, body: completion } = await readForwardedJson<OpenAIChatCompletion>(call, routed));
+  } catch (error) {
+    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure: error as HubError });
+    throw error;
+  }
   const usage = completion.usage ? usageFromOpenAI(completion.usage) : null;
-  const canonical = usage ? null : chatCompletionToCanonical(completion);
-  admission.settle({
-    ...settlementBase(call, routed, false),
-    usage,
-    outputText: canonical ? canonical.choices.map((choice) => choice.message.content ?? '').join('') : '',
-    status: 200,
-  });
-  return { text, usage };
+  const outputText = usage
+    ? ''
+    : chatCompletionToCanonical(completion)
+        .choices.map((choice) => choice.message.content ?? '')
+        .join('');
+  await settleAttempt(call, admission, routed, false, { usage, outputText });
+  return text;
 }
 
 function parseChunk(data: string): OpenAIChatChunk | null {

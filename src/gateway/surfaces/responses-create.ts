@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ChatResult, HubError, type StreamPart, toHubError } from '../../core/index.js';
 import type { ForwardResponse, Provider } from '../../providers/index.js';
 import {
+  normaliseInput,
   type ResponsesEvent,
   type ResponsesRequest,
   ResponsesStreamEncoder,
-  normaliseInput,
   responseEnvelope,
   responseId,
   responsesRequestSchema,
@@ -109,7 +109,7 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
       return reply;
     }
     case 'result': {
-      const result = settleResult(call, admission, { ...routed, value: answer.result });
+      const result = await settleResult(call, admission, { ...routed, value: answer.result });
       const envelope = responseEnvelope(body, responseId(), createdAt(call, deps));
       const response = resultToResponse(envelope, result, seconds(deps.now()));
       await persist(response as unknown as Record<string, unknown>);

@@ -31,7 +31,7 @@ export async function relayResponsesJson(
       routed.signal.reason instanceof HubError
         ? routed.signal.reason
         : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} body broke: ${(error as Error).message}`);
-    settle(call, admission, routed, false, null, '', failure);
+    await settle(call, admission, routed, false, null, '', failure);
     throw failure;
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -39,19 +39,19 @@ export async function relayResponsesJson(
   if (!response) {
     routed.finish('failure');
     const failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} sent a body that is not a JSON object`);
-    settle(call, admission, routed, false, null, '', failure);
+    await settle(call, admission, routed, false, null, '', failure);
     throw failure;
   }
   routed.finish('success');
   const usage = usageFromResponses(response.usage);
-  settle(call, admission, routed, false, usage, usage ? '' : outputTextOf(response));
+  await settle(call, admission, routed, false, usage, usage ? '' : outputTextOf(response));
   return { text, response };
 }
 
 /**
- * Streaming: events are re-framed one by one (same event name, same data). `beforeTerminal` runs
- * with the final response before its event reaches the client, so a stored response exists by the
- * time the client can refer to it.
+ * Streaming: events are re-framed one by one (same event name, same data). The terminal event is held
+ * back until the call is settled (its usage durable) and `beforeTerminal` has stored the response, so
+ * a client that sees `response.completed` can rely on both.
  */
 export async function relayResponsesStream(
   call: GatewayCall,
@@ -65,6 +65,10 @@ export async function relayResponsesStream(
   const ttfbMs = call.timing.elapsedMs();
   let usage: Usage | null = null;
   let terminal = false;
+  let held: { response: Record<string, unknown>; frame: string } | undefined;
+  // Whether the upstream's own `error` / `response.failed` already told the client.
+  let clientInformed = false;
+  let lastSequence = -1;
   let failure: HubError | undefined;
   // Delta payloads, decoded only if the upstream never reports usage (tokenizer fallback).
   const deltas: string[] = [];
@@ -81,22 +85,30 @@ export async function relayResponsesStream(
       if (next.done) break;
       for (const event of parser.push(decoder.decode(next.value, { stream: true }))) {
         const type = event.event ?? typeOf(event.data);
+        lastSequence = sequenceOf(event.data) ?? lastSequence;
         if (type && TERMINAL_EVENTS.has(type)) {
           const response = parseObject(event.data)?.response as Record<string, unknown> | undefined;
           if (response) {
             terminal = true;
             usage = usageFromResponses(response.usage);
-            if (type === 'response.failed') failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} failed the response`);
-            else await beforeTerminal(response);
+            if (type === 'response.failed') {
+              failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} failed the response`);
+              clientInformed = true;
+            } else {
+              held = { response, frame: sseEvent(type, event.data) };
+              continue;
+            }
           }
         } else if (type === 'error') {
           failure ??= new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} failed mid-stream`);
+          clientInformed = true;
         } else if (type && DELTA_EVENTS.has(type)) {
           deltas.push(event.data);
         }
         await writer.write(type ? sseEvent(type, event.data) : `data: ${event.data}\n\n`);
       }
-      if (writer.isClosed) break;
+      // Nothing follows a terminal event; stop reading rather than wait on a lingering connection.
+      if (writer.isClosed || terminal) break;
     }
     if (!terminal && !failure && !writer.isClosed) {
       failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} ended the stream early`);
@@ -110,17 +122,30 @@ export async function relayResponsesStream(
     await iterator.return?.();
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
-  if (failure && !clientLeft && !terminal) {
-    const code = failure.details.code ?? failure.code.toLowerCase();
-    const error = { type: failure.spec.openaiType, code, message: failure.message, param: null };
-    await writer.write(sseEvent('error', JSON.stringify({ type: 'error', sequence_number: 0, code, message: failure.message, param: null, error })));
-  }
-  writer.end();
   routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
-  settle(call, admission, routed, true, usage, usage ? '' : deltaText(deltas), failure, clientLeft, ttfbMs);
+  try {
+    await settle(call, admission, routed, true, usage, usage ? '' : deltaText(deltas), failure, clientLeft, ttfbMs);
+    if (held && !failure && !clientLeft) {
+      await beforeTerminal(held.response);
+      await writer.write(held.frame);
+    }
+  } catch (error) {
+    failure = error instanceof HubError ? error : new HubError('INTERNAL', 'the usage of this response could not be recorded');
+  }
+  if (failure && !clientLeft && !clientInformed) await writer.write(errorFrame(failure, lastSequence + 1));
+  writer.end();
 }
 
-function settle(
+function errorFrame(failure: HubError, sequence: number): string {
+  const code = failure.details.code ?? failure.code.toLowerCase();
+  const error = { type: failure.spec.openaiType, code, message: failure.message, param: null };
+  return sseEvent(
+    'error',
+    JSON.stringify({ type: 'error', sequence_number: sequence, code, message: failure.message, param: null, error }),
+  );
+}
+
+async function settle(
   call: GatewayCall,
   admission: Admission,
   routed: Routed<ForwardResponse>,
@@ -130,8 +155,8 @@ function settle(
   failure?: HubError,
   clientLeft = false,
   ttfbMs?: number,
-): void {
-  admission.settle({
+): Promise<void> {
+  await admission.settle({
     ...settlementBase(call, routed, stream),
     usage,
     outputText,
@@ -148,6 +173,11 @@ function parseObject(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+function sequenceOf(data: string): number | undefined {
+  const match = /"sequence_number"\s*:\s*(\d+)/.exec(data);
+  return match?.[1] ? Number(match[1]) : undefined;
 }
 
 /** The event type from the data when the upstream sent no `event:` line. */

@@ -53,7 +53,12 @@ const inputItemsQuery = z.looseObject({
  * provider, or passed through to a native one) and the stored-response routes. Every route is
  * tenant-bound: a response created with one tenant's key is invisible (404) to every other tenant.
  */
-export function registerResponses(app: FastifyInstance, surface: SurfaceContext, store: ResponseStore, options: ResponsesSurfaceOptions = {}): void {
+export function registerResponses(
+  app: FastifyInstance,
+  surface: SurfaceContext,
+  store: ResponseStore,
+  options: ResponsesSurfaceOptions = {},
+): void {
   const now = options.now ?? (() => new Date());
   const deps = {
     surface,

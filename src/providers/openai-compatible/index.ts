@@ -1,10 +1,11 @@
 /** OpenAI-compatible upstreams (OpenAI, DashScope/Qwen, DeepSeek, vLLM, SGLang, Ollama, llama.cpp, …). */
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
-import { primeStream } from '../sse-events.js';
 import type { Provider } from '../spec.js';
+import { primeStream } from '../sse-events.js';
 import { createOpenAIClient, resolvePreset } from './api.js';
 import { openaiChat } from './chat.js';
+import { openaiComplete, openaiStreamComplete } from './completions.js';
 import { openaiEmbeddings } from './embeddings.js';
 import { openaiStream } from './stream.js';
 
@@ -13,6 +14,13 @@ export { OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './preset
 export function createOpenAICompatibleProvider(config: ProviderConfig): Provider {
   const preset = resolvePreset(config);
   const client = createOpenAIClient(config, preset);
+  const noCompletions = (): Promise<never> =>
+    Promise.reject(
+      new HubError(
+        'UNSUPPORTED_FEATURE',
+        `provider ${config.id} (${config.preset}) serves no legacy /completions; use /v1/chat/completions`,
+      ),
+    );
   return {
     id: config.id,
     type: 'openai',
@@ -25,6 +33,8 @@ export function createOpenAICompatibleProvider(config: ProviderConfig): Provider
       }
       return openaiEmbeddings(client, request, context);
     },
+    complete: (request, context) => (preset.completions ? openaiComplete(client, request, context) : noCompletions()),
+    streamComplete: (request, context) => (preset.completions ? openaiStreamComplete(client, request, context) : noCompletions()),
     forward: async (call, context) => {
       const answer = await client.post(call.path, call.body, context.signal, call.headers);
       const body: AsyncIterable<Uint8Array> = call.stream

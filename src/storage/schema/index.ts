@@ -3,5 +3,6 @@ export { API_KEYS_DDL } from './api-keys.js';
 export { BUDGETS_DDL } from './budgets.js';
 export { LEDGER_DDL } from './ledger.js';
 export { PROJECTS_DDL } from './projects.js';
+export { RESPONSES_DDL } from './responses.js';
 export { TENANTS_DDL } from './tenants.js';
 export { USAGE_HOURLY_DDL } from './usage-hourly.js';

@@ -2,6 +2,7 @@
 export * from './chat.request.js';
 export * from './chat.response.js';
 export * from './chat.stream.js';
+export * from './completions.js';
 export * from './embeddings.js';
 export * from './errors.js';
 export * from './usage.js';

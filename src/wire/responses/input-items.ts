@@ -51,7 +51,9 @@ interface Conversion {
 /** Converts items in order; `path` names the field for error messages (`input`). */
 export function inputItemsToMessages(items: readonly unknown[], path: string, resolve?: ItemResolver): Conversion {
   const out: Conversion = { messages: [], unsupported: [] };
-  items.forEach((raw, index) => appendItem(out, raw, `${path}[${index}]`, resolve, 0));
+  items.forEach((raw, index) => {
+    appendItem(out, raw, `${path}[${index}]`, resolve, 0);
+  });
   return out;
 }
 
@@ -95,7 +97,12 @@ function appendItem(out: Conversion, raw: unknown, path: string, resolve: ItemRe
   }
 }
 
-function appendMessage(out: Conversion, role: z.infer<typeof messageItem>['role'], content: string | ContentPartInput[], path: string): void {
+function appendMessage(
+  out: Conversion,
+  role: z.infer<typeof messageItem>['role'],
+  content: string | ContentPartInput[],
+  path: string,
+): void {
   if (role !== 'assistant') {
     out.messages.push({ role, content: typeof content === 'string' ? content : partsToCanonical(content, `${path}.content`, out) });
     return;

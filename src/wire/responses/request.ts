@@ -22,10 +22,7 @@ export const responsesTextFormatSchema = z.discriminatedUnion('type', [
   jsonSchemaFormat,
 ]);
 
-const toolChoice = z.union([
-  z.enum(['auto', 'none', 'required']),
-  z.looseObject({ type: z.string().min(1), name: z.string().optional() }),
-]);
+const toolChoice = z.union([z.enum(['auto', 'none', 'required']), z.looseObject({ type: z.string().min(1), name: z.string().optional() })]);
 
 const metadata = z
   .record(z.string().max(64), z.string().max(512))

@@ -1,11 +1,5 @@
 import type { ChatResult, FinishReason, HubError, Usage } from '../../core/index.js';
-import {
-  functionCallItemId,
-  messageItemId,
-  type OutputItem,
-  outputText,
-  reasoningItemId,
-} from './items.js';
+import { functionCallItemId, messageItemId, type OutputItem, outputText, reasoningItemId } from './items.js';
 import type { ResponsesRequest } from './request.js';
 import { type ResponsesUsage, usageToResponses } from './usage.js';
 
@@ -148,6 +142,11 @@ export function outputFromResult(result: ChatResult): OutputItem[] {
   return output;
 }
 
+/**
+ * A non-streamed canonical answer as a Response. Usage an upstream did not report is `null`, never
+ * zeros: TokenHub still bills it (by tokenizer), but a made-up count would mislead the client.
+ */
 export function resultToResponse(envelope: ResponseObject, result: ChatResult, completedAt: number): ResponseObject {
-  return finishResponse(envelope, outputFromResult(result), result.usage, result.choices[0]?.finishReason ?? null, completedAt);
+  const usage = result.usage.source === 'upstream' ? result.usage : null;
+  return finishResponse(envelope, outputFromResult(result), usage, result.choices[0]?.finishReason ?? null, completedAt);
 }

@@ -1,0 +1,59 @@
+import autocannon from 'autocannon';
+import { percentiles, round, SampleBuffer } from '../stats.js';
+import type { SaturateJob, SaturateResult } from '../types.js';
+
+/**
+ * Closed-loop saturation with autocannon. Latencies are taken from its `response` events (float ms)
+ * because its own histogram keeps whole milliseconds, too coarse for a gateway's added microseconds.
+ * With `amount` the run ends cleanly after that many responses; the duration is only a cap.
+ */
+export async function runSaturate(job: SaturateJob): Promise<SaturateResult> {
+  const latency = new SampleBuffer();
+  let ok = 0;
+  let non2xx = 0;
+  let cut = false;
+  const started = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: job.request.url,
+        method: 'POST',
+        headers: { ...job.request.headers, 'content-type': 'application/json' },
+        body: job.request.body,
+        connections: job.connections,
+        pipelining: 1,
+        timeout: 15,
+        ...(job.amount ? { amount: Math.max(job.amount, job.connections) } : { duration: job.durationS }),
+      },
+      (error: unknown, finished: autocannon.Result) =>
+        error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(finished),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) {
+        ok++;
+        latency.push(responseTime * 1000);
+      } else {
+        non2xx++;
+      }
+    });
+    if (job.amount) {
+      const cap = setTimeout(() => {
+        cut = true;
+        instance.stop();
+      }, job.durationS * 1000);
+      instance.on('done', () => clearTimeout(cap));
+    }
+  });
+  const wallS = (performance.now() - started) / 1000;
+  return {
+    kind: 'saturate',
+    rps: round(ok / wallS),
+    ok,
+    non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    latencyUs: percentiles(latency.values()),
+    wallS: round(wallS, 2),
+    cut: cut || !job.amount,
+  };
+}

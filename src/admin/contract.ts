@@ -1,0 +1,162 @@
+/**
+ * Request and response shapes of the admin API (`/admin/v1/*`) and of `GET /v1/me/usage`, shared
+ * with the console and the CLI (`import type` only). Money is always a decimal USD string
+ * ("12.50", "0.000042"), never a float; times are ISO 8601 UTC strings.
+ */
+export type BudgetScope = 'tenant' | 'project' | 'key';
+export type BudgetPeriod = 'total' | 'day' | 'month';
+export type UsageGroupBy = 'model' | 'key' | 'project' | 'day' | 'hour' | 'none';
+
+export interface ListResponse<T> {
+  object: 'list';
+  data: T[];
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface CreateTenantRequest {
+  name: string;
+}
+
+export interface Project {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface CreateProjectRequest {
+  tenant_id: string;
+  name: string;
+}
+
+export interface RateLimits {
+  /** Requests per minute. */
+  rpm?: number;
+  /** Tokens per minute: prompt + worst-case output at admission, corrected to the actual at settlement. */
+  tpm?: number;
+  max_concurrency?: number;
+}
+
+export interface ApiKey {
+  id: string;
+  tenant_id: string;
+  project_id: string | null;
+  name: string | null;
+  /** The first characters of the secret, e.g. `thk_Ab3dEf9h`. */
+  key_prefix: string;
+  /** Allowed model names (a trailing `*` matches a prefix); null: every model. */
+  models: string[] | null;
+  rate_limits: RateLimits;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface CreateKeyRequest {
+  tenant_id: string;
+  project_id?: string;
+  name?: string;
+  models?: string[];
+  rate_limits?: RateLimits;
+  /** A key-scoped budget created with the key. */
+  budget?: { limit_usd: string | number; period: BudgetPeriod };
+}
+
+export interface CreatedKey extends ApiKey {
+  /** The secret: shown in this response only, stored hashed. */
+  key: string;
+  budget: Budget | null;
+}
+
+/** Fields present are changed; `null` clears `name`, `models` (all models allowed). */
+export interface UpdateKeyRequest {
+  name?: string | null;
+  models?: string[] | null;
+  rate_limits?: RateLimits;
+}
+
+export interface Budget {
+  id: string;
+  scope: BudgetScope;
+  tenant_id: string;
+  project_id: string | null;
+  key_id: string | null;
+  limit_usd: string;
+  period: BudgetPeriod;
+  /** The current period (null bounds for `total`). */
+  period_start: string | null;
+  period_end: string | null;
+  spent_usd: string;
+  /** Held by requests in flight. */
+  reserved_usd: string;
+  remaining_usd: string;
+  created_at: string;
+}
+
+export interface CreateBudgetRequest {
+  scope: BudgetScope;
+  tenant_id?: string;
+  project_id?: string;
+  key_id?: string;
+  limit_usd: string | number;
+  period: BudgetPeriod;
+}
+
+export interface UpdateBudgetRequest {
+  limit_usd: string | number;
+}
+
+export interface UsageRow {
+  /** The value of `group_by` (model name, key id, project id, `YYYY-MM-DD`, hour) or `all`; null: none (admin traffic). */
+  group: string | null;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost_usd: string;
+}
+
+export interface LedgerRow {
+  request_id: string;
+  tenant_id: string | null;
+  project_id: string | null;
+  key_id: string | null;
+  surface: string;
+  model_requested: string;
+  model_served: string;
+  provider: string | null;
+  upstream_model: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  usage_source: 'upstream' | 'tokenizer';
+  cost_usd: string;
+  price_known: boolean;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  status: number;
+  error_code: string | null;
+  stream: boolean;
+  attempts: number;
+  created_at: string;
+}
+
+export interface LedgerPage extends ListResponse<LedgerRow> {
+  /** Pass as `cursor` to get the next (older) page; null when there is none. */
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+export interface MeUsageResponse {
+  key_id: string;
+  tenant_id: string;
+  project_id: string | null;
+  usage: UsageRow[];
+  /** Every budget this key's requests are charged to (its own, its project's, its tenant's). */
+  budgets: Budget[];
+}

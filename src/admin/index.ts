@@ -1,0 +1,7 @@
+/**
+ * The admin API (`/admin/v1/*`, admin key only) and the self-service usage endpoint for virtual
+ * keys, as Fastify plugins; `contract.ts` holds the shapes the console and CLI share.
+ */
+export { type AdminRoutesDeps, adminRoutes } from './admin-routes.js';
+export type * from './contract.js';
+export { selfServiceRoutes } from './self-service-routes.js';

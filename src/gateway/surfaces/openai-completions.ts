@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify';
+import { type ChatStream, HubError, type StreamPart, type TextCompletionResult } from '../../core/index.js';
+import type { Admission } from '../../economy/index.js';
+import type { Routed } from '../../routing/index.js';
+import {
+  CompletionChunkEncoder,
+  canonicalToTextCompletion,
+  openaiCompletionRequestSchema,
+  openaiCompletionToCanonical,
+  openaiErrorBody,
+} from '../../wire/openai/index.js';
+import { sseData } from '../../wire/sse.js';
+import { SseWriter } from '../http/sse-writer.js';
+import { type GatewayCall, observeStream, settlementBase } from '../pipeline/index.js';
+import type { SurfaceContext } from './surface-context.js';
+import { validateBody } from './validate.js';
+
+type Answer = { kind: 'result'; result: TextCompletionResult } | { kind: 'stream'; parts: ChatStream };
+
+/**
+ * `POST /v1/completions`: the legacy text completions API, for base models without a chat template
+ * (local GGUF models, vLLM, llama.cpp servers…). Admitted, routed and metered exactly like chat: the
+ * prompt is counted as one user message for the budget reservation.
+ */
+export function registerOpenAICompletions(app: FastifyInstance, surface: SurfaceContext): void {
+  app.post('/v1/completions', { config: { protocol: 'openai' } }, async (request, reply) => {
+    const body = validateBody(openaiCompletionRequestSchema, request.body);
+    const call = await surface.begin(request, reply, 'openai');
+    const canonical = openaiCompletionToCanonical(body);
+    const stream = canonical.stream;
+    const clientWantsUsage = body.stream_options?.include_usage === true;
+    const admission = await surface.pipeline.admit(call, {
+      model: canonical.model,
+      chat: {
+        model: canonical.model,
+        messages: [{ role: 'user', content: canonical.prompt }],
+        stream,
+        ...(canonical.maxTokens !== undefined ? { maxTokens: canonical.maxTokens } : {}),
+      },
+    });
+
+    const routed = await surface.pipeline.route<Answer>(call, admission, canonical.model, stream, async (attempt, context) => {
+      const provider = attempt.provider;
+      const upstream = { ...canonical, model: attempt.target.upstreamModel };
+      if (!provider.complete || !provider.streamComplete) {
+        throw new HubError(
+          'UNSUPPORTED_FEATURE',
+          `Model \`${canonical.model}\` is served by a provider without the legacy completions API; use /v1/chat/completions.`,
+          {
+            param: 'model',
+          },
+        );
+      }
+      if (stream) return { kind: 'stream', parts: await provider.streamComplete(upstream, context) };
+      return { kind: 'result', result: await provider.complete(upstream, context) };
+    });
+
+    const answer = routed.value;
+    if (answer.kind === 'result') {
+      const result = await settleCompletion(call, admission, { ...routed, value: answer.result });
+      return reply
+        .header('server-timing', call.timing.header())
+        .type('application/json')
+        .send(JSON.stringify(canonicalToTextCompletion({ ...result, model: canonical.model })));
+    }
+    const parts = observeStream(call, admission, { ...routed, value: answer.parts });
+    reply.hijack();
+    const writer = new SseWriter(reply.raw);
+    writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
+    await writeCompletionStream(surface, call, parts, writer, new CompletionChunkEncoder(canonical.model, clientWantsUsage));
+    return reply;
+  });
+}
+
+/** Settles a non-streaming completion like `settleResult` does a chat answer. */
+async function settleCompletion(
+  call: GatewayCall,
+  admission: Admission,
+  routed: Routed<TextCompletionResult>,
+): Promise<TextCompletionResult> {
+  routed.finish('success');
+  const result = routed.value;
+  await admission.settle({
+    ...settlementBase(call, routed, false),
+    usage: result.usage.source === 'upstream' ? result.usage : null,
+    outputText: result.choices.map((choice) => choice.text).join(''),
+    status: 200,
+  });
+  return result;
+}
+
+async function writeCompletionStream(
+  surface: SurfaceContext,
+  call: GatewayCall,
+  parts: AsyncIterable<StreamPart>,
+  writer: SseWriter,
+  encoder: CompletionChunkEncoder,
+): Promise<void> {
+  try {
+    for await (const part of parts) {
+      const chunk = encoder.encode(part);
+      if (chunk) await writer.write(sseData(JSON.stringify(chunk)));
+      if (writer.isClosed) break;
+    }
+    await writer.write(sseData('[DONE]'));
+  } catch (error) {
+    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', 'upstream stream failed');
+    surface.log.warn({ requestId: call.requestId, code: failure.code }, failure.message);
+    await writer.write(sseData(JSON.stringify(openaiErrorBody(failure))));
+  }
+  writer.end();
+}
