@@ -48,6 +48,7 @@ export function categoryOf(frame: CallFrame): string {
     return `tokenhub ${parts.length > 1 ? `${parts[0]}/` : parts[0]}`;
   }
   if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
+  if (url.startsWith('wasm://')) return 'WASM (PGlite)';
   if (url === '') return frame.functionName.startsWith('(') ? frame.functionName : 'V8/native builtins';
   return url;
 }
@@ -69,14 +70,21 @@ function top(totals: Map<string, number>, busyUs: number, limit: number): SelfTi
     .map(([name, micros]) => ({ name, selfMs: Math.round(micros / 100) / 10, selfPct: Math.round((micros / busyUs) * 1000) / 10 }));
 }
 
-/** Self time per function and per category from a `--cpu-prof` file. */
-export async function summariseCpuProfile(file: string, limit = 15): Promise<ProfileSummary> {
+/**
+ * Self time per function and per category from a `--cpu-prof` file; with `lastMs`, only the samples of
+ * that final window (the load), leaving out start-up (module compilation, database open).
+ */
+export async function summariseCpuProfile(file: string, limit = 15, lastMs?: number): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   const selfByNode = new Map<number, number>();
+  const from = lastMs === undefined ? Number.NEGATIVE_INFINITY : profile.endTime - lastMs * 1000;
+  let at = profile.startTime;
   for (let index = 0; index < samples.length; index++) {
+    at += deltas[index] ?? 0;
+    if (at < from) continue;
     const id = samples[index] ?? 0;
     selfByNode.set(id, (selfByNode.get(id) ?? 0) + Math.max(0, deltas[index] ?? 0));
   }

@@ -100,6 +100,8 @@ await lanes.stop();
 const results: LaneResult[] = [...lanes.runs.map((run) => run.result), ...lanes.failed];
 const pgliteDataDir = lanes.pgliteDataDir;
 
+const PROFILE_LOAD_S = 4;
+
 /** Profiles the PGlite hub under non-streaming saturation (a separate instance: profiling slows it down). */
 async function profileHub(): Promise<ProfileSummary | null> {
   if (!pgliteDataDir) return null;
@@ -117,13 +119,15 @@ async function profileHub(): Promise<ProfileSummary | null> {
   try {
     const account = await provisionAccount(hub.origin, 'cpu-profile');
     const request = openaiRequest(hub.origin, BENCH_MODEL, 'json', bearer(account.key));
-    await load.saturate({ request, connections: profile.connections, amount: null, durationS: profile.name === 'quick' ? 3 : 5 });
+    await load.saturate({ request, connections: profile.connections, amount: null, durationS: 1 });
+    await load.saturate({ request, connections: profile.connections, amount: null, durationS: PROFILE_LOAD_S });
   } finally {
     await hub.stop();
   }
   const file = (await readdir(profileDir)).find((name) => name.endsWith('.cpuprofile'));
   if (!file) return null;
-  const summary = await summariseCpuProfile(join(profileDir, file));
+  // The window: the measured load plus the drain after it; start-up and warm-up are left out.
+  const summary = await summariseCpuProfile(join(profileDir, file), 15, (PROFILE_LOAD_S + 1) * 1000);
   const kept = join(resultsDir, `${profile.name === 'quick' ? 'quick' : 'latest'}-tokenhub.cpuprofile`);
   await copyFile(join(profileDir, file), kept);
   return { ...summary, file: kept.slice(rootDir.length + 1) };

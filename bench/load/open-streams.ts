@@ -6,7 +6,13 @@ import type { StreamsJob, StreamsResult } from '../types.js';
 /** Holds `count` streams open at once: each is read to its end; `peakOpen` is the most open together. */
 export async function runOpenStreams(job: StreamsJob): Promise<StreamsResult> {
   const target = new URL(job.request.url);
-  const pool = new Pool(target.origin, { connections: job.count + 16, pipelining: 1, keepAliveTimeout: 60_000 });
+  // A generous connect timeout: a gateway slow to accept overflows its listen backlog, and SYN retries take seconds.
+  const pool = new Pool(target.origin, {
+    connections: job.count + 16,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    connect: { timeout: 30_000 },
+  });
   const headers = { ...job.request.headers, 'content-type': 'application/json' };
   const signal = AbortSignal.timeout(job.timeoutMs);
   setMaxListeners(job.count + 16, signal);

@@ -172,7 +172,7 @@ function profileSection(cpuProfile: ProfileSummary | null, targets: TargetResult
     .map((entry, index) => `${index + 1}. ${entry.name}: ${entry.selfPct} % of busy CPU`)
     .join('\n');
   return [
-    `TokenHub (PGlite, all features on) under non-streaming saturation, \`node --cpu-prof\`: ${cpuProfile.busyMs} ms busy, ${cpuProfile.idleMs} ms idle. Profile: \`${cpuProfile.file}\` (open it in Chrome DevTools → Performance, or speedscope).`,
+    `TokenHub (PGlite, all features on) under non-streaming saturation (4 s after a 1 s warm-up; start-up left out), \`node --cpu-prof\`: ${cpuProfile.busyMs} ms busy, ${cpuProfile.idleMs} ms idle. Profile: \`${cpuProfile.file}\` (open it in Chrome DevTools → Performance, or speedscope).`,
     '',
     '**Top three costs** (self time by package / TokenHub folder):',
     '',

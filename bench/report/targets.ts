@@ -81,7 +81,7 @@ export function evaluateTargets(summaries: LaneSummary[], comparisons: Compariso
       target: 'ledger = upstream-reported tokens and cost after every load run (difference 0)',
       measured: ledger
         ? ledger.checked
-          ? `${ledger.exact}/${ledger.checked} runs exact; |Δtokens| ${ledger.tokenDiff}, |Δcost| ${ledger.costDiffPicos} picoUSD`
+          ? `${ledger.exact}/${ledger.checked} runs exact; total token difference ${ledger.tokenDiff}, cost difference ${ledger.costDiffPicos} picoUSD`
           : `not checked: ${ledger.note ?? 'no ledger'}`
         : 'not checked',
       status: ledger?.checked ? (ledger.exact === ledger.checked ? 'met' : 'missed') : 'not measured',

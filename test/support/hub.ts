@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createHub, type Hub } from '../../src/app.js';
 import { configSchema, type HubConfig } from '../../src/config/index.js';
-import { openDatabase } from '../../src/storage/index.js';
+import { type Database, openDatabase } from '../../src/storage/index.js';
 
 export const TEST_ADMIN_KEY = 'thadm_test_admin_key_0123456789';
 
@@ -27,12 +27,23 @@ let schemaCounter = 0;
  * Starts a real hub on an ephemeral port: PGlite in memory, or PostgreSQL in a fresh schema when
  * TOKENHUB_TEST_DATABASE_URL is set (Redis likewise with TOKENHUB_TEST_REDIS_URL).
  */
-export async function startTestHub(config: ConfigInput, overrides: { adminKey?: string; dataDir?: string } = {}): Promise<TestHub> {
+export interface TestHubOverrides {
+  adminKey?: string;
+  dataDir?: string;
+  /** Share one database between hubs (replicas); the caller closes it. */
+  database?: Database;
+  /** Redis for cluster state (default: TOKENHUB_TEST_REDIS_URL); replicas pass the same URL and prefix. */
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+}
+
+export async function startTestHub(config: ConfigInput, overrides: TestHubOverrides = {}): Promise<TestHub> {
   const parsed: HubConfig = configSchema.parse(config);
   const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'tokenhub-test-')));
-  const databaseUrl = process.env.TOKENHUB_TEST_DATABASE_URL;
+  const databaseUrl = overrides.database ? undefined : process.env.TOKENHUB_TEST_DATABASE_URL;
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${schemaCounter++}`;
-  const database = databaseUrl ? await openDatabase({ url: databaseUrl, schema }) : await openDatabase({});
+  const database = overrides.database ?? (databaseUrl ? await openDatabase({ url: databaseUrl, schema }) : await openDatabase({}));
+  const redisUrl = overrides.redisUrl ?? process.env.TOKENHUB_TEST_REDIS_URL;
   const adminKey = overrides.adminKey ?? TEST_ADMIN_KEY;
   const hub = await createHub({
     config: parsed,
@@ -40,7 +51,7 @@ export async function startTestHub(config: ConfigInput, overrides: { adminKey?: 
     database,
     adminKey,
     logger: pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
-    ...(process.env.TOKENHUB_TEST_REDIS_URL ? { redisUrl: process.env.TOKENHUB_TEST_REDIS_URL } : {}),
+    ...(redisUrl ? { redisUrl, redisKeyPrefix: overrides.redisKeyPrefix ?? `tokenhub-test:${schema}:` } : {}),
   });
   const url = await hub.listen(0, '127.0.0.1');
   return {
@@ -51,8 +62,10 @@ export async function startTestHub(config: ConfigInput, overrides: { adminKey?: 
     dataDir,
     async close() {
       await hub.close();
-      if (databaseUrl) await database.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
-      await database.close();
+      if (!overrides.database) {
+        if (databaseUrl) await database.query(`drop schema if exists "${schema}" cascade`).catch(() => {});
+        await database.close();
+      }
       if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
