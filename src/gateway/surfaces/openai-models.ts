@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../../core/index.js';
-import type { Principal } from '../../economy/index.js';
+import { modelAllowed, type Principal } from '../../economy/index.js';
 import type { CatalogModel } from '../../routing/index.js';
 import type { SurfaceContext } from './surface-context.js';
 
@@ -9,7 +9,7 @@ function modelObject(model: CatalogModel) {
 }
 
 function visible(principal: Principal, model: CatalogModel): boolean {
-  return principal.allowedModels === null || principal.allowedModels.includes(model.name);
+  return modelAllowed(principal.allowedModels, model.name);
 }
 
 /** `GET /v1/models` and `GET /v1/models/{id}`: the configured model names this key may use. */
