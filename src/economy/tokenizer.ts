@@ -11,8 +11,33 @@ type Counter = (text: string) => number;
 
 // User text may contain strings like "<|endoftext|>": count them as text, never reject them.
 const TEXT_ONLY = { disallowedSpecial: new Set<string>() };
-const o200k: Counter = (text) => (text.length === 0 ? 0 : countO200k(text, TEXT_ONLY));
-const cl100k: Counter = (text) => (text.length === 0 ? 0 : countCl100k(text, TEXT_ONLY));
+
+/**
+ * Conversations resend the same system prompt, tool list and history on every turn; counting a message
+ * once and remembering it keeps admission cheap. A bounded map, oldest entry evicted first.
+ */
+function memoized(count: Counter, maxChars = 8_000_000): Counter {
+  const cache = new Map<string, number>();
+  let cachedChars = 0;
+  return (text) => {
+    if (text.length === 0) return 0;
+    if (text.length < 16 || text.length > maxChars / 8) return count(text);
+    const known = cache.get(text);
+    if (known !== undefined) return known;
+    const tokens = count(text);
+    cache.set(text, tokens);
+    cachedChars += text.length;
+    for (const oldest of cache.keys()) {
+      if (cachedChars <= maxChars) break;
+      cache.delete(oldest);
+      cachedChars -= oldest.length;
+    }
+    return tokens;
+  };
+}
+
+const o200k: Counter = memoized((text) => countO200k(text, TEXT_ONLY));
+const cl100k: Counter = memoized((text) => countCl100k(text, TEXT_ONLY));
 
 /** OpenAI chat framing: every message costs 3 tokens, a name 1 more, and the reply is primed with 3. */
 const TOKENS_PER_MESSAGE = 3;
