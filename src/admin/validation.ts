@@ -12,7 +12,8 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   });
 }
 
-const id = z.string().min(1).max(200);
+// Ids are minted as `<prefix>_<base62>`; anything else (NUL bytes, slashes, …) never reaches the database.
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a TokenHub id');
 const name = z.string().trim().min(1).max(200);
 const usd = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,12})?$/, 'must be a decimal USD amount')]);
 

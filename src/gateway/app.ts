@@ -6,7 +6,9 @@ import type { HubMetrics } from '../observability/index.js';
 import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
 import { registerJsonBody } from './http/json-body.js';
+import { answerClientError } from './http/client-error.js';
 import { sendError } from './http/render-error.js';
+import { applySlowSenderLimits } from './http/slow-senders.js';
 import { meteredGate } from './metered-gate.js';
 import { ChatPipeline } from './pipeline/index.js';
 import { registerAnthropicMessages } from './surfaces/anthropic-messages.js';
@@ -59,7 +61,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newId('req');
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Malformed URLs and over-long parameters are answered in the protocol's shape like any other error.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
+    clientErrorHandler: answerClientError,
   });
+  applySlowSenderLimits(app.server, options.server.request_timeout_ms);
   registerJsonBody(app);
 
   app.addHook('onRequest', async (request, reply) => {

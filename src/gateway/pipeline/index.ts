@@ -10,4 +10,4 @@ export {
   settleResult,
 } from './chat-pipeline.js';
 export { OutputCollector } from './output-collector.js';
-export { readForwardedJson } from './read-forwarded.js';
+export { type ForwardedJson, readForwardedJson } from './read-forwarded.js';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import {
+  type AnthropicMessage,
   AnthropicEventEncoder,
   anthropicErrorSse,
   anthropicMessagesRequestSchema,
@@ -11,13 +12,14 @@ import {
 } from '../../wire/anthropic/index.js';
 import { sendJson, startSse } from '../http/reply.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
+import { type ForwardedJson, type GatewayCall, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
 import { relayAnthropicJson, relayAnthropicStream } from './anthropic-passthrough.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
 type Answer =
-  | { kind: 'forward'; response: ForwardResponse }
+  | { kind: 'forward-json'; json: ForwardedJson<AnthropicMessage> }
+  | { kind: 'forward-stream'; response: ForwardResponse }
   | { kind: 'result'; result: ChatResult }
   | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
 
@@ -46,7 +48,9 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
       const upstreamModel = attempt.target.upstreamModel;
       if (provider.passthrough === 'anthropic' && provider.forward) {
         const upstreamBody = JSON.stringify({ ...raw, model: upstreamModel });
-        return { kind: 'forward', response: await provider.forward({ path: '/messages', body: upstreamBody, stream, headers }, context) };
+        const response = await provider.forward({ path: '/messages', body: upstreamBody, stream, headers }, context);
+        if (stream) return { kind: 'forward-stream', response };
+        return { kind: 'forward-json', json: await readForwardedJson<AnthropicMessage>(provider.id, response, context.signal) };
       }
       const canonical = { ...anthropicToCanonical(body), model: upstreamModel };
       if (stream) return { kind: 'stream', parts: await provider.streamChat(canonical, context) };
@@ -55,12 +59,11 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
 
     const answer = routed.value;
     switch (answer.kind) {
-      case 'forward': {
-        const forwarded = { ...routed, value: answer.response };
-        if (!stream) return sendJson(reply, call, await relayAnthropicJson(call, admission, forwarded));
-        await relayAnthropicStream(call, admission, forwarded, startSse(reply, call, { 'request-id': call.requestId }));
+      case 'forward-json':
+        return sendJson(reply, call, await relayAnthropicJson(call, admission, { ...routed, value: answer.json }));
+      case 'forward-stream':
+        await relayAnthropicStream(call, admission, { ...routed, value: answer.response }, startSse(reply, call, { 'request-id': call.requestId }));
         return reply;
-      }
       case 'result': {
         const result = await settleResult(call, admission, { ...routed, value: answer.result });
         const message = { ...canonicalToAnthropicMessage(result), model: body.model };

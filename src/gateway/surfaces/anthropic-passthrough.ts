@@ -11,7 +11,7 @@ import {
 } from '../../wire/anthropic/index.js';
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, OutputCollector, readForwardedJson, settleAttempt } from '../pipeline/index.js';
+import { type ForwardedJson, type GatewayCall, OutputCollector, settleAttempt } from '../pipeline/index.js';
 
 /**
  * Same-protocol fast path for Anthropic clients on Anthropic upstreams: events are relayed as they arrive
@@ -80,20 +80,17 @@ export async function relayAnthropicStream(
   writer.end();
 }
 
-/** Non-streaming fast path: usage is read from the upstream's JSON, settled, then the JSON is sent on as is. */
-export async function relayAnthropicJson(call: GatewayCall, admission: Admission, routed: Routed<ForwardResponse>): Promise<string> {
-  let text: string;
-  let message: AnthropicMessage;
-  try {
-    ({ text, body: message } = await readForwardedJson<AnthropicMessage>(call, routed));
-  } catch (error) {
-    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure: error as HubError });
-    throw error;
-  }
+/** Non-streaming fast path: usage is read from the upstream's JSON (read within the attempt), then it is sent on as is. */
+export async function relayAnthropicJson(
+  call: GatewayCall,
+  admission: Admission,
+  routed: Routed<ForwardedJson<AnthropicMessage>>,
+): Promise<string> {
+  const message = routed.value.body;
   const result = anthropicMessageToCanonical(message);
   await settleAttempt(call, admission, routed, false, {
     usage: message.usage ? result.usage : null,
     outputText: result.choices.map((choice) => choice.message.content ?? '').join(''),
   });
-  return text;
+  return routed.value.text;
 }

@@ -7,17 +7,19 @@ import {
   openaiChatRequestSchema,
   openaiChatToCanonical,
   openaiErrorBody,
+  type OpenAIChatCompletion,
 } from '../../wire/openai/index.js';
 import { sseData } from '../../wire/sse.js';
 import { sendJson, startSse } from '../http/reply.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
+import { type ForwardedJson, type GatewayCall, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
 import { relayOpenAIJson, relayOpenAIStream } from './openai-passthrough.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
 type Answer =
-  | { kind: 'forward'; response: ForwardResponse }
+  | { kind: 'forward-json'; json: ForwardedJson<OpenAIChatCompletion> }
+  | { kind: 'forward-stream'; response: ForwardResponse }
   | { kind: 'result'; result: ChatResult }
   | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
 
@@ -39,7 +41,8 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
         const upstreamBody: Record<string, unknown> = { ...raw, model: upstreamModel };
         if (stream) upstreamBody.stream_options = { ...(body.stream_options ?? {}), include_usage: true };
         const response = await provider.forward({ path: '/chat/completions', body: JSON.stringify(upstreamBody), stream }, context);
-        return { kind: 'forward', response };
+        if (stream) return { kind: 'forward-stream', response };
+        return { kind: 'forward-json', json: await readForwardedJson<OpenAIChatCompletion>(provider.id, response, context.signal) };
       }
       if (stream) return { kind: 'stream', parts: await provider.streamChat({ ...canonical, model: upstreamModel }, context) };
       return { kind: 'result', result: await provider.chat({ ...canonical, model: upstreamModel }, context) };
@@ -47,15 +50,11 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
 
     const answer = routed.value;
     switch (answer.kind) {
-      case 'forward': {
-        const forwarded = { ...routed, value: answer.response };
-        if (!stream) {
-          return sendJson(reply, call, await relayOpenAIJson(call, admission, forwarded));
-        }
-        const writer = startSse(reply, call);
-        await relayOpenAIStream(call, admission, forwarded, writer, clientWantsUsage);
+      case 'forward-json':
+        return sendJson(reply, call, await relayOpenAIJson(call, admission, { ...routed, value: answer.json }));
+      case 'forward-stream':
+        await relayOpenAIStream(call, admission, { ...routed, value: answer.response }, startSse(reply, call), clientWantsUsage);
         return reply;
-      }
       case 'result': {
         const result = await settleResult(call, admission, { ...routed, value: answer.result });
         return sendJson(reply, call, JSON.stringify(canonicalToChatCompletion(result)));

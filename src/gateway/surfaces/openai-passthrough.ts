@@ -12,7 +12,7 @@ import {
 } from '../../wire/openai/index.js';
 import { SseParser, sseData } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, OutputCollector, readForwardedJson, settleAttempt } from '../pipeline/index.js';
+import { type ForwardedJson, type GatewayCall, OutputCollector, settleAttempt } from '../pipeline/index.js';
 
 /**
  * Same-protocol fast path: the upstream's own events go to the client as they arrive; TokenHub only
@@ -85,16 +85,13 @@ export async function relayOpenAIStream(
   writer.end();
 }
 
-/** Non-streaming fast path: the body is read whole (usage is in it), settled, then sent on unchanged. */
-export async function relayOpenAIJson(call: GatewayCall, admission: Admission, routed: Routed<ForwardResponse>): Promise<string> {
-  let text: string;
-  let completion: OpenAIChatCompletion;
-  try {
-    ({ text, body: completion } = await readForwardedJson<OpenAIChatCompletion>(call, routed));
-  } catch (error) {
-    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure: error as HubError });
-    throw error;
-  }
+/** Non-streaming fast path: the body (read within the attempt) is settled, then sent on unchanged. */
+export async function relayOpenAIJson(
+  call: GatewayCall,
+  admission: Admission,
+  routed: Routed<ForwardedJson<OpenAIChatCompletion>>,
+): Promise<string> {
+  const completion = routed.value.body;
   const usage = completion.usage ? usageFromOpenAI(completion.usage) : null;
   const outputText = usage
     ? ''
@@ -102,7 +99,7 @@ export async function relayOpenAIJson(call: GatewayCall, admission: Admission, r
         .choices.map((choice) => choice.message.content ?? '')
         .join('');
   await settleAttempt(call, admission, routed, false, { usage, outputText });
-  return text;
+  return routed.value.text;
 }
 
 function parseChunk(data: string): OpenAIChatChunk | null {
