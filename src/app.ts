@@ -97,7 +97,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     responses: { store: responsesStore(db), config: options.config.responses, providers: options.config.providers },
     extensions: [
       async (app) => {
-        await app.register(adminRoutes({ economy }));
+        await app.register(adminRoutes({ economy, db }));
         await app.register(selfServiceRoutes({ economy }));
       },
     ],

@@ -32,7 +32,7 @@ beforeAll(async () => {
       return reply.code(error.status).send({ error: { code: error.code, message: error.message, param: error.details.param ?? null } });
     return reply.code(500).send({ error: { code: 'INTERNAL', message: String(error) } });
   });
-  await app.register(adminRoutes({ economy }));
+  await app.register(adminRoutes({ economy, db: test.db }));
   await app.register(selfServiceRoutes({ economy }));
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });

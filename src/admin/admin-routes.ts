@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HubError } from '../core/index.js';
-import type { Economy } from '../economy/index.js';
+import { type Economy, hashSecret } from '../economy/index.js';
+import { AuditLogRepository, type Database } from '../storage/index.js';
 import { apiKeyOf } from './api-key.js';
+import { registerAuditRoutes } from './audit-routes.js';
+import { AuditTrail } from './audit-trail.js';
 import { registerBudgetRoutes } from './budget-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
 import { registerTenantRoutes } from './tenant-routes.js';
@@ -9,23 +12,33 @@ import { registerUsageRoutes } from './usage-routes.js';
 
 export interface AdminRoutesDeps {
   economy: Economy;
+  /** Where the audit log of admin actions is kept. */
+  db: Database;
 }
 
 /**
  * The control-plane API under `/admin/v1`, for the admin key only. Register it as an encapsulated
- * plugin (`app.register(adminRoutes({ economy }))`) so its auth hook applies to its routes alone;
- * errors are thrown as HubError for the app's error handler to render.
+ * plugin (`app.register(adminRoutes({ economy, db }))`) so its auth hook applies to its routes alone;
+ * errors are thrown as HubError for the app's error handler to render. Every authenticated
+ * mutating request is recorded in the audit log (`GET /admin/v1/audit`).
  */
 export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
   return async (app) => {
+    const audit = new AuditLogRepository(deps.db);
+    const trail = new AuditTrail(audit, deps.economy);
     app.addHook('onRequest', async (request) => {
-      const principal = await deps.economy.gate.authenticate(apiKeyOf(request.headers));
-      if (principal.kind !== 'admin')
+      const apiKey = apiKeyOf(request.headers);
+      const principal = await deps.economy.gate.authenticate(apiKey);
+      if (principal.kind !== 'admin' || !apiKey)
         throw new HubError('FORBIDDEN', 'The admin API requires the admin key.', { code: 'admin_key_required' });
+      // A short hash prefix names which admin key acted (after a rotation) without revealing it.
+      trail.begin(request, `admin:${hashSecret(apiKey).slice(0, 12)}`);
     });
+    trail.register(app);
     registerTenantRoutes(app, deps.economy);
     registerKeyRoutes(app, deps.economy);
     registerBudgetRoutes(app, deps.economy);
     registerUsageRoutes(app, deps.economy);
+    registerAuditRoutes(app, audit);
   };
 }

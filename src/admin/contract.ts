@@ -160,3 +160,32 @@ export interface MeUsageResponse {
   /** Every budget this key's requests are charged to (its own, its project's, its tenant's). */
   budgets: Budget[];
 }
+
+/** One admin action, as `GET /admin/v1/audit` returns it. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  /** `admin:<first 12 hex of the admin key's sha256>`; never the key itself. */
+  actor: string;
+  /** `<target type>.<verb>`: `tenant.create`, `project.create`, `key.create`, `key.update`, `key.revoke`, `budget.create`, `budget.update`, `budget.delete`. */
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  tenant_id: string | null;
+  request_id: string;
+  method: string;
+  path: string;
+  /** The HTTP status the admin got: failed attempts (400, 404…) are recorded too. */
+  status: number;
+  error_code: string | null;
+  /** The entity before the action, as this API renders it (null for creations and failures before the read). */
+  before: unknown;
+  /** The response body after a successful action, with secrets (a new key's `key`) removed; null on failure. */
+  after: unknown;
+}
+
+export interface AuditPage extends ListResponse<AuditEntry> {
+  /** Pass as `cursor` to get the next (older) page; null when there is none. */
+  next_cursor: string | null;
+  has_more: boolean;
+}

@@ -97,3 +97,14 @@ export const meUsageQuery = z.object({
   to: date.optional(),
   group_by: z.enum(['model', 'day', 'hour', 'none']).default('model'),
 });
+export const auditQuery = z.object({
+  tenant_id: id.optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/)
+    .optional(),
+  from: date.optional(),
+  to: date.optional(),
+  cursor: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

@@ -35,6 +35,11 @@ export interface SettlementOutcome {
   usage: Usage | null;
   /** The text the upstream generated (content, reasoning, tool arguments), to count when `usage` is null. */
   outputText: string;
+  /**
+   * Tokens of generated text already counted (long streams count their text in segments so that memory
+   * stays bounded); `outputText` then holds only the rest.
+   */
+  outputTokensCounted?: number;
   /** HTTP status the client saw (or would have: 499 when it left). */
   status: number;
   error?: HubError;

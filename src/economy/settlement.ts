@@ -32,12 +32,13 @@ export interface SettlementDeps {
  */
 export function settledUsage(outcome: SettlementOutcome, promptTokens: () => number): Usage {
   if (outcome.usage) return outcome.usage;
-  const nothingGenerated = outcome.outputText.length === 0;
+  const counted = outcome.outputTokensCounted ?? 0;
+  const nothingGenerated = outcome.outputText.length === 0 && counted === 0;
   if (nothingGenerated && outcome.status >= 400 && outcome.status !== 499) return emptyUsage('tokenizer');
   return {
     ...emptyUsage('tokenizer'),
     inputTokens: promptTokens(),
-    outputTokens: countTextTokens(outcome.outputText, outcome.servedModel),
+    outputTokens: counted + countTextTokens(outcome.outputText, outcome.servedModel),
   };
 }
 

@@ -10,6 +10,7 @@ export {
   type KeyRateLimits,
   type NewApiKey,
 } from './api-keys.repo.js';
+export { type AuditEntry, type AuditFilter, AuditLogRepository, type AuditRow } from './audit-log.repo.js';
 export {
   type BudgetFilter,
   type BudgetPeriod,

@@ -1,4 +1,4 @@
-import { API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, PROJECTS_DDL, RESPONSES_DDL, TENANTS_DDL, USAGE_HOURLY_DDL } from './schema/index.js';
+import { API_KEYS_DDL, AUDIT_LOG_DDL, BUDGETS_DDL, LEDGER_DDL, PROJECTS_DDL, RESPONSES_DDL, TENANTS_DDL, USAGE_HOURLY_DDL } from './schema/index.js';
 
 /**
  * Versioned migrations, applied in order, each once, inside a transaction. Never edit a shipped
@@ -28,4 +28,5 @@ export const MIGRATIONS: Migration[] = [
     sql: [TENANTS_DDL, PROJECTS_DDL, API_KEYS_DDL, BUDGETS_DDL, LEDGER_DDL, USAGE_HOURLY_DDL].join('\n'),
   },
   { version: 3, name: 'stored responses (Responses API)', sql: RESPONSES_DDL },
+  { version: 4, name: 'admin audit log', sql: AUDIT_LOG_DDL },
 ];

@@ -194,7 +194,7 @@ describe('SIGTERM drain (real CLI process)', () => {
         expect(exit.code).toBe(0);
         expect(exit.at - signalledAt).toBeLessThan(drainTimeoutMs + 15_000);
         // The upstream stream was aborted too, not left running for its remaining ~19 s.
-        await waitFor('the upstream request to close', () => upstream.openRequests() === 0, 2_000);
+        await waitFor('the upstream request to close', () => upstream.openRequests() === 0, 4_000);
       } finally {
         upstream.set({ chunks: 5, chunkDelayMs: 0 });
         hub.child.kill('SIGKILL');

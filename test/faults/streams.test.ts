@@ -171,7 +171,7 @@ describe('abandoned streams abort the upstream request at once', () => {
     expect(slow.openRequests()).toBe(1);
     controller.abort();
     // The fake streams for 5 s more; only an abort passed upstream closes its request within a second.
-    await waitFor('the upstream request to close', () => slow.openRequests() === 0, 1_000);
+    await waitFor('the upstream request to close', () => slow.openRequests() === 0, 3_000);
   });
 
   it('the client aborts while the upstream has not answered yet', async () => {
@@ -181,7 +181,7 @@ describe('abandoned streams abort the upstream request at once', () => {
     await waitFor('the upstream to receive the request', () => slow.openRequests() === 1);
     controller.abort();
     await pending;
-    await waitFor('the upstream request to close', () => slow.openRequests() === 0, 1_000);
+    await waitFor('the upstream request to close', () => slow.openRequests() === 0, 3_000);
   });
 
   it('the client aborts a stalled stream', async () => {
@@ -192,6 +192,6 @@ describe('abandoned streams abort the upstream request at once', () => {
     await untilStalled();
     expect(bulk.openRequests()).toBe(1);
     controller.abort();
-    await waitFor('the upstream request to close', () => bulk.openRequests() === 0, 1_000);
+    await waitFor('the upstream request to close', () => bulk.openRequests() === 0, 3_000);
   });
 });

@@ -77,6 +77,7 @@ export class ChatPipeline {
 export interface AttemptEnd {
   usage: Usage | null;
   outputText: string;
+  outputTokensCounted?: number;
   failure?: HubError | undefined;
   /** The client went away (default: the call's signal says so). */
   clientLeft?: boolean;
@@ -102,6 +103,7 @@ export async function settleAttempt(
     ...settlementBase(call, routed, stream),
     usage: end.usage,
     outputText: end.outputText,
+    ...(end.outputTokensCounted ? { outputTokensCounted: end.outputTokensCounted } : {}),
     status: clientLeft ? 499 : failure ? failure.status : 200,
     ...(failure ? { error: failure } : {}),
     ...(end.ttfbMs !== undefined ? { ttfbMs: end.ttfbMs } : {}),
@@ -125,7 +127,7 @@ export async function* observeStream(
   routed: Routed<AsyncIterable<StreamPart>>,
 ): AsyncGenerator<StreamPart> {
   const ttfbMs = call.timing.elapsedMs();
-  const collector = new OutputCollector();
+  const collector = new OutputCollector(routed.attempt.model.name);
   let failure: HubError | undefined;
   try {
     for await (const part of call.timing.waitOnIterable(routed.value)) {
@@ -137,7 +139,7 @@ export async function* observeStream(
     throw failure;
   } finally {
     // Runs before the consumer sees the end of the stream, so its closing event follows durable usage.
-    await settleAttempt(call, admission, routed, true, { usage: collector.usage, outputText: collector.text(), failure, ttfbMs });
+    await settleAttempt(call, admission, routed, true, { usage: collector.usage, ...collector.output(), failure, ttfbMs });
   }
 }
 

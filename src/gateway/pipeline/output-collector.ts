@@ -1,24 +1,36 @@
 import type { StreamPart, Usage } from '../../core/index.js';
+import { countTextTokens } from '../../economy/index.js';
+
+/** Generated text kept uncounted at most; longer streams are counted segment by segment. */
+const SEGMENT_CHARS = 64 * 1024;
 
 /**
  * Watches a canonical stream for what settlement needs: the final usage, or else the generated text
- * to count with a tokenizer.
+ * to count with a tokenizer. Memory stays bounded on long streams: every 64 KiB of text is counted and
+ * dropped (a split can shift the count by at most a token per segment boundary).
  */
 export class OutputCollector {
   usage: Usage | null = null;
-  private readonly pieces: string[] = [];
+  private pending = '';
+  private countedTokens = 0;
+  private readonly model: string;
+
+  /** `model`: the served model, which picks the tokenizer. */
+  constructor(model: string) {
+    this.model = model;
+  }
 
   observe(part: StreamPart): void {
     switch (part.type) {
       case 'text-delta':
       case 'reasoning-delta':
-        this.pieces.push(part.text);
+        this.append(part.text);
         break;
       case 'tool-call-start':
-        this.pieces.push(part.name);
+        this.append(part.name);
         break;
       case 'tool-call-delta':
-        this.pieces.push(part.argumentsDelta);
+        this.append(part.argumentsDelta);
         break;
       case 'usage-final':
         this.usage = part.usage;
@@ -28,7 +40,17 @@ export class OutputCollector {
     }
   }
 
-  text(): string {
-    return this.pieces.join('');
+  /** What settlement takes: the uncounted rest of the text and the tokens counted so far. */
+  output(): { outputText: string; outputTokensCounted: number } {
+    return { outputText: this.pending, outputTokensCounted: this.countedTokens };
+  }
+
+  private append(text: string): void {
+    this.pending += text;
+    // Once the upstream has reported usage nothing needs counting; before that, count in segments.
+    if (this.pending.length >= SEGMENT_CHARS && this.usage === null) {
+      this.countedTokens += countTextTokens(this.pending, this.model);
+      this.pending = '';
+    }
   }
 }

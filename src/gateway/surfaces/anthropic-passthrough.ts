@@ -28,7 +28,7 @@ export async function relayAnthropicStream(
   const parser = new SseParser();
   const textDecoder = new TextDecoder();
   const decoder = new AnthropicEventDecoder({ source: provider });
-  const collector = new OutputCollector();
+  const collector = new OutputCollector(routed.attempt.model.name);
   const ttfbMs = call.timing.elapsedMs();
   let failure: HubError | undefined;
   let relayedError = false;
@@ -63,7 +63,7 @@ export async function relayAnthropicStream(
   try {
     await settleAttempt(call, admission, routed, true, {
       usage: decoder.done ? collector.usage : null,
-      outputText: collector.text(),
+      ...collector.output(),
       failure,
       clientLeft,
       ttfbMs,

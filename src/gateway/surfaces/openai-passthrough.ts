@@ -31,9 +31,9 @@ export async function relayOpenAIStream(
   const decoder = new TextDecoder();
   const ttfbMs = call.timing.elapsedMs();
   let usage: Usage | null = null;
-  // Raw chunk payloads, decoded only if the upstream never reports usage (tokenizer fallback).
-  const payloads: string[] = [];
+  const meter = new PayloadMeter(routed.attempt.model.name);
   let failure: HubError | undefined;
+  let relayedError = false;
   let sawDone = false;
   try {
     for await (const bytes of call.timing.waitOnIterable(routed.value.body)) {
@@ -49,10 +49,13 @@ export async function relayOpenAIStream(
             usage = usageFromOpenAI(chunk.usage);
             if (!clientWantsUsage && chunk.choices.length === 0) continue;
           }
-        } else {
-          payloads.push(data);
+        } else if (usage === null) {
+          meter.push(data);
         }
-        if (data.startsWith('{"error"')) failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} failed mid-stream`);
+        if (data.startsWith('{"error"')) {
+          relayedError = true;
+          failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} failed mid-stream`);
+        }
         await writer.write(sseData(data));
       }
       if (writer.isClosed) break;
@@ -65,11 +68,10 @@ export async function relayOpenAIStream(
         : new HubError('UPSTREAM_ERROR', `upstream ${provider} stream broke: ${(error as Error).message}`);
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
-  const relayedError = failure !== undefined && payloads.some((payload) => payload.startsWith('{"error"'));
   try {
     await settleAttempt(call, admission, routed, true, {
       usage,
-      outputText: usage ? '' : collectText(payloads),
+      ...(usage ? { outputText: '' } : meter.output()),
       failure,
       clientLeft,
       ttfbMs,
@@ -110,13 +112,48 @@ function parseChunk(data: string): OpenAIChatChunk | null {
   }
 }
 
-function collectText(payloads: string[]): string {
-  const decoder = new OpenAIChunkDecoder();
-  const collector = new OutputCollector();
-  for (const payload of payloads) {
-    const chunk = parseChunk(payload);
-    if (!chunk?.choices) continue;
-    for (const part of decoder.decode(chunk)) collector.observe(part);
+/**
+ * The tokenizer fallback for pass-through streams. Chunks are kept raw and decoded only if the upstream
+ * never reports usage; past 256 KiB they are decoded as they come, so memory stays bounded.
+ */
+class PayloadMeter {
+  private raw: string[] = [];
+  private rawChars = 0;
+  private incremental = false;
+  private readonly decoder = new OpenAIChunkDecoder();
+  private readonly collector: OutputCollector;
+
+  constructor(model: string) {
+    this.collector = new OutputCollector(model);
   }
-  return collector.text();
+
+  push(payload: string): void {
+    if (this.incremental) {
+      this.decode(payload);
+      return;
+    }
+    this.raw.push(payload);
+    this.rawChars += payload.length;
+    if (this.rawChars > 256 * 1024) {
+      this.drain();
+      this.incremental = true;
+    }
+  }
+
+  output(): { outputText: string; outputTokensCounted: number } {
+    this.drain();
+    return this.collector.output();
+  }
+
+  private drain(): void {
+    for (const payload of this.raw) this.decode(payload);
+    this.raw = [];
+    this.rawChars = 0;
+  }
+
+  private decode(payload: string): void {
+    const chunk = parseChunk(payload);
+    if (!chunk?.choices) return;
+    for (const part of this.decoder.decode(chunk)) this.collector.observe(part);
+  }
 }

@@ -1,5 +1,6 @@
 /** Table definitions, one per file, referenced by the migrations that create them. */
 export { API_KEYS_DDL } from './api-keys.js';
+export { AUDIT_LOG_DDL } from './audit-log.js';
 export { BUDGETS_DDL } from './budgets.js';
 export { LEDGER_DDL } from './ledger.js';
 export { PROJECTS_DDL } from './projects.js';

@@ -1,0 +1,35 @@
+import type { Economy } from '../economy/index.js';
+import { budgetDto, keyDto } from './dto.js';
+
+/** What an audited route does, and how to read the entity it is about to change. */
+export interface AuditedRoute {
+  action: string;
+  targetType: string;
+  /** Reads the target as this API renders it, before the handler changes it. */
+  loadBefore?: (economy: Economy, id: string) => Promise<unknown>;
+}
+
+const loadKey = async (economy: Economy, id: string): Promise<unknown> => keyDto(await economy.keys.get(id));
+const loadBudget = async (economy: Economy, id: string): Promise<unknown> => budgetDto(await economy.budgets.get(id));
+
+/** Every mutating admin route by `METHOD /route/pattern`; one missing here is still audited, under a derived name. */
+export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
+  'POST /admin/v1/tenants': { action: 'tenant.create', targetType: 'tenant' },
+  'POST /admin/v1/projects': { action: 'project.create', targetType: 'project' },
+  'POST /admin/v1/keys': { action: 'key.create', targetType: 'key' },
+  'PATCH /admin/v1/keys/:id': { action: 'key.update', targetType: 'key', loadBefore: loadKey },
+  'DELETE /admin/v1/keys/:id': { action: 'key.revoke', targetType: 'key', loadBefore: loadKey },
+  'POST /admin/v1/budgets': { action: 'budget.create', targetType: 'budget' },
+  'PATCH /admin/v1/budgets/:id': { action: 'budget.update', targetType: 'budget', loadBefore: loadBudget },
+  'DELETE /admin/v1/budgets/:id': { action: 'budget.delete', targetType: 'budget', loadBefore: loadBudget },
+};
+
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'replace', PATCH: 'update', DELETE: 'delete' };
+
+export function auditedRoute(method: string, routeUrl: string): AuditedRoute {
+  const known = AUDITED_ROUTES[`${method} ${routeUrl}`];
+  if (known) return known;
+  const resource = routeUrl.replace(/^\/admin\/v1\//, '').split('/')[0] ?? 'unknown';
+  const targetType = resource.replace(/s$/, '').replace(/-/g, '_') || 'unknown';
+  return { action: `${targetType}.${VERBS[method] ?? method.toLowerCase()}`, targetType };
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { HubError } from '../core/index.js';
+import type { AuditLogRepository, AuditRow } from '../storage/index.js';
+import type * as Api from './contract.js';
+import { auditQuery, parse } from './validation.js';
+
+const encodeCursor = (seq: bigint): string => Buffer.from(`audit:${seq}`).toString('base64url');
+
+function decodeCursor(cursor: string): bigint {
+  const match = /^audit:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) throw new HubError('INVALID_REQUEST', 'Invalid cursor.', { param: 'cursor' });
+  return BigInt(match[1]);
+}
+
+const auditDto = (row: AuditRow): Api.AuditEntry => ({
+  id: row.id,
+  at: row.at.toISOString(),
+  actor: row.actor,
+  action: row.action,
+  target_type: row.targetType,
+  target_id: row.targetId,
+  tenant_id: row.tenantId,
+  request_id: row.requestId,
+  method: row.method,
+  path: row.path,
+  status: row.status,
+  error_code: row.errorCode,
+  before: row.before,
+  after: row.after,
+});
+
+export function registerAuditRoutes(app: FastifyInstance, audit: AuditLogRepository): void {
+  app.get('/admin/v1/audit', async (request): Promise<Api.AuditPage> => {
+    const query = parse(auditQuery, request.query);
+    const rows = await audit.page(
+      {
+        ...(query.tenant_id ? { tenantId: query.tenant_id } : {}),
+        ...(query.action ? { action: query.action } : {}),
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
+      },
+      { ...(query.cursor ? { before: decodeCursor(query.cursor) } : {}), limit: query.limit + 1 },
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > query.limit && last ? encodeCursor(last.seq) : null;
+    return { object: 'list', data: page.map(auditDto), next_cursor: nextCursor, has_more: nextCursor !== null };
+  });
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { newId } from '../core/index.js';
+import type { Economy } from '../economy/index.js';
+import type { AuditLogRepository } from '../storage/index.js';
+import { auditedRoute } from './audit-actions.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Field names whose values are secrets at any depth: a created key's `key` is shown once and never stored. */
+const SECRET_FIELDS = new Set(['key', 'secret', 'api_key', 'apiKey', 'password', 'token']);
+
+interface PendingAudit {
+  actor: string;
+  before: unknown;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A deep copy without secret fields. */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (!isRecord(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [field, inner] of Object.entries(value)) if (!SECRET_FIELDS.has(field)) copy[field] = withoutSecrets(inner);
+  return copy;
+}
+
+function parseJson(payload: unknown): unknown {
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;
+  try {
+    return JSON.parse(payload.toString()) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const stringField = (record: unknown, field: string): string | null => {
+  const value = isRecord(record) ? record[field] : undefined;
+  return typeof value === 'string' ? value : null;
+};
+
+function errorCodeOf(body: unknown): string | null {
+  const error = isRecord(body) ? body.error : undefined;
+  return stringField(error, 'code') ?? stringField(error, 'type');
+}
+
+/**
+ * Records one audit row per authenticated mutating admin request, after the handler has run and
+ * before the response leaves, so an admin never sees an action succeed that the log lacks. Failed
+ * attempts (validation, 404…) are recorded with their status; requests that fail the admin-key
+ * check are not, so an unauthenticated caller cannot fill the table.
+ */
+export class AuditTrail {
+  private readonly repository: AuditLogRepository;
+  private readonly economy: Economy;
+  private readonly pending = new WeakMap<FastifyRequest, PendingAudit>();
+
+  constructor(repository: AuditLogRepository, economy: Economy) {
+    this.repository = repository;
+    this.economy = economy;
+  }
+
+  /** Call once the admin key is verified; `actor` must not contain the secret. */
+  begin(request: FastifyRequest, actor: string): void {
+    if (MUTATING.has(request.method)) this.pending.set(request, { actor, before: null });
+  }
+
+  register(app: FastifyInstance): void {
+    app.addHook('preHandler', async (request) => {
+      const pending = this.pending.get(request);
+      const route = auditedRoute(request.method, request.routeOptions.url ?? request.url);
+      const id = stringField(request.params, 'id');
+      if (!pending || !route.loadBefore || !id) return;
+      pending.before = withoutSecrets(await route.loadBefore(this.economy, id));
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      const pending = this.pending.get(request);
+      if (!pending) return payload;
+      this.pending.delete(request);
+      const route = auditedRoute(request.method, request.routeOptions.url ?? request.url.split('?')[0] ?? request.url);
+      const succeeded = reply.statusCode < 400;
+      const body = parseJson(payload);
+      const after = succeeded ? withoutSecrets(body) : null;
+      const targetId = stringField(request.params, 'id') ?? stringField(after, 'id');
+      const tenantId =
+        stringField(after, 'tenant_id') ??
+        stringField(pending.before, 'tenant_id') ??
+        (route.targetType === 'tenant' ? targetId : null) ??
+        stringField(request.body, 'tenant_id');
+      try {
+        await this.repository.append({
+          id: newId('aud'),
+          at: new Date(),
+          actor: pending.actor,
+          action: route.action,
+          targetType: route.targetType,
+          targetId,
+          tenantId,
+          requestId: request.id,
+          method: request.method,
+          path: request.url.split('?')[0] ?? request.url,
+          status: reply.statusCode,
+          errorCode: succeeded ? null : errorCodeOf(body),
+          before: pending.before,
+          after,
+        });
+      } catch (error) {
+        // The action has already happened; losing its audit row is logged loudly rather than hidden behind a 500.
+        request.log.error({ err: error, requestId: request.id }, 'audit log write failed');
+      }
+      return payload;
+    });
+  }
+}
