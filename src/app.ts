@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { HubConfig } from './config/index.js';
 import { adminRoutes, selfServiceRoutes } from './admin/index.js';
+import type { HubConfig } from './config/index.js';
 import { picosToUsd } from './core/index.js';
 import { createEconomy, type Economy, generateAdminKey, hashSecret } from './economy/index.js';
 import { createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
-import { createLogger, HubMetrics } from './observability/index.js';
+import { createLogger, createTracer, HubMetrics, type Tracer } from './observability/index.js';
 import { createProvider, type Provider } from './providers/index.js';
 import { ModelCatalog, Router } from './routing/index.js';
 import { type Database, migrate, openDatabase, responsesStore, SettingsRepository } from './storage/index.js';
@@ -29,6 +29,8 @@ export interface HubOptions {
   logger?: Logger;
   /** Called with a newly generated admin key (default: printed to stderr). */
   onAdminKeyGenerated?: (key: string) => void;
+  /** OTLP/HTTP traces URL (`TOKENHUB_OTLP_ENDPOINT`); absent: tracing off. */
+  otlpEndpoint?: string;
 }
 
 export interface Hub {
@@ -37,6 +39,8 @@ export interface Hub {
   client: GatewayClient;
   economy: Economy;
   logger: Logger;
+  /** The no-op tracer unless `otlpEndpoint` was given. */
+  tracer: Tracer;
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, drains in-flight requests up to the configured deadline, then closes everything. */
   close(): Promise<void>;
@@ -56,6 +60,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   await migrate(db);
   const adminKeyHash = await resolveAdminKeyHash(db, options);
 
+  const tracer = await createTracer({ endpoint: options.otlpEndpoint });
   const providers = new Map<string, Provider>();
   for (const providerConfig of options.config.providers) providers.set(providerConfig.id, createProvider(providerConfig));
   const catalog = new ModelCatalog(options.config);
@@ -82,6 +87,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       }),
   });
   economyRef = economy;
+  const upstreams = upstreamAddresses(options.config);
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
@@ -90,6 +96,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     economy: economy.gate,
     logger,
     metrics,
+    ...(tracer.enabled ? { tracing: { tracer, upstreamOf: (providerId: string) => upstreams.get(providerId) } } : {}),
     readiness: async () => {
       const state = await economy.readiness();
       return { ok: state.ok, checks: { config: 'loaded', migrations: 'applied', ...state.checks } };
@@ -110,6 +117,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     client: createGatewayClient(pipeline),
     economy,
     logger,
+    tracer,
     async listen(port, host) {
       return app.listen({ port, host });
     },
@@ -119,10 +127,22 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       await closeWithin(app, options.config.server.drain_timeout_ms);
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
+      await tracer.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace export on close failed'));
       metrics.close();
       if (!options.database) await db.close();
     },
   };
+}
+
+/** `server.address`/`server.port` of each provider with a configured base URL. */
+function upstreamAddresses(config: HubConfig): Map<string, { address: string; port?: number }> {
+  const addresses = new Map<string, { address: string; port?: number }>();
+  for (const provider of config.providers) {
+    if (!provider.base_url) continue;
+    const url = new URL(provider.base_url);
+    addresses.set(provider.id, { address: url.hostname, ...(url.port ? { port: Number(url.port) } : {}) });
+  }
+  return addresses;
 }
 
 async function resolveAdminKeyHash(db: Database, options: HubOptions): Promise<string> {

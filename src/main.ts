@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { createHub, type Hub } from './app.js';
 import { ConfigError, defaultConfig, type HubConfig, loadConfigFile } from './config/index.js';
 import { checkLocalModels } from './providers/index.js';
-import { createHub, type Hub } from './app.js';
 
 export interface StartOptions {
   configFile?: string;
@@ -15,7 +15,9 @@ export interface StartOptions {
 export async function start(options: StartOptions, env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
   // Without --config, ./tokenhub.yaml is used when present, so `npm start` picks up a local config.
   const configFile = options.configFile ?? env.TOKENHUB_CONFIG ?? (existsSync('tokenhub.yaml') ? 'tokenhub.yaml' : undefined);
-  const config: HubConfig = configFile ? resolveModelPaths(await loadConfigFile(resolve(configFile), env), dirname(resolve(configFile))) : defaultConfig();
+  const config: HubConfig = configFile
+    ? resolveModelPaths(await loadConfigFile(resolve(configFile), env), dirname(resolve(configFile)))
+    : defaultConfig();
   const problems = await checkLocalModels(config);
   if (problems.length > 0) throw new ConfigError(configFile ?? '(defaults)', problems);
   const hub = await createHub({
@@ -24,6 +26,7 @@ export async function start(options: StartOptions, env: NodeJS.ProcessEnv = proc
     ...(env.TOKENHUB_DATABASE_URL ? { databaseUrl: env.TOKENHUB_DATABASE_URL } : {}),
     ...(env.TOKENHUB_REDIS_URL ? { redisUrl: env.TOKENHUB_REDIS_URL } : {}),
     ...(env.TOKENHUB_ADMIN_KEY ? { adminKey: env.TOKENHUB_ADMIN_KEY } : {}),
+    ...(env.TOKENHUB_OTLP_ENDPOINT ? { otlpEndpoint: env.TOKENHUB_OTLP_ENDPOINT } : {}),
   });
   const port = options.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : config.server.port);
   const host = options.host ?? env.TOKENHUB_HOST ?? config.server.host;

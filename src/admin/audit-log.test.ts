@@ -41,7 +41,12 @@ describe('admin audit log', () => {
     const secret = created.body.key;
     const keyId = created.body.id;
     await call('PATCH', `/admin/v1/keys/${keyId}`, { name: 'ci-renamed' });
-    const budget = await call<Budget>('POST', '/admin/v1/budgets', { scope: 'tenant', tenant_id: tenant.body.id, limit_usd: '10', period: 'day' });
+    const budget = await call<Budget>('POST', '/admin/v1/budgets', {
+      scope: 'tenant',
+      tenant_id: tenant.body.id,
+      limit_usd: '10',
+      period: 'day',
+    });
     await call('PATCH', `/admin/v1/budgets/${budget.body.id}`, { limit_usd: '20' });
     await call('DELETE', `/admin/v1/budgets/${budget.body.id}`);
     await call('DELETE', `/admin/v1/keys/${keyId}`);
@@ -66,12 +71,26 @@ describe('admin audit log', () => {
     }
     const byAction = new Map(page.data.map((entry) => [entry.action, entry]));
     expect(byAction.get('project.create')).toMatchObject({ target_type: 'project', target_id: project.body.id, before: null });
-    expect(byAction.get('key.create')).toMatchObject({ target_type: 'key', target_id: keyId, status: 201, before: null, after: { id: keyId, name: 'ci' } });
+    expect(byAction.get('key.create')).toMatchObject({
+      target_type: 'key',
+      target_id: keyId,
+      status: 201,
+      before: null,
+      after: { id: keyId, name: 'ci' },
+    });
     expect(byAction.get('key.create')?.after).not.toHaveProperty('key');
-    expect(byAction.get('key.update')).toMatchObject({ before: { name: 'ci' }, after: { name: 'ci-renamed' }, path: `/admin/v1/keys/${keyId}` });
+    expect(byAction.get('key.update')).toMatchObject({
+      before: { name: 'ci' },
+      after: { name: 'ci-renamed' },
+      path: `/admin/v1/keys/${keyId}`,
+    });
     expect(byAction.get('key.revoke')).toMatchObject({ before: { revoked_at: null }, after: { revoked_at: expect.any(String) as string } });
     expect(byAction.get('budget.update')).toMatchObject({ before: { limit_usd: '10.00' }, after: { limit_usd: '20.00' } });
-    expect(byAction.get('budget.delete')).toMatchObject({ target_id: budget.body.id, before: { id: budget.body.id }, after: { deleted: true } });
+    expect(byAction.get('budget.delete')).toMatchObject({
+      target_id: budget.body.id,
+      before: { id: budget.body.id },
+      after: { deleted: true },
+    });
     expect(byAction.get('tenant.create')).toMatchObject({ target_id: tenant.body.id, after: { name: 'Audited' } });
 
     const everything = await call<AuditPage>('GET', '/admin/v1/audit?limit=1000');

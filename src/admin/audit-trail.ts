@@ -3,6 +3,7 @@ import { newId } from '../core/index.js';
 import type { Economy } from '../economy/index.js';
 import type { AuditLogRepository } from '../storage/index.js';
 import { auditedRoute } from './audit-actions.js';
+import { idParams } from './validation.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -39,6 +40,12 @@ const stringField = (record: unknown, field: string): string | null => {
   return typeof value === 'string' ? value : null;
 };
 
+/** An id from the request, only when well-formed: malformed ones (NUL bytes…) must reach neither a query nor a column. */
+const idField = (record: unknown, field: string): string | null => {
+  const parsed = idParams.safeParse({ id: stringField(record, field) });
+  return parsed.success ? parsed.data.id : null;
+};
+
 function errorCodeOf(body: unknown): string | null {
   const error = isRecord(body) ? body.error : undefined;
   return stringField(error, 'code') ?? stringField(error, 'type');
@@ -69,7 +76,7 @@ export class AuditTrail {
     app.addHook('preHandler', async (request) => {
       const pending = this.pending.get(request);
       const route = auditedRoute(request.method, request.routeOptions.url ?? request.url);
-      const id = stringField(request.params, 'id');
+      const id = idField(request.params, 'id');
       if (!pending || !route.loadBefore || !id) return;
       pending.before = withoutSecrets(await route.loadBefore(this.economy, id));
     });
@@ -81,12 +88,12 @@ export class AuditTrail {
       const succeeded = reply.statusCode < 400;
       const body = parseJson(payload);
       const after = succeeded ? withoutSecrets(body) : null;
-      const targetId = stringField(request.params, 'id') ?? stringField(after, 'id');
+      const targetId = idField(request.params, 'id') ?? idField(after, 'id');
       const tenantId =
         stringField(after, 'tenant_id') ??
         stringField(pending.before, 'tenant_id') ??
         (route.targetType === 'tenant' ? targetId : null) ??
-        stringField(request.body, 'tenant_id');
+        idField(request.body, 'tenant_id');
       try {
         await this.repository.append({
           id: newId('aud'),

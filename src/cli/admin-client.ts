@@ -50,7 +50,11 @@ export async function adminRequest<T>(target: AdminTarget, method: string, path:
 export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
   const cells = rows.map((row) => columns.map((column) => formatCell(row[column])));
   const widths = columns.map((column, index) => Math.max(column.length, ...cells.map((line) => line[index]?.length ?? 0)));
-  const line = (values: string[]): string => values.map((value, index) => value.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((value, index) => value.padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(columns)}\n`);
   for (const row of cells) process.stdout.write(`${line(row)}\n`);
 }

@@ -29,7 +29,11 @@ export function registerKeysCommand(program: Command): void {
       const body: CreateKeyRequest = { tenant_id: String(options.tenant) };
       if (options.project) body.project_id = String(options.project);
       if (options.name) body.name = String(options.name);
-      if (options.models) body.models = String(options.models).split(',').map((model) => model.trim()).filter(Boolean);
+      if (options.models)
+        body.models = String(options.models)
+          .split(',')
+          .map((model) => model.trim())
+          .filter(Boolean);
       const rateLimits: NonNullable<CreateKeyRequest['rate_limits']> = {};
       if (options.rpm !== undefined) rateLimits.rpm = Number(options.rpm);
       if (options.tpm !== undefined) rateLimits.tpm = Number(options.tpm);
@@ -47,9 +51,14 @@ export function registerKeysCommand(program: Command): void {
     .description('list the keys of a tenant')
     .requiredOption('--tenant <id>', 'tenant id')
     .action(async (options: HubOptions & { tenant: string }) => {
-      const list = await adminRequest<ListResponse<ApiKey>>(adminTarget(options), 'GET', `/admin/v1/keys?tenant_id=${encodeURIComponent(options.tenant)}`);
+      const list = await adminRequest<ListResponse<ApiKey>>(
+        adminTarget(options),
+        'GET',
+        `/admin/v1/keys?tenant_id=${encodeURIComponent(options.tenant)}`,
+      );
       if (options.json) process.stdout.write(`${JSON.stringify(list.data, null, 2)}\n`);
-      else printTable(list.data as unknown as Record<string, unknown>[], ['id', 'name', 'key_prefix', 'project_id', 'models', 'revoked_at']);
+      else
+        printTable(list.data as unknown as Record<string, unknown>[], ['id', 'name', 'key_prefix', 'project_id', 'models', 'revoked_at']);
     });
 
   addHubOptions(keys.command('revoke'))

@@ -15,7 +15,15 @@ export function registerUsageCommand(program: Command): void {
     .option('--group-by <field>', 'model | key | project | day | hour', 'model')
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const query = new URLSearchParams();
-      const map: Record<string, string> = { tenant: 'tenant_id', project: 'project_id', key: 'key_id', model: 'model', from: 'from', to: 'to', groupBy: 'group_by' };
+      const map: Record<string, string> = {
+        tenant: 'tenant_id',
+        project: 'project_id',
+        key: 'key_id',
+        model: 'model',
+        from: 'from',
+        to: 'to',
+        groupBy: 'group_by',
+      };
       for (const [option, parameter] of Object.entries(map)) {
         const value = options[option];
         if (typeof value === 'string') query.set(parameter, value);
@@ -26,6 +34,14 @@ export function registerUsageCommand(program: Command): void {
         `/admin/v1/usage?${query.toString()}`,
       );
       if (options.json) process.stdout.write(`${JSON.stringify(usage.data, null, 2)}\n`);
-      else printTable(usage.data as unknown as Record<string, unknown>[], ['group', 'requests', 'prompt_tokens', 'completion_tokens', 'cached_tokens', 'cost_usd']);
+      else
+        printTable(usage.data as unknown as Record<string, unknown>[], [
+          'group',
+          'requests',
+          'prompt_tokens',
+          'completion_tokens',
+          'cached_tokens',
+          'cost_usd',
+        ]);
     });
 }

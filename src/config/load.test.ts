@@ -64,7 +64,9 @@ describe('config', () => {
   });
 
   it('rejects unknown providers, unknown keys and YAML syntax errors', () => {
-    expect(problems('models:\n  - name: a\n    targets: [{ provider: ghost, model: m }]\n')).toEqual(['models[0].targets[0].provider: unknown provider "ghost"']);
+    expect(problems('models:\n  - name: a\n    targets: [{ provider: ghost, model: m }]\n')).toEqual([
+      'models[0].targets[0].provider: unknown provider "ghost"',
+    ]);
     expect(problems('routing: { retries: 2, retires: 3 }\n')[0]).toMatch(/^routing: Unrecognized key/);
     expect(problems('providers: [\n')[0]).toMatch(/^YAML: /);
   });

@@ -5,17 +5,18 @@ import type { EconomyGate } from '../economy/index.js';
 import type { HubMetrics } from '../observability/index.js';
 import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
-import { registerJsonBody } from './http/json-body.js';
 import { answerClientError } from './http/client-error.js';
+import { registerJsonBody } from './http/json-body.js';
 import { sendError } from './http/render-error.js';
 import { applySlowSenderLimits } from './http/slow-senders.js';
 import { meteredGate } from './metered-gate.js';
 import { ChatPipeline } from './pipeline/index.js';
+import type { GatewayTracing } from './request-span.js';
 import { registerAnthropicMessages } from './surfaces/anthropic-messages.js';
 import { type Readiness, registerHealth } from './surfaces/health.js';
+import { registerLocalModels } from './surfaces/local-models.js';
 import { registerMetrics } from './surfaces/metrics.js';
 import { registerOpenAIChat } from './surfaces/openai-chat.js';
-import { registerLocalModels } from './surfaces/local-models.js';
 import { registerOpenAICompletions } from './surfaces/openai-completions.js';
 import { registerOpenAIEmbeddings } from './surfaces/openai-embeddings.js';
 import { registerOpenAIModels } from './surfaces/openai-models.js';
@@ -31,6 +32,8 @@ export interface GatewayAppOptions {
   logger: FastifyBaseLogger;
   readiness: () => Promise<Readiness>;
   metrics: HubMetrics;
+  /** One span per gateway request, admission to settlement (omitted: not traced). */
+  tracing?: GatewayTracing;
   /** Stored responses for `/v1/responses` (omitted: the Responses API is not served). */
   responses?: { store: ResponseStore; config?: unknown; providers?: readonly ProviderConfig[] };
   /** More routes (admin API, console…) registered by the composition root. */
@@ -62,7 +65,9 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Malformed URLs and over-long parameters are answered in the protocol's shape like any other error.
-    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
+    frameworkErrors: (error, request, reply) => {
+      void sendError(request, reply, error);
+    },
     clientErrorHandler: answerClientError,
   });
   applySlowSenderLimits(app.server, options.server.request_timeout_ms);
@@ -80,7 +85,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     return sendError(request, reply, new HubError('NOT_FOUND', `Unknown route ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  const economy = meteredGate(options.economy, options.metrics);
+  const economy = meteredGate(options.economy, options.metrics, options.tracing);
   const pipeline = new ChatPipeline(options.router, economy);
   const surface = createSurfaceContext(pipeline, options.catalog, economy, options.logger);
   registerHealth(app, options.readiness);

@@ -11,7 +11,9 @@ beforeAll(async () => {
   upstream = await startFakeOpenAI();
   hub = await startTestHub({
     providers: [{ id: 'up', type: 'openai', base_url: upstream.url }],
-    models: [{ name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } }],
+    models: [
+      { name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
+    ],
   });
 });
 

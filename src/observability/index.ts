@@ -1,3 +1,13 @@
-/** Observability: structured JSON logs with secrets redacted, and Prometheus metrics. */
+/** Observability: structured JSON logs with secrets redacted, Prometheus metrics, and OpenTelemetry traces. */
 export { createLogger, REDACTED_PATHS } from './logger.js';
 export { HubMetrics, type RequestObservation, type SpendObservation } from './metrics.js';
+export {
+  createTracer,
+  errorTypeOf,
+  noopTracer,
+  type SpanAttributes,
+  type SpanAttributeValue,
+  type Tracer,
+  type TraceSpan,
+  type TracingOptions,
+} from './tracing.js';

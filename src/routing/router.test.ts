@@ -16,7 +16,13 @@ function scriptedProvider(id: string, script: (HubError | 'ok')[]): Provider & {
       provider.calls++;
       const next = script.shift() ?? 'ok';
       if (next !== 'ok') throw next;
-      return { id: 'x', model: id, created: 0, choices: [], usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, cacheWriteInputTokens: 0, source: 'upstream' } };
+      return {
+        id: 'x',
+        model: id,
+        created: 0,
+        choices: [],
+        usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, cacheWriteInputTokens: 0, source: 'upstream' },
+      };
     },
     streamChat: async () => {
       throw new Error('unused');
@@ -61,7 +67,18 @@ describe('Router', () => {
   it('spreads traffic by weight', async () => {
     const a = scriptedProvider('a', []);
     const b = scriptedProvider('b', []);
-    const { run } = setup([a, b], [{ name: 'm', targets: [{ provider: 'a', model: 'x', weight: 3 }, { provider: 'b', model: 'x', weight: 1 }] }]);
+    const { run } = setup(
+      [a, b],
+      [
+        {
+          name: 'm',
+          targets: [
+            { provider: 'a', model: 'x', weight: 3 },
+            { provider: 'b', model: 'x', weight: 1 },
+          ],
+        },
+      ],
+    );
     for (let i = 0; i < 400; i++) (await run('m')).finish('success');
     expect(a.calls / 400).toBeGreaterThan(0.65);
     expect(a.calls / 400).toBeLessThan(0.85);
@@ -94,7 +111,12 @@ describe('Router', () => {
   it('opens the breaker after consecutive failures and half-opens after the cooldown', async () => {
     const now = { t: 0 };
     const a = scriptedProvider('a', [fail(), fail(), fail()]);
-    const { run, router } = setup([a], [{ name: 'm', targets: [{ provider: 'a', model: 'x' }] }], { retries: 0, breaker: { failure_threshold: 3, cooldown_ms: 1000 } }, now);
+    const { run, router } = setup(
+      [a],
+      [{ name: 'm', targets: [{ provider: 'a', model: 'x' }] }],
+      { retries: 0, breaker: { failure_threshold: 3, cooldown_ms: 1000 } },
+      now,
+    );
     for (let i = 0; i < 3; i++) await expect(run('m')).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
     expect(router.breakerStates()['a/x']).toBe('open');
     await expect(run('m')).rejects.toMatchObject({ code: 'NO_HEALTHY_TARGET', status: 503 });
@@ -108,7 +130,12 @@ describe('Router', () => {
 
   it('stops at once when the client leaves', async () => {
     const a = scriptedProvider('a', [fail(), fail()]);
-    const { router } = setup([a], [{ name: 'm', targets: [{ provider: 'a', model: 'x' }] }], { retries: 2, backoff_ms: 5_000, max_backoff_ms: 5_000, max_retry_after_ms: 0 });
+    const { router } = setup([a], [{ name: 'm', targets: [{ provider: 'a', model: 'x' }] }], {
+      retries: 2,
+      backoff_ms: 5_000,
+      max_backoff_ms: 5_000,
+      max_retry_after_ms: 0,
+    });
     const controller = new AbortController();
     const pending = router.route('m', { requestId: 'r', signal: controller.signal }, (attempt, context) =>
       attempt.provider.chat({ model: 'x', messages: [], stream: false }, context),

@@ -20,14 +20,11 @@ export {
   findBudgetTenant,
   type NewBudget,
 } from './budgets.repo.js';
-export { type Database, type OpenDatabaseOptions, type Orm, type Queryable, openDatabase } from './database.js';
+export { type Database, type OpenDatabaseOptions, type Orm, openDatabase, type Queryable } from './database.js';
 export { type LedgerEntry, type LedgerFilter, LedgerRepository, type LedgerRow, LedgerWriter } from './ledger.repo.js';
 export { migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { findProjectTenant, type ProjectRecord, ProjectsRepository } from './projects.repo.js';
-export { SettingsRepository } from './settings.repo.js';
-export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
-export { type SpendScope, spentInPeriod, type UsageFilter, type UsageGroupBy, UsageRepository, type UsageTotals } from './usage.repo.js';
 export {
   deleteExpiredResponses,
   type NewStoredResponse,
@@ -35,3 +32,6 @@ export {
   responsesStore,
   type StoredResponseRecord,
 } from './responses.repo.js';
+export { SettingsRepository } from './settings.repo.js';
+export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
+export { type SpendScope, spentInPeriod, type UsageFilter, type UsageGroupBy, UsageRepository, type UsageTotals } from './usage.repo.js';

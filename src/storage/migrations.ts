@@ -1,4 +1,13 @@
-import { API_KEYS_DDL, AUDIT_LOG_DDL, BUDGETS_DDL, LEDGER_DDL, PROJECTS_DDL, RESPONSES_DDL, TENANTS_DDL, USAGE_HOURLY_DDL } from './schema/index.js';
+import {
+  API_KEYS_DDL,
+  AUDIT_LOG_DDL,
+  BUDGETS_DDL,
+  LEDGER_DDL,
+  PROJECTS_DDL,
+  RESPONSES_DDL,
+  TENANTS_DDL,
+  USAGE_HOURLY_DDL,
+} from './schema/index.js';
 
 /**
  * Versioned migrations, applied in order, each once, inside a transaction. Never edit a shipped

@@ -8,7 +8,9 @@ export const ADMIN_KEY = 'thadm_fleet_test_admin_key';
 export function fleetConfig(upstreamUrl: string): Record<string, unknown> {
   return {
     providers: [{ id: 'up', type: 'openai', base_url: upstreamUrl }],
-    models: [{ name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } }],
+    models: [
+      { name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
+    ],
   };
 }
 
@@ -77,7 +79,8 @@ export function redisPipeline(port: number, commands: string[][], timeoutMs = 2_
       reject(new Error('redis command timed out'));
     }, timeoutMs);
     socket.once('connect', () => {
-      for (const args of commands) socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+      for (const args of commands)
+        socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
     });
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();
@@ -107,7 +110,11 @@ export async function adminCall<T>(url: string, method: string, path: string, bo
   return JSON.parse(text) as T;
 }
 
-export async function createTenantKey(url: string, name: string, key: Record<string, unknown> = {}): Promise<{ tenant: Tenant; key: CreatedKey }> {
+export async function createTenantKey(
+  url: string,
+  name: string,
+  key: Record<string, unknown> = {},
+): Promise<{ tenant: Tenant; key: CreatedKey }> {
   const tenant = await adminCall<Tenant>(url, 'POST', '/admin/v1/tenants', { name });
   const created = await adminCall<CreatedKey>(url, 'POST', '/admin/v1/keys', { tenant_id: tenant.id, ...key });
   return { tenant, key: created };

@@ -24,7 +24,7 @@ import {
 const REDIS_DB = 13;
 const REDIS_PORT = 6379;
 const RPM = 30;
-const TENANT_BUDGET_USD = 0.0005;
+const TENANT_BUDGET_USD = 0.0003;
 const LOAD_MS = 6_000;
 const KILL_AT_MS = 3_000;
 const WORKERS = 16;
@@ -116,7 +116,15 @@ describe.skipIf(skipReason !== null)('three replicas sharing PostgreSQL and Redi
           attempts.push({ replica, startedAt, durationMs: Date.now() - startedAt, keyName: key.name, ...outcome });
           return;
         } catch {
-          attempts.push({ replica, startedAt, durationMs: Date.now() - startedAt, keyName: key.name, status: 'network-error', requestId: null, complete: false });
+          attempts.push({
+            replica,
+            startedAt,
+            durationMs: Date.now() - startedAt,
+            keyName: key.name,
+            status: 'network-error',
+            requestId: null,
+            complete: false,
+          });
         }
       }
     };

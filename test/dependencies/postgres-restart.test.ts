@@ -3,9 +3,19 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_KEY,
+  chat,
+  createTenantKey,
+  fleetConfig,
+  ledgerRows,
+  readyz,
+  runCommand,
+  stopChild,
+  waitUntil,
+} from '../cluster/fleet-support.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { freePort, type HubProcess, startHubProcess } from '../support/hub-process.js';
-import { ADMIN_KEY, chat, createTenantKey, fleetConfig, ledgerRows, readyz, runCommand, stopChild, waitUntil } from '../cluster/fleet-support.js';
 
 const OUTAGE_MS = 3_000;
 const WORKERS = 8;
@@ -22,7 +32,8 @@ async function privatePostgres(): Promise<{ bin: string; asUser: { uid: number; 
   const uid = await runCommand('id', ['-u', 'postgres'], 5_000);
   const gid = await runCommand('id', ['-g', 'postgres'], 5_000);
   if (uid.code !== 0 || gid.code !== 0) return { reason: 'running as root and there is no postgres user to run a private server as' };
-  if ((await runCommand('runuser', ['-u', 'postgres', '--', 'true'], 5_000)).code !== 0) return { reason: 'running as root and runuser -u postgres fails' };
+  if ((await runCommand('runuser', ['-u', 'postgres', '--', 'true'], 5_000)).code !== 0)
+    return { reason: 'running as root and runuser -u postgres fails' };
   return { bin, asUser: { uid: Number(uid.output.trim()), gid: Number(gid.output.trim()) } };
 }
 
@@ -46,7 +57,9 @@ describe.skipIf('reason' in server)('PostgreSQL restarting under load', () => {
   it('keeps serving a cached key from caches and the journal, and loses no usage', async () => {
     if ('reason' in server) return;
     const run = (tool: string, ...args: string[]): ReturnType<typeof runCommand> =>
-      server.asUser ? runCommand('runuser', ['-u', 'postgres', '--', join(server.bin, tool), ...args], 60_000) : runCommand(join(server.bin, tool), args, 60_000);
+      server.asUser
+        ? runCommand('runuser', ['-u', 'postgres', '--', join(server.bin, tool), ...args], 60_000)
+        : runCommand(join(server.bin, tool), args, 60_000);
     pgCtl = (...args: string[]) => run('pg_ctl', ...args);
     pgDir = await mkdtemp(join(tmpdir(), 'tokenhub-private-pg-'));
     if (server.asUser) await chown(pgDir, server.asUser.uid, server.asUser.gid);
@@ -72,6 +85,10 @@ describe.skipIf('reason' in server)('PostgreSQL restarting under load', () => {
     const hubUrl = hub.url;
     const { key } = await createTenantKey(hubUrl, 'pg-restart');
     expect((await chat(hubUrl, key.key, false)).complete).toBe(true);
+    const budgeted = (
+      await createTenantKey(hubUrl, 'pg-restart-budgeted', { budget: { limit_usd: 5, period: 'day' }, rate_limits: { rpm: 10_000 } })
+    ).key;
+    expect((await chat(hubUrl, budgeted.key, false)).complete).toBe(true);
 
     type Phase = 'before' | 'outage' | 'after';
     let phase: Phase = 'before';
@@ -90,6 +107,7 @@ describe.skipIf('reason' in server)('PostgreSQL restarting under load', () => {
     };
     const workers = Array.from({ length: WORKERS }, (_, index) => worker(index));
     let readyDuringOutage: { status: number; body: string } | undefined;
+    let budgetedDuringOutage: Awaited<ReturnType<typeof chat>> | undefined;
     try {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const stopped = await pgCtl('-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop');
@@ -97,6 +115,8 @@ describe.skipIf('reason' in server)('PostgreSQL restarting under load', () => {
       phase = 'outage';
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
       readyDuringOutage = await readyz(hubUrl);
+      // Budget counters are seeded already, so a budgeted key is admitted without the database too.
+      budgetedDuringOutage = await chat(hubUrl, budgeted.key, true);
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
       // Requests that straddle the restart are counted as 'after'.
       phase = 'after';
@@ -110,6 +130,7 @@ describe.skipIf('reason' in server)('PostgreSQL restarting under load', () => {
     const during = outcomes.filter((outcome) => outcome.phase === 'outage');
     expect(during.length).toBeGreaterThan(10);
     expect(during.filter((outcome) => !outcome.complete)).toEqual([]);
+    expect(budgetedDuringOutage?.complete).toBe(true);
     expect(outcomes.filter((outcome) => outcome.phase === 'after' && outcome.status !== 200)).toEqual([]);
     // The database is down: readiness says so (this replica still serves cached keys meanwhile).
     expect(readyDuringOutage?.status).toBe(503);
@@ -117,6 +138,7 @@ describe.skipIf('reason' in server)('PostgreSQL restarting under load', () => {
 
     expect(await waitUntil(async () => (await readyz(hubUrl)).status === 200, 20_000)).toBe(true);
     const completed = outcomes.filter((outcome) => outcome.complete && outcome.requestId).map((outcome) => outcome.requestId ?? '');
+    if (budgetedDuringOutage?.requestId) completed.push(budgetedDuringOutage.requestId);
     let missing: string[] = completed;
     await waitUntil(async () => {
       const ids = new Set((await ledgerRows(hubUrl)).map((row) => row.request_id));

@@ -3,18 +3,33 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_KEY,
+  chat,
+  createTenantKey,
+  fleetConfig,
+  readyz,
+  redisCommand,
+  runCommand,
+  stopChild,
+  waitUntil,
+} from '../cluster/fleet-support.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
-import { ADMIN_KEY, chat, createTenantKey, fleetConfig, readyz, redisCommand, runCommand, stopChild, waitUntil } from '../cluster/fleet-support.js';
 import { freePort, type HubProcess, startHubProcess } from '../support/hub-process.js';
 
 const redisServerPresent = (await runCommand('redis-server', ['--version'], 5_000)).code === 0;
-if (!redisServerPresent) console.warn('[redis-down] skipped: redis-server is not installed (needed to run a private Redis that can be stopped)');
+if (!redisServerPresent)
+  console.warn('[redis-down] skipped: redis-server is not installed (needed to run a private Redis that can be stopped)');
 
 /** A private redis-server on `port`, without persistence, so stopping it touches nothing shared. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const up = await waitUntil(async () => (await redisCommand(port, ['PING'])) === '+PONG', 10_000);
   if (!up) {
     await stopChild(child, 'SIGKILL');
@@ -47,7 +62,10 @@ describe.skipIf(!redisServerPresent)('Redis down', () => {
       port: await freePort(),
       env: { TOKENHUB_ADMIN_KEY: ADMIN_KEY, TOKENHUB_REDIS_URL: `redis://127.0.0.1:${redisPort}` },
     });
-    const { key } = await createTenantKey(hub.url, 'redis-down', { budget: { limit_usd: 10, period: 'total' }, rate_limits: { rpm: 10_000 } });
+    const { key } = await createTenantKey(hub.url, 'redis-down', {
+      budget: { limit_usd: 10, period: 'total' },
+      rate_limits: { rpm: 10_000 },
+    });
     expect((await chat(hub.url, key.key, false)).complete).toBe(true);
 
     await stopChild(redis);

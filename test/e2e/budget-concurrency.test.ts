@@ -16,7 +16,9 @@ const REQUESTS = 500;
 function config(upstreamUrl: string): ConfigInput {
   return {
     providers: [{ id: 'up', type: 'openai', base_url: upstreamUrl }],
-    models: [{ name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 10, output_per_mtok: 100 } }],
+    models: [
+      { name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 10, output_per_mtok: 100 } },
+    ],
   };
 }
 

@@ -35,7 +35,9 @@ describe('SIGKILL under load loses no completed request', () => {
   it('every response the client saw complete is in the ledger after a restart, once', async () => {
     const config = {
       providers: [{ id: 'up', type: 'openai', base_url: upstream.url }],
-      models: [{ name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } }],
+      models: [
+        { name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
+      ],
     };
     // TokenHub's own database: PostgreSQL when the suite runs against it, else PGlite in the data dir.
     const env: Record<string, string> = { TOKENHUB_ADMIN_KEY: ADMIN_KEY };
@@ -90,7 +92,12 @@ describe('SIGKILL under load loses no completed request', () => {
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: LedgerPage = await call<LedgerPage>(second.url, ADMIN_KEY, 'GET', `/admin/v1/ledger?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: LedgerPage = await call<LedgerPage>(
+          second.url,
+          ADMIN_KEY,
+          'GET',
+          `/admin/v1/ledger?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         ids.push(...page.data.map((row) => row.request_id));
         cursor = page.next_cursor;
       } while (cursor);

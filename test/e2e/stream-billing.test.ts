@@ -44,7 +44,9 @@ afterAll(async () => {
 });
 
 async function stream(): Promise<{ requestId: string; text: string }> {
-  const { data, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true }).withResponse();
+  const { data, response } = await client.chat.completions
+    .create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true })
+    .withResponse();
   let text = '';
   try {
     for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? '';
@@ -59,7 +61,14 @@ describe('streams are billed exactly', () => {
     const { requestId, text } = await stream();
     expect(text).toBe(REPLY);
     const row = await ledgerRow(hub, requestId);
-    expect(row).toMatchObject({ prompt_tokens: 11, completion_tokens: 5, usage_source: 'upstream', status: 200, model_served: 'gpt-4o-mini', stream: true });
+    expect(row).toMatchObject({
+      prompt_tokens: 11,
+      completion_tokens: 5,
+      usage_source: 'upstream',
+      status: 200,
+      model_served: 'gpt-4o-mini',
+      stream: true,
+    });
     expect(row.cost_usd).toBe(usd(11 * 1 + 5 * 2));
   });
 

@@ -331,8 +331,15 @@ describe('malformed SSE and invalid JSON from the upstream', () => {
     expect(message.content[0]?.text).toBe(OPENAI_REPLY);
   });
 
-  it('pass-through: an invalid JSON body is a 502 in the OpenAI shape', async () => {
+  it('pass-through: an invalid JSON body is retried too (the body is read inside the attempt)', async () => {
     main.failNext({ kind: 'invalid-json' });
+    const answer = await openaiChat('solo', false);
+    expect(answer.status).toBe(200);
+  });
+
+  it('pass-through: invalid JSON on every attempt is a 502 in the OpenAI shape', async () => {
+    // retries: 1 → two attempts, both broken.
+    main.failNext({ kind: 'invalid-json' }, { kind: 'invalid-json' });
     const answer = await openaiChat('solo', false);
     expect(answer.status).toBe(502);
     expect(expectOpenAIError(answer.text, 'upstream_error').message).toContain('not JSON');

@@ -35,6 +35,8 @@ export interface TestHubOverrides {
   /** Redis for cluster state (default: TOKENHUB_TEST_REDIS_URL); replicas pass the same URL and prefix. */
   redisUrl?: string;
   redisKeyPrefix?: string;
+  /** OTLP/HTTP traces URL: turns tracing on. */
+  otlpEndpoint?: string;
 }
 
 export async function startTestHub(config: ConfigInput, overrides: TestHubOverrides = {}): Promise<TestHub> {
@@ -51,6 +53,7 @@ export async function startTestHub(config: ConfigInput, overrides: TestHubOverri
     database,
     adminKey,
     logger: pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
+    ...(overrides.otlpEndpoint ? { otlpEndpoint: overrides.otlpEndpoint } : {}),
     ...(redisUrl ? { redisUrl, redisKeyPrefix: overrides.redisKeyPrefix ?? `tokenhub-test:${schema}:` } : {}),
   });
   const url = await hub.listen(0, '127.0.0.1');

@@ -155,7 +155,13 @@ export function settlementBase(call: GatewayCall, routed: Routed<unknown>, strea
 }
 
 /** A call that never got an upstream answer: nothing was generated, so the whole reservation is released. */
-export async function settleFailure(admission: Admission, call: GatewayCall, model: string, thrown: unknown, stream: boolean): Promise<void> {
+export async function settleFailure(
+  admission: Admission,
+  call: GatewayCall,
+  model: string,
+  thrown: unknown,
+  stream: boolean,
+): Promise<void> {
   const error = toHubError(thrown);
   await admission.settle({
     servedModel: model,

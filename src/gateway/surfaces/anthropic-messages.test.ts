@@ -18,7 +18,12 @@ const weatherTool = {
 };
 
 beforeAll(async () => {
-  claude = await startFakeAnthropic({ apiKey: 'sk-ant-upstream', replyText: 'Hello from fake Anthropic', cacheReadInputTokens: 7, inputTokens: 25 });
+  claude = await startFakeAnthropic({
+    apiKey: 'sk-ant-upstream',
+    replyText: 'Hello from fake Anthropic',
+    cacheReadInputTokens: 7,
+    inputTokens: 25,
+  });
   openaiUpstream = await startFakeOpenAI({ promptTokens: 13, cachedTokens: 4 });
   hub = await startTestHub({
     providers: [
@@ -74,10 +79,19 @@ describe('Anthropic client → Anthropic upstream (pass-through)', () => {
 
 describe('Anthropic client → OpenAI upstream (translation)', () => {
   it('translates a non-streaming answer with usage mapped exactly', async () => {
-    const message = await anthropic.messages.create({ model: 'gpt-test', max_tokens: 50, system: 'sys', messages: [{ role: 'user', content: 'Hi' }] });
+    const message = await anthropic.messages.create({
+      model: 'gpt-test',
+      max_tokens: 50,
+      system: 'sys',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(message.type).toBe('message');
     expect(message.model).toBe('gpt-test');
-    expect(message.content).toEqual([{ type: 'text', text: 'Hello from fake OpenAI!', citations: null }].map(({ citations: _c, ...block }) => expect.objectContaining(block)));
+    expect(message.content).toEqual(
+      [{ type: 'text', text: 'Hello from fake OpenAI!', citations: null }].map(({ citations: _c, ...block }) =>
+        expect.objectContaining(block),
+      ),
+    );
     expect(message.stop_reason).toBe('end_turn');
     // OpenAI prompt_tokens 13 with 4 cached → Anthropic input 9 + cache_read 4.
     expect(message.usage).toMatchObject({ input_tokens: 9, cache_read_input_tokens: 4, output_tokens: 5 });
@@ -87,7 +101,9 @@ describe('Anthropic client → OpenAI upstream (translation)', () => {
   });
 
   it('translates a stream, tool calls included', async () => {
-    const text = await anthropic.messages.stream({ model: 'gpt-test', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] }).finalText();
+    const text = await anthropic.messages
+      .stream({ model: 'gpt-test', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalText();
     expect(text).toBe('Hello from fake OpenAI!');
 
     const final = await anthropic.messages
@@ -101,7 +117,13 @@ describe('Anthropic client → OpenAI upstream (translation)', () => {
 
 describe('OpenAI client → Anthropic upstream (translation)', () => {
   it('translates a non-streaming answer with cached tokens mapped exactly', async () => {
-    const completion = await openai.chat.completions.create({ model: 'claude-test', messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'Hi' }] });
+    const completion = await openai.chat.completions.create({
+      model: 'claude-test',
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
     expect(completion.choices[0]?.message.content).toBe('Hello from fake Anthropic');
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     // Anthropic input 25 + cache_read 7 → OpenAI prompt_tokens 32 of which 7 cached.
@@ -147,18 +169,20 @@ describe('errors in the Anthropic shape', () => {
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
 
-    await expect(anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
-      Anthropic.NotFoundError,
-    );
+    await expect(
+      anthropic.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(Anthropic.NotFoundError);
     const wrong = new Anthropic({ apiKey: 'wrong', baseURL: hub.url, maxRetries: 0 });
-    await expect(wrong.messages.create({ model: 'claude-test', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
-      Anthropic.AuthenticationError,
-    );
+    await expect(
+      wrong.messages.create({ model: 'claude-test', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
   });
 
   it('passes an upstream overload through as a retryable failure, then a clean error', async () => {
     claude.failNext({ kind: 'status', status: 529 }, { kind: 'status', status: 529 });
-    const error = await anthropic.messages.create({ model: 'claude-test', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);
+    const error = await anthropic.messages
+      .create({ model: 'claude-test', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(503);
   });

@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import {
-  type AnthropicMessage,
   AnthropicEventEncoder,
+  type AnthropicMessage,
   anthropicErrorSse,
   anthropicMessagesRequestSchema,
   anthropicToCanonical,
@@ -62,7 +62,12 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
       case 'forward-json':
         return sendJson(reply, call, await relayAnthropicJson(call, admission, { ...routed, value: answer.json }));
       case 'forward-stream':
-        await relayAnthropicStream(call, admission, { ...routed, value: answer.response }, startSse(reply, call, { 'request-id': call.requestId }));
+        await relayAnthropicStream(
+          call,
+          admission,
+          { ...routed, value: answer.response },
+          startSse(reply, call, { 'request-id': call.requestId }),
+        );
         return reply;
       case 'result': {
         const result = await settleResult(call, admission, { ...routed, value: answer.result });
@@ -71,7 +76,13 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
       }
       case 'stream': {
         const parts = observeStream(call, admission, { ...routed, value: answer.parts });
-        await writeEvents(surface, call, parts, startSse(reply, call, { 'request-id': call.requestId }), new AnthropicEventEncoder({ model: body.model }));
+        await writeEvents(
+          surface,
+          call,
+          parts,
+          startSse(reply, call, { 'request-id': call.requestId }),
+          new AnthropicEventEncoder({ model: body.model }),
+        );
         return reply;
       }
     }

@@ -3,8 +3,8 @@ import type { Admission } from '../../economy/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import type { Routed } from '../../routing/index.js';
 import {
-  type AnthropicMessage,
   AnthropicEventDecoder,
+  type AnthropicMessage,
   type AnthropicStreamEvent,
   anthropicErrorSse,
   anthropicMessageToCanonical,
@@ -50,7 +50,8 @@ export async function relayAnthropicStream(
       }
       if (writer.isClosed) break;
     }
-    if (!decoder.done && !writer.isClosed) throw new HubError('UPSTREAM_ERROR', `upstream ${provider} ended the stream before message_stop`);
+    if (!decoder.done && !writer.isClosed)
+      throw new HubError('UPSTREAM_ERROR', `upstream ${provider} ended the stream before message_stop`);
   } catch (error) {
     failure =
       routed.signal.reason instanceof HubError

@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import {
   canonicalToChatCompletion,
+  type OpenAIChatCompletion,
   OpenAIChunkEncoder,
   openaiChatRequestSchema,
   openaiChatToCanonical,
   openaiErrorBody,
-  type OpenAIChatCompletion,
 } from '../../wire/openai/index.js';
 import { sseData } from '../../wire/sse.js';
 import { sendJson, startSse } from '../http/reply.js';

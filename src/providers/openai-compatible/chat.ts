@@ -1,7 +1,7 @@
 import type { ChatRequest, ChatResult } from '../../core/index.js';
+import { canonicalToOpenAIChat, chatCompletionToCanonical, type OpenAIChatCompletion } from '../../wire/openai/index.js';
 import type { CallContext } from '../spec.js';
 import type { UpstreamClient } from '../upstream-request.js';
-import { canonicalToOpenAIChat, chatCompletionToCanonical, type OpenAIChatCompletion } from '../../wire/openai/index.js';
 import { usageFromVendor } from './usage.js';
 
 export async function openaiChat(client: UpstreamClient, request: ChatRequest, context: CallContext): Promise<ChatResult> {

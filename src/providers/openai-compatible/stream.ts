@@ -1,7 +1,7 @@
 import { type ChatRequest, type ChatStream, HubError, type StreamPart } from '../../core/index.js';
-import { canonicalToOpenAIChat, OpenAIChunkDecoder, type OpenAIChatChunk } from '../../wire/openai/index.js';
-import { parseEventJson, primeStream, sseEvents } from '../sse-events.js';
+import { canonicalToOpenAIChat, type OpenAIChatChunk, OpenAIChunkDecoder } from '../../wire/openai/index.js';
 import type { CallContext } from '../spec.js';
+import { parseEventJson, primeStream, sseEvents } from '../sse-events.js';
 import type { UpstreamClient } from '../upstream-request.js';
 import { usageFromVendor } from './usage.js';
 
