@@ -58,3 +58,21 @@ describe('tokenizer', () => {
     expect(countEmbeddingsTokens([[1, 2, 3], [4]], 'text-embedding-3-small')).toBe(4);
   });
 });
+
+describe('pathological text', () => {
+  it('counts a very long run without spaces quickly and close to the exact count', () => {
+    const started = performance.now();
+    const run = 'x'.repeat(200_000);
+    const tokens = countTextTokens(run, 'gpt-4o');
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Exact BPE gives 1 token per 8 "x"; slicing costs at most one token per 128-character cut, the
+    // estimate past the exact budget errs high.
+    expect(tokens).toBeGreaterThanOrEqual(200_000 / 8);
+    expect(tokens).toBeLessThanOrEqual(200_000 * 0.75 + 2);
+  });
+
+  it('counts ordinary long text exactly, as one piece', () => {
+    const text = 'hello world '.repeat(5_000);
+    expect(countTextTokens(text, 'gpt-4o')).toBe(10_001);
+  });
+});

@@ -36,8 +36,46 @@ function memoized(count: Counter, maxChars = 8_000_000): Counter {
   };
 }
 
-const o200k: Counter = memoized((text) => countO200k(text, TEXT_ONLY));
-const cl100k: Counter = memoized((text) => countCl100k(text, TEXT_ONLY));
+/** Runs of non-space characters longer than this are counted in slices. */
+const LONG_RUN = 256;
+const RUN_SLICE = 128;
+/** Characters of long runs counted exactly per text; the rest is estimated. */
+const EXACT_RUN_BUDGET = 16 * 1024;
+/** Tokens per character assumed past the budget: base64, the densest common case, is ~0.68; this errs high. */
+const ESTIMATED_TOKENS_PER_CHAR = 0.75;
+const LONG_RUNS = /\S{257,}/g;
+
+/**
+ * BPE on one very long "word" (base64, minified data, a run of one letter) is superlinear in its length:
+ * 64 KiB of "x" took 4 s, long enough to stall every request on the event loop. Such runs are counted in
+ * 128-character slices (a token more or less at each cut), and past 16 KiB of them per text, estimated on
+ * the high side. Ordinary text, whose words are short, is counted whole and exactly.
+ */
+function bounded(count: Counter): Counter {
+  return (text) => {
+    if (text.length <= LONG_RUN) return count(text);
+    LONG_RUNS.lastIndex = 0;
+    if (!LONG_RUNS.test(text)) return count(text);
+    let tokens = 0;
+    let budget = EXACT_RUN_BUDGET;
+    const rest = text.replace(LONG_RUNS, (run) => {
+      for (let start = 0; start < run.length; start += RUN_SLICE) {
+        const slice = run.slice(start, start + RUN_SLICE);
+        if (budget > 0) {
+          tokens += count(slice);
+          budget -= slice.length;
+        } else {
+          tokens += Math.ceil(slice.length * ESTIMATED_TOKENS_PER_CHAR);
+        }
+      }
+      return ' ';
+    });
+    return tokens + count(rest);
+  };
+}
+
+const o200k: Counter = memoized(bounded((text) => countO200k(text, TEXT_ONLY)));
+const cl100k: Counter = memoized(bounded((text) => countCl100k(text, TEXT_ONLY)));
 
 /** OpenAI chat framing: every message costs 3 tokens, a name 1 more, and the reply is primed with 3. */
 const TOKENS_PER_MESSAGE = 3;

@@ -78,7 +78,8 @@ export class UpstreamClient {
     }
   }
 
+  /** Called after the HTTP server drained: whatever is still in flight is orphaned and aborted. */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcher.destroy();
   }
 }
