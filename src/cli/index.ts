@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { start } from '../main.js';
 import { CliError } from './admin-client.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerModelsCommand } from './models-inspect.js';
@@ -25,6 +24,8 @@ program
   .option('--data-dir <dir>', 'data directory (default ./.tokenhub)')
   .action(async (options: { config?: string; port?: number; host?: string; dataDir?: string }) => {
     try {
+      // Loaded on demand: the admin subcommands should not pay for the server's dependency graph.
+      const { start } = await import('../main.js');
       await start({
         ...(options.config ? { configFile: options.config } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
