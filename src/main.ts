@@ -25,6 +25,7 @@ export async function start(options: StartOptions, env: NodeJS.ProcessEnv = proc
     dataDir: resolve(options.dataDir ?? env.TOKENHUB_DATA_DIR ?? '.tokenhub'),
     ...(env.TOKENHUB_DATABASE_URL ? { databaseUrl: env.TOKENHUB_DATABASE_URL } : {}),
     ...(env.TOKENHUB_REDIS_URL ? { redisUrl: env.TOKENHUB_REDIS_URL } : {}),
+    ...(env.TOKENHUB_REDIS_KEY_PREFIX ? { redisKeyPrefix: env.TOKENHUB_REDIS_KEY_PREFIX } : {}),
     ...(env.TOKENHUB_ADMIN_KEY ? { adminKey: env.TOKENHUB_ADMIN_KEY } : {}),
     ...(env.TOKENHUB_OTLP_ENDPOINT ? { otlpEndpoint: env.TOKENHUB_OTLP_ENDPOINT } : {}),
   });

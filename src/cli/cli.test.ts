@@ -28,7 +28,20 @@ describe('tokenhub CLI against a running hub', () => {
   it('creates a tenant and a key, lists and revokes it, and reads usage', { timeout: 120_000 }, async () => {
     const tenant = JSON.parse(await tokenhub('tenants', 'create', 'cli-co', '--json')) as { id: string };
     expect(tenant.id).toMatch(/^ten_/);
-    const created = await tokenhub('keys', 'create', '--tenant', tenant.id, '--name', 'ci', '--rpm', '60', '--budget-usd', '5', '--budget-period', 'month');
+    const created = await tokenhub(
+      'keys',
+      'create',
+      '--tenant',
+      tenant.id,
+      '--name',
+      'ci',
+      '--rpm',
+      '60',
+      '--budget-usd',
+      '5',
+      '--budget-period',
+      'month',
+    );
     const keyId = /^created (\S+)$/m.exec(created)?.[1];
     expect(created).toMatch(/^key \(shown once\): thk_/m);
     expect(keyId).toBeTruthy();

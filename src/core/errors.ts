@@ -91,8 +91,28 @@ export function isHubError(error: unknown): error is HubError {
   return error instanceof HubError;
 }
 
+/** Socket errors and PostgreSQL's "connection" class (08…) and shutdown codes (57P01–57P03). */
+const DEPENDENCY_ERROR_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08\d\d\d|57P0[123])$/;
+
 /** Any thrown value as a HubError; unknown errors become INTERNAL with a message that leaks nothing. */
 export function toHubError(error: unknown): HubError {
   if (error instanceof HubError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && DEPENDENCY_ERROR_CODES.test(code)) {
+    return new HubError('DEPENDENCY_UNAVAILABLE', 'A dependency of the hub (its database) is unreachable; retry shortly.', {
+      cause: error,
+      retryAfterSeconds: 1,
+    });
+  }
+  const message = (error as { message?: unknown } | null)?.message;
+  if (
+    typeof message === 'string' &&
+    /Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)/.test(message)
+  ) {
+    return new HubError('DEPENDENCY_UNAVAILABLE', 'A dependency of the hub (its database) is unreachable; retry shortly.', {
+      cause: error,
+      retryAfterSeconds: 1,
+    });
+  }
   return new HubError('INTERNAL', 'Internal error', { cause: error });
 }

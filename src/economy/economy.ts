@@ -161,14 +161,16 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
       const [database, clusterHealth] = await Promise.all([db.ping(), cluster.health()]);
       const journalStatus = flusher.status();
       const checks: Record<string, string> = {
-        database: database ? 'ok' : 'unreachable',
+        database: database ? 'ok' : 'unreachable (degraded: serving from caches, usage safe in the journal)',
         cluster: clusterHealth.detail,
         journal: journalStatus.lastError
           ? `ledger flush failing (${journalStatus.pendingEntries} entries safe on disk): ${journalStatus.lastError}`
           : `ok (${journalStatus.pendingEntries} entries pending)`,
       };
-      // A lagging ledger is not unreadiness: entries are durable on disk and admission does not need them.
-      return { ok: database && clusterHealth.ok, checks };
+      // Neither a lagging ledger nor a database outage is unreadiness: usage is durable in the journal and
+      // admission runs from caches, so taking every replica out of rotation at once would only cause an outage.
+      // The cluster state is different: without it budgets cannot be enforced, and admission fails closed.
+      return { ok: clusterHealth.ok, checks };
     },
     journalLag: () => flusher.status().pendingEntries,
     flush: () => flusher.flush(),

@@ -2,6 +2,9 @@ import type { Clock } from '../core/index.js';
 import type { ApiKeyRecord, BudgetRecord } from '../storage/index.js';
 import type { Principal } from './contract.js';
 
+/** How long a cached key keeps working while the database cannot be reached (revocations still arrive by pub/sub). */
+const STALE_WHILE_DATABASE_DOWN_MS = 15 * 60_000;
+
 /** Everything admission needs about a virtual key, loaded once and then served from memory. */
 export interface KeyContext {
   principal: Principal;
@@ -67,7 +70,13 @@ export class KeyCache {
     }
     const missedAt = this.negative.get(keyHash);
     if (missedAt !== undefined && now - missedAt < this.options.negativeTtlMs && this.load.invalidationsLive()) return undefined;
-    return this.singleFlight(`h:${keyHash}`, () => this.load.loadByHash(keyHash), keyHash);
+    try {
+      return await this.singleFlight(`h:${keyHash}`, () => this.load.loadByHash(keyHash), keyHash);
+    } catch (error) {
+      // The database is unreachable: keep serving a key we knew, as long as revocations still reach us.
+      if (cached && now - cached.loadedAt < STALE_WHILE_DATABASE_DOWN_MS && this.load.invalidationsLive()) return cached.value;
+      throw error;
+    }
   }
 
   async getById(keyId: string): Promise<KeyContext | undefined> {

@@ -27,7 +27,11 @@ export async function ledgerRows(hub: TestHub): Promise<LedgerRow[]> {
   const rows: LedgerRow[] = [];
   let cursor: string | null = null;
   do {
-    const page: LedgerPage = await admin<LedgerPage>(hub, 'GET', `/admin/v1/ledger?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: LedgerPage = await admin<LedgerPage>(
+      hub,
+      'GET',
+      `/admin/v1/ledger?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     rows.push(...page.data);
     cursor = page.next_cursor;
   } while (cursor);

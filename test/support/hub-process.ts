@@ -28,7 +28,18 @@ export async function startHubProcess(options: {
   await writeFile(configFile, stringify(options.config));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'start', '--config', configFile, '--port', String(options.port), '--data-dir', options.dataDir],
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'src/cli/index.ts'),
+      'start',
+      '--config',
+      configFile,
+      '--port',
+      String(options.port),
+      '--data-dir',
+      options.dataDir,
+    ],
     { cwd: ROOT, env: { ...process.env, TOKENHUB_LOG_LEVEL: 'warn', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
