@@ -146,12 +146,15 @@ describe.skipIf(skipReason !== null)('three replicas sharing PostgreSQL and Redi
     // Live replicas answer everything (limits and budgets may refuse with 429, nothing else).
     expect(toLive.filter((attempt) => attempt.status !== 200 && attempt.status !== 429)).toEqual([]);
     expect(toDead.length).toBeGreaterThan(0);
-    expect(toDead.every((attempt) => attempt.status === 'network-error' && attempt.durationMs < 1_000)).toBe(true);
+    // Refused at once by the dead port (bound generous for a loaded CI machine).
+    expect(toDead.every((attempt) => attempt.status === 'network-error' && attempt.durationMs < 5_000)).toBe(true);
 
-    // rpm is global: across all three replicas, within the first minute, at most RPM admitted.
+    // rpm is global: across all three replicas at most RPM admitted per (fixed, calendar) minute window;
+    // a run that straddles a minute boundary spans two windows.
     expect(Date.now() - loadStart).toBeLessThan(60_000);
+    const windows = Math.floor((Date.now() + 1_000) / 60_000) - Math.floor(loadStart / 60_000) + 1;
     const limitedOk = attempts.filter((attempt) => attempt.keyName === 'limited' && attempt.status === 200).length;
-    expect(limitedOk).toBeLessThanOrEqual(RPM);
+    expect(limitedOk).toBeLessThanOrEqual(RPM * windows);
     expect(limitedOk).toBeGreaterThan(RPM / 2);
     expect(attempts.some((attempt) => attempt.keyName === 'limited' && attempt.status === 429)).toBe(true);
     expect(attempts.some((attempt) => attempt.keyName === 'budgeted' && attempt.status === 429)).toBe(true);
