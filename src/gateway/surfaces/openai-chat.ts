@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
+import type { ChatResult, StreamPart } from '../../core/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import {
   canonicalToChatCompletion,
@@ -7,13 +7,11 @@ import {
   OpenAIChunkEncoder,
   openaiChatRequestSchema,
   openaiChatToCanonical,
-  openaiErrorBody,
 } from '../../wire/openai/index.js';
-import { sseData } from '../../wire/sse.js';
 import { sendJson, startSse } from '../http/reply.js';
-import type { SseWriter } from '../http/sse-writer.js';
-import { type ForwardedJson, type GatewayCall, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
+import { type ForwardedJson, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
 import { relayOpenAIJson, relayOpenAIStream } from './openai-passthrough.js';
+import { writeOpenAISse } from './openai-sse.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -62,31 +60,10 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
       case 'stream': {
         const parts = observeStream(call, admission, { ...routed, value: answer.parts });
         const writer = startSse(reply, call);
-        await writeCanonicalStream(surface, call, parts, writer, new OpenAIChunkEncoder(canonical.model, clientWantsUsage));
+        const encoder = new OpenAIChunkEncoder(canonical.model, clientWantsUsage);
+        await writeOpenAISse(surface, call, parts, writer, (part) => encoder.encode(part));
         return reply;
       }
     }
   });
-}
-
-async function writeCanonicalStream(
-  surface: SurfaceContext,
-  call: GatewayCall,
-  parts: AsyncIterable<StreamPart>,
-  writer: SseWriter,
-  encoder: OpenAIChunkEncoder,
-): Promise<void> {
-  try {
-    for await (const part of parts) {
-      const chunk = encoder.encode(part);
-      if (chunk) await writer.write(sseData(JSON.stringify(chunk)));
-      if (writer.isClosed) break;
-    }
-    await writer.write(sseData('[DONE]'));
-  } catch (error) {
-    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', 'upstream stream failed');
-    surface.log.warn({ requestId: call.requestId, code: failure.code }, failure.message);
-    await writer.write(sseData(JSON.stringify(openaiErrorBody(failure))));
-  }
-  writer.end();
 }

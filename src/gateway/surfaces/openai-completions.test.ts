@@ -210,6 +210,9 @@ describe.skipIf(!HAS_MODEL)('local GGUF model over HTTP (stories260K, threads 1)
       model: 'tiny-chat',
       messages: [{ role: 'user', content: 'Describe a pet.' }],
       max_tokens: 200,
+      // Greedy decoding: a sampled run of the tiny model can spend all 200 tokens on one integer's digits.
+      temperature: 0,
+      seed: 7,
       response_format: {
         type: 'json_schema',
         json_schema: {

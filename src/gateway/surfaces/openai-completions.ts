@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type ChatStream, HubError, type StreamPart, type TextCompletionResult } from '../../core/index.js';
+import { type ChatStream, HubError, type TextCompletionResult } from '../../core/index.js';
 import type { Admission } from '../../economy/index.js';
 import type { Routed } from '../../routing/index.js';
 import {
@@ -7,11 +7,10 @@ import {
   canonicalToTextCompletion,
   openaiCompletionRequestSchema,
   openaiCompletionToCanonical,
-  openaiErrorBody,
 } from '../../wire/openai/index.js';
-import { sseData } from '../../wire/sse.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settlementBase } from '../pipeline/index.js';
+import { writeOpenAISse } from './openai-sse.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -67,7 +66,8 @@ export function registerOpenAICompletions(app: FastifyInstance, surface: Surface
     reply.hijack();
     const writer = new SseWriter(reply.raw);
     writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
-    await writeCompletionStream(surface, call, parts, writer, new CompletionChunkEncoder(canonical.model, clientWantsUsage));
+    const encoder = new CompletionChunkEncoder(canonical.model, clientWantsUsage);
+    await writeOpenAISse(surface, call, parts, writer, (part) => encoder.encode(part));
     return reply;
   });
 }
@@ -87,26 +87,4 @@ async function settleCompletion(
     status: 200,
   });
   return result;
-}
-
-async function writeCompletionStream(
-  surface: SurfaceContext,
-  call: GatewayCall,
-  parts: AsyncIterable<StreamPart>,
-  writer: SseWriter,
-  encoder: CompletionChunkEncoder,
-): Promise<void> {
-  try {
-    for await (const part of parts) {
-      const chunk = encoder.encode(part);
-      if (chunk) await writer.write(sseData(JSON.stringify(chunk)));
-      if (writer.isClosed) break;
-    }
-    await writer.write(sseData('[DONE]'));
-  } catch (error) {
-    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', 'upstream stream failed');
-    surface.log.warn({ requestId: call.requestId, code: failure.code }, failure.message);
-    await writer.write(sseData(JSON.stringify(openaiErrorBody(failure))));
-  }
-  writer.end();
 }
