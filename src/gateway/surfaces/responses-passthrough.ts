@@ -5,7 +5,7 @@ import type { Routed } from '../../routing/index.js';
 import { usageFromResponses } from '../../wire/responses/index.js';
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, settlementBase } from '../pipeline/index.js';
+import { type GatewayCall, readForwardedJson, settleAttempt } from '../pipeline/index.js';
 
 /**
  * Native fast path: an upstream that speaks the Responses API gets the client's body (re-targeted) and
@@ -22,29 +22,25 @@ export async function relayResponsesJson(
   admission: Admission,
   routed: Routed<ForwardResponse>,
 ): Promise<{ text: string; response: Record<string, unknown> }> {
-  const chunks: Buffer[] = [];
+  const provider = routed.attempt.provider.id;
+  let text: string;
+  let response: Record<string, unknown> | null;
   try {
-    for await (const chunk of call.timing.waitOnIterable(routed.value.body)) chunks.push(Buffer.from(chunk));
+    let body: unknown;
+    ({ text, body } = await call.timing.waitOn(readForwardedJson<unknown>(provider, routed.value, routed.signal)));
+    response = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
   } catch (error) {
-    routed.finish('failure');
-    const failure =
-      routed.signal.reason instanceof HubError
-        ? routed.signal.reason
-        : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} body broke: ${(error as Error).message}`);
-    await settle(call, admission, routed, false, null, '', failure);
+    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', `upstream ${provider} body broke`);
+    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure, clientLeft: false });
     throw failure;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const response = parseObject(text);
   if (!response) {
-    routed.finish('failure');
-    const failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} sent a body that is not a JSON object`);
-    await settle(call, admission, routed, false, null, '', failure);
+    const failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} sent a body that is not a JSON object`);
+    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure, clientLeft: false });
     throw failure;
   }
-  routed.finish('success');
   const usage = usageFromResponses(response.usage);
-  await settle(call, admission, routed, false, usage, usage ? '' : outputTextOf(response));
+  await settleAttempt(call, admission, routed, false, { usage, outputText: usage ? '' : outputTextOf(response), clientLeft: false });
   return { text, response };
 }
 
@@ -122,9 +118,8 @@ export async function relayResponsesStream(
     await iterator.return?.();
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
-  routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
   try {
-    await settle(call, admission, routed, true, usage, usage ? '' : deltaText(deltas), failure, clientLeft, ttfbMs);
+    await settleAttempt(call, admission, routed, true, { usage, outputText: usage ? '' : deltaText(deltas), failure, clientLeft, ttfbMs });
     if (held && !failure && !clientLeft) {
       await beforeTerminal(held.response);
       await writer.write(held.frame);
@@ -143,27 +138,6 @@ function errorFrame(failure: HubError, sequence: number): string {
     'error',
     JSON.stringify({ type: 'error', sequence_number: sequence, code, message: failure.message, param: null, error }),
   );
-}
-
-async function settle(
-  call: GatewayCall,
-  admission: Admission,
-  routed: Routed<ForwardResponse>,
-  stream: boolean,
-  usage: Usage | null,
-  outputText: string,
-  failure?: HubError,
-  clientLeft = false,
-  ttfbMs?: number,
-): Promise<void> {
-  await admission.settle({
-    ...settlementBase(call, routed, stream),
-    usage,
-    outputText,
-    status: clientLeft ? 499 : failure ? failure.status : 200,
-    ...(failure ? { error: failure } : {}),
-    ...(ttfbMs !== undefined ? { ttfbMs } : {}),
-  });
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ContentPart, JsonObject, ResponseFormat, ToolChoice, ToolDefinition } from '../../core/index.js';
+import { writeSamplingFields } from './sampling.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({
@@ -184,21 +185,9 @@ export function canonicalToOpenAIChat(request: ChatRequest): Record<string, unkn
     model: request.model,
     messages: request.messages.map(messageFromCanonical),
   };
-  if (request.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.n !== undefined) body.n = request.n;
-  if (request.stop?.length) body.stop = request.stop;
-  if (request.seed !== undefined) body.seed = request.seed;
-  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
-  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
+  writeSamplingFields(request, body);
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
-  if (request.user !== undefined) body.user = request.user;
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   if (request.tools?.length) {
     body.tools = request.tools.map((definition) => ({

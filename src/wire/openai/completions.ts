@@ -12,6 +12,7 @@ import {
   type TextCompletionResult,
 } from '../../core/index.js';
 import { finishReasonFromOpenAI } from './chat.response.js';
+import { writeSamplingFields } from './sampling.js';
 import { type OpenAIUsage, usageFromOpenAI, usageToOpenAI } from './usage.js';
 
 /** Fields TokenHub reads or range-checks; anything else is accepted and ignored. */
@@ -95,25 +96,13 @@ export function openaiCompletionToCanonical(body: OpenAICompletionRequest): Text
 /** Canonical → upstream request body, for OpenAI-compatible providers. */
 export function canonicalToOpenAICompletion(request: TextCompletionRequest): Record<string, unknown> {
   const body: Record<string, unknown> = { model: request.model, prompt: request.prompt };
-  if (request.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
-  }
-  if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
+  writeSamplingFields(request, body);
   if (request.topK !== undefined) body.top_k = request.topK;
-  if (request.n !== undefined) body.n = request.n;
-  if (request.stop?.length) body.stop = request.stop;
-  if (request.seed !== undefined) body.seed = request.seed;
-  if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
-  if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
   if (request.echo !== undefined) body.echo = request.echo;
   if (request.suffix !== undefined) body.suffix = request.suffix;
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
   if (request.bestOf !== undefined) body.best_of = request.bestOf;
   if (request.logitBias !== undefined) body.logit_bias = request.logitBias;
-  if (request.user !== undefined) body.user = request.user;
   return body;
 }
 
