@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { adminRoutes, selfServiceRoutes } from './admin/index.js';
-import type { HubConfig } from './config/index.js';
-import { picosToUsd } from './core/index.js';
+import { adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
+import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
+import { createSecretBox, picosToUsd } from './core/index.js';
 import { createEconomy, type Economy, generateAdminKey, hashSecret } from './economy/index.js';
 import { createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
 import { createLogger, createTracer, HubMetrics, type Tracer } from './observability/index.js';
-import { createProvider, type Provider } from './providers/index.js';
-import { ModelCatalog, Router } from './routing/index.js';
+import { allowEntryProblems, createProvider, type Provider, type UpstreamAddressPolicy } from './providers/index.js';
+import { ModelCatalog, Router, UpstreamRegistry } from './routing/index.js';
 import { type Database, migrate, openDatabase, responsesStore, SettingsRepository } from './storage/index.js';
 
 export interface HubOptions {
@@ -31,6 +31,12 @@ export interface HubOptions {
   onAdminKeyGenerated?: (key: string) => void;
   /** OTLP/HTTP traces URL (`TOKENHUB_OTLP_ENDPOINT`); absent: tracing off. */
   otlpEndpoint?: string;
+  /** Seals provider secrets stored through the admin API (`TOKENHUB_SECRET_KEY`, at least 32 characters). */
+  secretKey?: string;
+  /** Earlier secret keys, still opening what they sealed until `POST /admin/v1/secrets/rotate` (`TOKENHUB_SECRET_KEY_PREVIOUS`). */
+  previousSecretKeys?: string[];
+  /** How often admin-managed providers and models are fully re-read from the database (default 60 s). */
+  upstreamReloadMs?: number;
 }
 
 export interface Hub {
@@ -60,10 +66,13 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   await migrate(db);
   const adminKeyHash = await resolveAdminKeyHash(db, options);
 
+  const secretBox = options.secretKey ? createSecretBox(options.secretKey, options.previousSecretKeys ?? []) : undefined;
+  const policy = upstreamAddressPolicy(options.config.security.upstream_urls);
   const tracer = await createTracer({ endpoint: options.otlpEndpoint });
   const providers = new Map<string, Provider>();
   for (const providerConfig of options.config.providers) providers.set(providerConfig.id, createProvider(providerConfig));
   const catalog = new ModelCatalog(options.config);
+  const registry = new UpstreamRegistry(catalog, providers);
   const router = new Router(catalog, providers, options.config.routing);
   let economyRef: Economy | undefined;
   const metrics = new HubMetrics({ breakerStates: () => router.breakerStates(), journalLag: () => economyRef?.journalLag() ?? 0 });
@@ -87,7 +96,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       }),
   });
   economyRef = economy;
-  const upstreams = upstreamAddresses(options.config);
+  const upstreams = await UpstreamControl.start({
+    db,
+    registry,
+    prices: economy.prices,
+    broadcast: economy.broadcast,
+    secretBox,
+    policy,
+    configured: options.config,
+    logger,
+    ...(options.upstreamReloadMs !== undefined ? { reloadIntervalMs: options.upstreamReloadMs } : {}),
+  });
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
@@ -96,15 +115,17 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     economy: economy.gate,
     logger,
     metrics,
-    ...(tracer.enabled ? { tracing: { tracer, upstreamOf: (providerId: string) => upstreams.get(providerId) } } : {}),
+    ...(tracer.enabled
+      ? { tracing: { tracer, upstreamOf: (providerId: string) => upstreamAddress(upstreams.providers, providerId) } }
+      : {}),
     readiness: async () => {
       const state = await economy.readiness();
-      return { ok: state.ok, checks: { config: 'loaded', migrations: 'applied', ...state.checks } };
+      return { ok: state.ok, checks: { config: 'loaded', migrations: 'applied', ...state.checks, upstreams: upstreams.health() } };
     },
-    responses: { store: responsesStore(db), config: options.config.responses, providers: options.config.providers },
+    responses: { store: responsesStore(db), config: options.config.responses, nativeProviders: registry.nativeResponses },
     extensions: [
       async (app) => {
-        await app.register(adminRoutes({ economy, db }));
+        await app.register(adminRoutes({ economy, db, upstreams }));
         await app.register(selfServiceRoutes({ economy }));
       },
     ],
@@ -125,6 +146,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       if (closed) return;
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
+      await upstreams.close();
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));
       await tracer.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace export on close failed'));
@@ -134,15 +156,34 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   };
 }
 
-/** `server.address`/`server.port` of each provider with a configured base URL. */
-function upstreamAddresses(config: HubConfig): Map<string, { address: string; port?: number }> {
-  const addresses = new Map<string, { address: string; port?: number }>();
-  for (const provider of config.providers) {
-    if (!provider.base_url) continue;
-    const url = new URL(provider.base_url);
-    addresses.set(provider.id, { address: url.hostname, ...(url.port ? { port: Number(url.port) } : {}) });
+/** `server.address`/`server.port` of a provider with a base URL, for trace attributes. */
+function upstreamAddress(providers: UpstreamControl['providers'], providerId: string): { address: string; port?: number } | undefined {
+  let baseUrl: string | null;
+  try {
+    baseUrl = providers.get(providerId).base_url;
+  } catch {
+    return undefined;
   }
-  return addresses;
+  if (!baseUrl) return undefined;
+  const url = new URL(baseUrl);
+  return { address: url.hostname, ...(url.port ? { port: Number(url.port) } : {}) };
+}
+
+/** The config's policy for admin-given upstream URLs; a bad `allow` entry fails the start. */
+function upstreamAddressPolicy(config: UpstreamUrlPolicyConfig): UpstreamAddressPolicy {
+  const problems = allowEntryProblems(config.allow);
+  if (problems.length > 0)
+    throw new ConfigError(
+      '(config)',
+      problems.map((problem) => `security.upstream_urls.allow: ${problem}`),
+    );
+  return {
+    allow: config.allow,
+    allowPrivate: config.allow_private,
+    allowLoopback: config.allow_loopback,
+    allowLinkLocal: config.allow_link_local,
+    requireHttps: config.require_https,
+  };
 }
 
 async function resolveAdminKeyHash(db: Database, options: HubOptions): Promise<string> {

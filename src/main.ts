@@ -28,6 +28,14 @@ export async function start(options: StartOptions, env: NodeJS.ProcessEnv = proc
     ...(env.TOKENHUB_REDIS_KEY_PREFIX ? { redisKeyPrefix: env.TOKENHUB_REDIS_KEY_PREFIX } : {}),
     ...(env.TOKENHUB_ADMIN_KEY ? { adminKey: env.TOKENHUB_ADMIN_KEY } : {}),
     ...(env.TOKENHUB_OTLP_ENDPOINT ? { otlpEndpoint: env.TOKENHUB_OTLP_ENDPOINT } : {}),
+    ...(env.TOKENHUB_SECRET_KEY ? { secretKey: env.TOKENHUB_SECRET_KEY } : {}),
+    ...(env.TOKENHUB_SECRET_KEY_PREVIOUS
+      ? {
+          previousSecretKeys: env.TOKENHUB_SECRET_KEY_PREVIOUS.split(',')
+            .map((key) => key.trim())
+            .filter((key) => key.length > 0),
+        }
+      : {}),
   });
   const port = options.port ?? (env.TOKENHUB_PORT ? Number(env.TOKENHUB_PORT) : config.server.port);
   const host = options.host ?? env.TOKENHUB_HOST ?? config.server.host;

@@ -8,12 +8,16 @@ import { AuditTrail } from './audit-trail.js';
 import { registerBudgetRoutes } from './budget-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
 import { registerTenantRoutes } from './tenant-routes.js';
+import type { UpstreamControl } from './upstreams/upstream-control.js';
+import { registerUpstreamRoutes } from './upstreams/upstream-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 
 export interface AdminRoutesDeps {
   economy: Economy;
   /** Where the audit log of admin actions is kept. */
   db: Database;
+  /** Providers and models managed through the API (omitted: those routes are not served). */
+  upstreams?: UpstreamControl;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface AdminRoutesDeps {
 export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     const audit = new AuditLogRepository(deps.db);
-    const trail = new AuditTrail(audit, deps.economy);
+    const trail = new AuditTrail(audit, { economy: deps.economy, upstreams: deps.upstreams });
     app.addHook('onRequest', async (request) => {
       const apiKey = apiKeyOf(request.headers);
       const principal = await deps.economy.gate.authenticate(apiKey);
@@ -40,5 +44,6 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
     registerBudgetRoutes(app, deps.economy);
     registerUsageRoutes(app, deps.economy);
     registerAuditRoutes(app, audit);
+    if (deps.upstreams) registerUpstreamRoutes(app, deps.upstreams);
   };
 }

@@ -1,16 +1,38 @@
 import type { Economy } from '../economy/index.js';
 import { budgetDto, keyDto } from './dto.js';
+import type { UpstreamControl } from './upstreams/upstream-control.js';
+
+/** What `loadBefore` reads from. */
+export interface AuditContext {
+  economy: Economy;
+  upstreams?: UpstreamControl | undefined;
+}
 
 /** What an audited route does, and how to read the entity it is about to change. */
 export interface AuditedRoute {
   action: string;
   targetType: string;
   /** Reads the target as this API renders it, before the handler changes it. */
-  loadBefore?: (economy: Economy, id: string) => Promise<unknown>;
+  loadBefore?: (context: AuditContext, id: string) => Promise<unknown>;
 }
 
-const loadKey = async (economy: Economy, id: string): Promise<unknown> => keyDto(await economy.keys.get(id));
-const loadBudget = async (economy: Economy, id: string): Promise<unknown> => budgetDto(await economy.budgets.get(id));
+const loadKey = async ({ economy }: AuditContext, id: string): Promise<unknown> => keyDto(await economy.keys.get(id));
+const loadBudget = async ({ economy }: AuditContext, id: string): Promise<unknown> => budgetDto(await economy.budgets.get(id));
+// A missing target is not an error here: the handler answers 404 and the row records it.
+const loadProvider = async ({ upstreams }: AuditContext, id: string): Promise<unknown> => {
+  try {
+    return upstreams?.providers.get(id) ?? null;
+  } catch {
+    return null;
+  }
+};
+const loadModel = async ({ upstreams }: AuditContext, name: string): Promise<unknown> => {
+  try {
+    return upstreams?.models.get(name) ?? null;
+  } catch {
+    return null;
+  }
+};
 
 /** Every mutating admin route by `METHOD /route/pattern`; one missing here is still audited, under a derived name. */
 export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
@@ -22,6 +44,13 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'POST /admin/v1/budgets': { action: 'budget.create', targetType: 'budget' },
   'PATCH /admin/v1/budgets/:id': { action: 'budget.update', targetType: 'budget', loadBefore: loadBudget },
   'DELETE /admin/v1/budgets/:id': { action: 'budget.delete', targetType: 'budget', loadBefore: loadBudget },
+  'POST /admin/v1/providers': { action: 'provider.create', targetType: 'provider' },
+  'PATCH /admin/v1/providers/:id': { action: 'provider.update', targetType: 'provider', loadBefore: loadProvider },
+  'DELETE /admin/v1/providers/:id': { action: 'provider.delete', targetType: 'provider', loadBefore: loadProvider },
+  'POST /admin/v1/models': { action: 'model.create', targetType: 'model' },
+  'PATCH /admin/v1/models/:name': { action: 'model.update', targetType: 'model', loadBefore: loadModel },
+  'DELETE /admin/v1/models/:name': { action: 'model.delete', targetType: 'model', loadBefore: loadModel },
+  'POST /admin/v1/secrets/rotate': { action: 'secret.rotate', targetType: 'secret' },
 };
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'replace', PATCH: 'update', DELETE: 'delete' };

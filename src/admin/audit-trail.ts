@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { newId } from '../core/index.js';
-import type { Economy } from '../economy/index.js';
 import type { AuditLogRepository } from '../storage/index.js';
-import { auditedRoute } from './audit-actions.js';
-import { idParams } from './validation.js';
+import { type AuditContext, auditedRoute } from './audit-actions.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Field names whose values are secrets at any depth: a created key's `key` is shown once and never stored. */
-const SECRET_FIELDS = new Set(['key', 'secret', 'api_key', 'apiKey', 'password', 'token']);
+const SECRET_FIELDS = new Set(['key', 'secret', 'api_key', 'apiKey', 'password', 'token', 'headers']);
 
 interface PendingAudit {
   actor: string;
@@ -40,11 +38,17 @@ const stringField = (record: unknown, field: string): string | null => {
   return typeof value === 'string' ? value : null;
 };
 
+// Entity ids and names (provider ids, model names like `qwen/qwen-2.5`); anything else (NUL bytes…) is not recorded as one.
+const TARGET_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$|^[A-Za-z0-9_-]{1,200}$/;
+
 /** An id from the request, only when well-formed: malformed ones (NUL bytes…) must reach neither a query nor a column. */
 const idField = (record: unknown, field: string): string | null => {
-  const parsed = idParams.safeParse({ id: stringField(record, field) });
-  return parsed.success ? parsed.data.id : null;
+  const value = stringField(record, field);
+  return value !== null && TARGET_ID.test(value) ? value : null;
 };
+
+/** The route's target: `:id`, or `:name` for models. */
+const targetParam = (params: unknown): string | null => idField(params, 'id') ?? idField(params, 'name');
 
 function errorCodeOf(body: unknown): string | null {
   const error = isRecord(body) ? body.error : undefined;
@@ -59,12 +63,12 @@ function errorCodeOf(body: unknown): string | null {
  */
 export class AuditTrail {
   private readonly repository: AuditLogRepository;
-  private readonly economy: Economy;
+  private readonly context: AuditContext;
   private readonly pending = new WeakMap<FastifyRequest, PendingAudit>();
 
-  constructor(repository: AuditLogRepository, economy: Economy) {
+  constructor(repository: AuditLogRepository, context: AuditContext) {
     this.repository = repository;
-    this.economy = economy;
+    this.context = context;
   }
 
   /** Call once the admin key is verified; `actor` must not contain the secret. */
@@ -76,9 +80,9 @@ export class AuditTrail {
     app.addHook('preHandler', async (request) => {
       const pending = this.pending.get(request);
       const route = auditedRoute(request.method, request.routeOptions.url ?? request.url);
-      const id = idField(request.params, 'id');
+      const id = targetParam(request.params);
       if (!pending || !route.loadBefore || !id) return;
-      pending.before = withoutSecrets(await route.loadBefore(this.economy, id));
+      pending.before = withoutSecrets(await route.loadBefore(this.context, id));
     });
     app.addHook('onSend', async (request, reply, payload) => {
       const pending = this.pending.get(request);
@@ -88,7 +92,7 @@ export class AuditTrail {
       const succeeded = reply.statusCode < 400;
       const body = parseJson(payload);
       const after = succeeded ? withoutSecrets(body) : null;
-      const targetId = idField(request.params, 'id') ?? idField(after, 'id');
+      const targetId = targetParam(request.params) ?? idField(after, 'id') ?? idField(after, 'name');
       const tenantId =
         stringField(after, 'tenant_id') ??
         stringField(pending.before, 'tenant_id') ??

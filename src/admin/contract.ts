@@ -189,3 +189,109 @@ export interface AuditPage extends ListResponse<AuditEntry> {
   next_cursor: string | null;
   has_more: boolean;
 }
+
+/**
+ * An upstream provider. `source: 'config'` entries come from the config file and are read-only here;
+ * `source: 'admin'` ones were created through this API. Secrets are never returned: `has_api_key`
+ * and `header_names` say what is set.
+ */
+export interface UpstreamProvider {
+  id: string;
+  type: 'openai' | 'anthropic' | 'local';
+  source: 'config' | 'admin';
+  preset: string | null;
+  base_url: string | null;
+  has_api_key: boolean;
+  header_names: string[];
+  max_connections: number;
+  responses_api: boolean;
+  /** `unavailable`: stored but not servable (e.g. its secret does not open under this hub's TOKENHUB_SECRET_KEY); see `problem`. */
+  status: 'ready' | 'unavailable';
+  problem: string | null;
+  /** Which TOKENHUB_SECRET_KEY sealed its secrets (null: none stored). */
+  secret_key_id: string | null;
+  /** The model names that route to it. */
+  models: string[];
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface CreateProviderRequest {
+  id: string;
+  type: 'openai' | 'anthropic';
+  preset?: string;
+  base_url?: string;
+  /** Stored sealed under TOKENHUB_SECRET_KEY; never returned. */
+  api_key?: string;
+  /** Extra upstream headers; sealed with the API key, since they may carry credentials. */
+  headers?: Record<string, string>;
+  max_connections?: number;
+  responses_api?: boolean;
+}
+
+/** Fields present are changed; `null` clears `preset`, `base_url`, `api_key`, `headers`, `responses_api`. */
+export interface UpdateProviderRequest {
+  preset?: string | null;
+  base_url?: string | null;
+  api_key?: string | null;
+  headers?: Record<string, string> | null;
+  max_connections?: number;
+  responses_api?: boolean | null;
+}
+
+export interface ModelTarget {
+  provider: string;
+  model: string;
+  weight: number;
+}
+
+export interface ModelPricing {
+  input_per_mtok: string | number;
+  output_per_mtok: string | number;
+  cached_input_per_mtok?: string | number;
+  cache_write_per_mtok?: string | number;
+}
+
+/** A model name clients ask for, and how it routes. `source` as for providers. */
+export interface RoutedModel {
+  name: string;
+  kind: 'chat' | 'embedding';
+  source: 'config' | 'admin';
+  targets: ModelTarget[];
+  fallbacks: string[];
+  pricing: ModelPricing | null;
+  max_output_tokens: number | null;
+  context_window: number | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface CreateModelRequest {
+  name: string;
+  kind?: 'chat' | 'embedding';
+  targets: { provider: string; model: string; weight?: number }[];
+  fallbacks?: string[];
+  pricing?: ModelPricing;
+  max_output_tokens?: number;
+  context_window?: number;
+}
+
+/** Fields present replace the stored ones; `null` clears `pricing`, `max_output_tokens`, `context_window`. */
+export interface UpdateModelRequest {
+  kind?: 'chat' | 'embedding';
+  targets?: { provider: string; model: string; weight?: number }[];
+  fallbacks?: string[];
+  pricing?: ModelPricing | null;
+  max_output_tokens?: number | null;
+  context_window?: number | null;
+}
+
+/** `POST /admin/v1/secrets/rotate`: every stored secret re-sealed under the current TOKENHUB_SECRET_KEY. */
+export interface SecretRotation {
+  object: 'secret_rotation';
+  key_id: string;
+  /** Secrets that were sealed under a previous key and are now sealed under `key_id`. */
+  resealed: number;
+  /** Providers with stored secrets, all now under `key_id`. */
+  providers: number;
+}

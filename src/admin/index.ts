@@ -5,3 +5,4 @@
 export { type AdminRoutesDeps, adminRoutes } from './admin-routes.js';
 export type * from './contract.js';
 export { selfServiceRoutes } from './self-service-routes.js';
+export { UPSTREAMS_CHANNEL, UpstreamControl, type UpstreamControlDeps } from './upstreams/upstream-control.js';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { SecretBoxError } from '../core/index.js';
 import { CliError } from './admin-client.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerModelsCommand } from './models-inspect.js';
@@ -33,7 +34,7 @@ program
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       });
     } catch (error) {
-      if (error instanceof ConfigError) {
+      if (error instanceof ConfigError || error instanceof SecretBoxError) {
         process.stderr.write(`${error.message}\n`);
         process.exit(2);
       }

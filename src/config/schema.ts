@@ -90,6 +90,21 @@ export const serverSchema = z.strictObject({
   drain_timeout_ms: z.number().int().nonnegative().default(30_000),
 });
 
+/**
+ * Which base URLs providers created through the admin API may use (the config file is trusted).
+ * Link-local and cloud metadata addresses are refused unless `allow` names them.
+ */
+export const upstreamUrlPolicySchema = z.strictObject({
+  /** Hosts (`api.example.com`, `*.example.com`) or CIDRs (`10.1.0.0/16`); when non-empty, only these. */
+  allow: z.array(z.string().min(1)).default([]),
+  allow_private: z.boolean().default(true),
+  allow_loopback: z.boolean().default(true),
+  allow_link_local: z.boolean().default(false),
+  require_https: z.boolean().default(false),
+});
+
+export const securitySchema = z.strictObject({ upstream_urls: upstreamUrlPolicySchema.prefault({}) });
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
@@ -97,6 +112,7 @@ export const configSchema = z
     models: z.array(modelSchema).default([]),
     routing: routingSchema.prefault({}),
     responses: z.strictObject({ retention_days: z.number().int().positive().max(3650).default(30) }).prefault({}),
+    security: securitySchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const providerIds = new Set<string>();
@@ -151,3 +167,4 @@ export type PricingConfig = z.infer<typeof pricingSchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type LocalModelConfig = z.infer<typeof localModelSchema>;
 export type ServerConfig = z.infer<typeof serverSchema>;
+export type UpstreamUrlPolicyConfig = z.infer<typeof upstreamUrlPolicySchema>;

@@ -5,4 +5,5 @@ export * from './completion.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './money.js';
+export * from './secret-box.js';
 export * from './stream.js';

@@ -43,6 +43,8 @@ export interface EconomyDeps {
   onSettled?: (entry: LedgerEntry) => void;
 }
 
+export type Broadcast = Pick<ClusterState, 'publish' | 'subscribe' | 'onResync'>;
+
 export interface Readiness {
   ok: boolean;
   checks: Record<string, string>;
@@ -58,6 +60,8 @@ export interface Economy {
   prices: PriceBook;
   /** 'memory' or 'redis'. */
   clusterKind: ClusterState['kind'];
+  /** Cluster-wide messages for other control-plane caches (Redis pub/sub across replicas; in-process on one node). */
+  broadcast: Broadcast;
   readiness(): Promise<Readiness>;
   /** Usage records journaled but not yet in the ledger. */
   journalLag(): number;
@@ -157,6 +161,11 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
     usage: new UsageService(db),
     prices,
     clusterKind: cluster.kind,
+    broadcast: {
+      publish: (channel, message) => cluster.publish(channel, message),
+      subscribe: (channel, handler) => cluster.subscribe(channel, handler),
+      onResync: (handler) => cluster.onResync(handler),
+    },
     async readiness() {
       const [database, clusterHealth] = await Promise.all([db.ping(), cluster.health()]);
       const journalStatus = flusher.status();

@@ -48,11 +48,20 @@ export class PriceBook {
   private readonly configured = new Map<string, ModelPrices>();
 
   constructor(config: EconomyConfig) {
-    for (const model of config.models) {
-      this.models.set(model.name, model);
-      const prices = fromConfig(model);
-      if (prices) this.configured.set(model.name, prices);
-    }
+    for (const model of config.models) this.setModel(model);
+  }
+
+  /** Adds or replaces a model's prices and caps (models created through the admin API). */
+  setModel(model: EconomyModelConfig): void {
+    this.models.set(model.name, model);
+    const prices = fromConfig(model);
+    if (prices) this.configured.set(model.name, prices);
+    else this.configured.delete(model.name);
+  }
+
+  deleteModel(name: string): void {
+    this.models.delete(name);
+    this.configured.delete(name);
   }
 
   /** The output cap a model's config sets for reservations, if any. */

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { ProviderConfig, ServerConfig } from '../config/index.js';
+import type { ServerConfig } from '../config/index.js';
 import { HubError, newId } from '../core/index.js';
 import type { EconomyGate } from '../economy/index.js';
 import type { HubMetrics } from '../observability/index.js';
@@ -35,7 +35,7 @@ export interface GatewayAppOptions {
   /** One span per gateway request, admission to settlement (omitted: not traced). */
   tracing?: GatewayTracing;
   /** Stored responses for `/v1/responses` (omitted: the Responses API is not served). */
-  responses?: { store: ResponseStore; config?: unknown; providers?: readonly ProviderConfig[] };
+  responses?: { store: ResponseStore; config?: unknown; nativeProviders?: ReadonlySet<string> };
   /** More routes (admin API, console…) registered by the composition root. */
   extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
 }
@@ -97,7 +97,10 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   registerOpenAIModels(app, surface);
   registerAnthropicMessages(app, surface);
   if (options.responses) {
-    registerResponses(app, surface, options.responses.store, { config: options.responses.config, providers: options.responses.providers });
+    registerResponses(app, surface, options.responses.store, {
+      config: options.responses.config,
+      ...(options.responses.nativeProviders ? { nativeProviders: options.responses.nativeProviders } : {}),
+    });
   }
   for (const extend of options.extensions ?? []) await extend(app, surface);
   return { app, pipeline, surface };

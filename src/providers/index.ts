@@ -7,13 +7,20 @@ import { HubError } from '../core/index.js';
 import { createAnthropicProvider } from './anthropic/index.js';
 import { createLocalProvider } from './local/index.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
-import type { Provider } from './spec.js';
+import type { Provider, ProviderOptions } from './spec.js';
 
 export { checkLocalModels, type LocalModelStatus, listLocalModels } from './local/index.js';
 export { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/index.js';
-export type { CallContext, ForwardCall, ForwardResponse, Provider, WireProtocol } from './spec.js';
+export type { CallContext, ForwardCall, ForwardResponse, Provider, ProviderOptions, WireProtocol } from './spec.js';
+export {
+  allowEntryProblems,
+  checkUpstreamUrl,
+  DEFAULT_UPSTREAM_ADDRESS_POLICY,
+  guardedLookup,
+  type UpstreamAddressPolicy,
+} from './upstream-address-policy.js';
 
-export type ProviderFactory = (config: ProviderConfig) => Provider;
+export type ProviderFactory = (config: ProviderConfig, options?: ProviderOptions) => Provider;
 
 const factories: Partial<Record<ProviderConfig['type'], ProviderFactory>> = {
   openai: createOpenAICompatibleProvider,
@@ -21,8 +28,15 @@ const factories: Partial<Record<ProviderConfig['type'], ProviderFactory>> = {
   local: createLocalProvider,
 };
 
-export function createProvider(config: ProviderConfig): Provider {
+export function createProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
   const factory = factories[config.type];
   if (!factory) throw new HubError('INVALID_REQUEST', `provider ${config.id}: type "${config.type}" is not available`);
-  return factory(config);
+  return factory(config, options);
+}
+
+/** Ids of the providers that take `/responses` natively. */
+export function nativeResponsesProviders(providers: Iterable<Provider>): Set<string> {
+  const ids = new Set<string>();
+  for (const provider of providers) if (provider.responsesApi) ids.add(provider.id);
+  return ids;
 }

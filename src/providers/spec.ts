@@ -7,6 +7,7 @@
  * `HubError` whose `retryable` flag tells the router whether another attempt may succeed; once they
  * resolve, nothing has been sent to the client yet, so a retry is always safe up to that point.
  */
+import type { LookupFunction } from 'node:net';
 import type {
   ChatRequest,
   ChatResult,
@@ -46,11 +47,23 @@ export interface ForwardResponse {
   body: AsyncIterable<Uint8Array>;
 }
 
+/** How a provider is built, beyond its config entry. */
+export interface ProviderOptions {
+  /**
+   * Resolves upstream host names at connect time (net's `lookup` shape). Providers created through the
+   * admin API get one that refuses addresses the upstream URL policy forbids, so a DNS answer that
+   * changes after the URL was checked (rebinding) still cannot reach them.
+   */
+  lookup?: LookupFunction;
+}
+
 export interface Provider {
   readonly id: string;
   readonly type: 'openai' | 'anthropic' | 'local';
   /** The protocol `forward` speaks, or null when the provider has no byte-level pass-through. */
   readonly passthrough: WireProtocol | null;
+  /** Whether `forward` may take OpenAI Responses API calls (`/responses`) natively. */
+  readonly responsesApi: boolean;
   chat(request: ChatRequest, context: CallContext): Promise<ChatResult>;
   /** Resolves once the first stream event arrived; the iterator yields the rest in order. */
   streamChat(request: ChatRequest, context: CallContext): Promise<ChatStream>;
@@ -68,6 +81,9 @@ export interface Provider {
   streamComplete?(request: TextCompletionRequest, context: CallContext): Promise<ChatStream>;
   /** Pass-through for same-protocol traffic. Throws for non-2xx answers like the other calls. */
   forward?(call: ForwardCall, context: CallContext): Promise<ForwardResponse>;
-  /** Frees pools and loaded models. */
-  close(): Promise<void>;
+  /**
+   * Frees pools and loaded models. By default whatever is still in flight is aborted (the HTTP server
+   * has drained already); `graceful` lets in-flight calls finish first (a provider replaced at run time).
+   */
+  close(options?: { graceful?: boolean }): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { HubError } from '../core/index.js';
@@ -8,6 +9,8 @@ export interface UpstreamClientOptions {
   baseUrl: string;
   headers: Record<string, string>;
   maxConnections: number;
+  /** Host name resolution at connect time (the upstream URL policy's guard); default: the system's. */
+  lookup?: LookupFunction;
 }
 
 export interface UpstreamAnswer {
@@ -33,6 +36,7 @@ export class UpstreamClient {
       // Timeouts are owned by the router (per attempt, first byte); undici's own would fire first.
       headersTimeout: 0,
       bodyTimeout: 0,
+      ...(options.lookup ? { connect: { lookup: options.lookup } } : {}),
     });
   }
 
@@ -78,8 +82,12 @@ export class UpstreamClient {
     }
   }
 
-  /** Called after the HTTP server drained: whatever is still in flight is orphaned and aborted. */
-  async close(): Promise<void> {
-    await this.dispatcher.destroy();
+  /**
+   * After the HTTP server drained, whatever is still in flight is orphaned and aborted; a graceful close
+   * (a provider replaced at run time) lets in-flight requests and streams finish first.
+   */
+  async close(options: { graceful?: boolean } = {}): Promise<void> {
+    if (options.graceful) await this.dispatcher.close();
+    else await this.dispatcher.destroy();
   }
 }

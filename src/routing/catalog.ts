@@ -25,25 +25,36 @@ export interface CatalogModel {
 export class ModelCatalog {
   private readonly models = new Map<string, CatalogModel>();
 
+  private readonly created: number;
+
   constructor(config: HubConfig, created = Math.floor(Date.now() / 1000)) {
-    for (const model of config.models) {
-      const entry: CatalogModel = {
-        name: model.name,
-        kind: model.kind,
-        targets: model.targets.map((target) => ({
-          key: `${target.provider}/${target.model}`,
-          providerId: target.provider,
-          upstreamModel: target.model,
-          weight: target.weight,
-        })),
-        fallbacks: model.fallbacks,
-        created,
-      };
-      if (model.pricing) entry.pricing = model.pricing;
-      if (model.max_output_tokens !== undefined) entry.maxOutputTokens = model.max_output_tokens;
-      if (model.context_window !== undefined) entry.contextWindow = model.context_window;
-      this.models.set(model.name, entry);
-    }
+    this.created = created;
+    for (const model of config.models) this.set(model);
+  }
+
+  /** Adds or replaces a model (admin API changes at run time; requests already routed keep their entry). */
+  set(model: ModelConfig): CatalogModel {
+    const entry: CatalogModel = {
+      name: model.name,
+      kind: model.kind,
+      targets: model.targets.map((target) => ({
+        key: `${target.provider}/${target.model}`,
+        providerId: target.provider,
+        upstreamModel: target.model,
+        weight: target.weight,
+      })),
+      fallbacks: model.fallbacks,
+      created: this.models.get(model.name)?.created ?? this.created,
+    };
+    if (model.pricing) entry.pricing = model.pricing;
+    if (model.max_output_tokens !== undefined) entry.maxOutputTokens = model.max_output_tokens;
+    if (model.context_window !== undefined) entry.contextWindow = model.context_window;
+    this.models.set(model.name, entry);
+    return entry;
+  }
+
+  delete(name: string): boolean {
+    return this.models.delete(name);
   }
 
   list(): CatalogModel[] {

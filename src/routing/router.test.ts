@@ -11,6 +11,7 @@ function scriptedProvider(id: string, script: (HubError | 'ok')[]): Provider & {
     id,
     type: 'openai' as const,
     passthrough: null,
+    responsesApi: false,
     calls: 0,
     chat: async (): Promise<ChatResult> => {
       provider.calls++;

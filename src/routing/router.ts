@@ -90,9 +90,13 @@ export class Router {
           lastError ??= new HubError('NO_HEALTHY_TARGET', `no healthy upstream for model ${model.name} (circuit open)`);
           break;
         }
-        const provider = this.providers.get(target.providerId);
-        if (!provider) throw new HubError('INTERNAL', `provider ${target.providerId} is not loaded`);
         tried.add(target.key);
+        const provider = this.providers.get(target.providerId);
+        if (!provider) {
+          // Deleted through the admin API while a model still named it (a race between replicas): try the others.
+          lastError = new HubError('UPSTREAM_UNAVAILABLE', `provider ${target.providerId} of model ${model.name} is not configured`);
+          continue;
+        }
         attempts++;
         const attempt: RouteAttempt = { model, target, provider };
         try {

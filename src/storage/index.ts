@@ -32,6 +32,12 @@ export {
   responsesStore,
   type StoredResponseRecord,
 } from './responses.repo.js';
+export { type RoutedModelRecord, RoutedModelsRepository } from './routed-models.repo.js';
 export { SettingsRepository } from './settings.repo.js';
 export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
+export {
+  type UpstreamProviderRecord,
+  UpstreamProvidersRepository,
+  type UpstreamProviderValues,
+} from './upstream-providers.repo.js';
 export { type SpendScope, spentInPeriod, type UsageFilter, type UsageGroupBy, UsageRepository, type UsageTotals } from './usage.repo.js';

@@ -5,7 +5,9 @@ import {
   LEDGER_DDL,
   PROJECTS_DDL,
   RESPONSES_DDL,
+  ROUTED_MODELS_DDL,
   TENANTS_DDL,
+  UPSTREAM_PROVIDERS_DDL,
   USAGE_HOURLY_DDL,
 } from './schema/index.js';
 
@@ -38,4 +40,5 @@ export const MIGRATIONS: Migration[] = [
   },
   { version: 3, name: 'stored responses (Responses API)', sql: RESPONSES_DDL },
   { version: 4, name: 'admin audit log', sql: AUDIT_LOG_DDL },
+  { version: 5, name: 'providers and models managed through the admin API', sql: [UPSTREAM_PROVIDERS_DDL, ROUTED_MODELS_DDL].join('\n') },
 ];

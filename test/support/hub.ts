@@ -37,6 +37,11 @@ export interface TestHubOverrides {
   redisKeyPrefix?: string;
   /** OTLP/HTTP traces URL: turns tracing on. */
   otlpEndpoint?: string;
+  /** TOKENHUB_SECRET_KEY and TOKENHUB_SECRET_KEY_PREVIOUS. */
+  secretKey?: string;
+  previousSecretKeys?: string[];
+  /** Full reload interval of admin-managed providers and models (0: only change messages). */
+  upstreamReloadMs?: number;
 }
 
 export async function startTestHub(config: ConfigInput, overrides: TestHubOverrides = {}): Promise<TestHub> {
@@ -54,6 +59,9 @@ export async function startTestHub(config: ConfigInput, overrides: TestHubOverri
     adminKey,
     logger: pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
     ...(overrides.otlpEndpoint ? { otlpEndpoint: overrides.otlpEndpoint } : {}),
+    ...(overrides.secretKey ? { secretKey: overrides.secretKey } : {}),
+    ...(overrides.previousSecretKeys ? { previousSecretKeys: overrides.previousSecretKeys } : {}),
+    ...(overrides.upstreamReloadMs !== undefined ? { upstreamReloadMs: overrides.upstreamReloadMs } : {}),
     ...(redisUrl ? { redisUrl, redisKeyPrefix: overrides.redisKeyPrefix ?? `tokenhub-test:${schema}:` } : {}),
   });
   const url = await hub.listen(0, '127.0.0.1');

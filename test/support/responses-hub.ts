@@ -12,7 +12,7 @@ import type { AdmissionRequest, EconomyGate, Principal, SettlementOutcome } from
 import { createGatewayApp } from '../../src/gateway/index.js';
 import { registerResponses } from '../../src/gateway/surfaces/responses.js';
 import { HubMetrics } from '../../src/observability/index.js';
-import { createProvider, type Provider } from '../../src/providers/index.js';
+import { createProvider, nativeResponsesProviders, type Provider } from '../../src/providers/index.js';
 import { ModelCatalog, Router } from '../../src/routing/index.js';
 import { MIGRATIONS, migrate } from '../../src/storage/index.js';
 import { responsesStore } from '../../src/storage/responses.repo.js';
@@ -94,7 +94,10 @@ export async function startResponsesHub(config: ConfigInput, responses: { retent
     logger: pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
     readiness: async () => ({ ok: true, checks: {} }),
     metrics: new HubMetrics(),
-    extensions: [(instance, surface) => registerResponses(instance, surface, store, { config: responses, providers: parsed.providers })],
+    extensions: [
+      (instance, surface) =>
+        registerResponses(instance, surface, store, { config: responses, nativeProviders: nativeResponsesProviders(providers.values()) }),
+    ],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
 import type { Principal } from '../../economy/index.js';
-import { OPENAI_COMPATIBLE_PRESETS } from '../../providers/index.js';
 import { apiKeyFrom } from '../http/auth.js';
 import { createResponse } from './responses-create.js';
 import {
@@ -21,25 +19,14 @@ export type { ResponseStore, StoredResponse, TenantResponseStore } from './respo
 export interface ResponsesSurfaceOptions {
   /** The config's `responses` section (`{ retention_days }`), read defensively. */
   config?: unknown;
-  /** Provider configs: those with `responses_api` (or a preset that has it) are passed through natively. */
-  providers?: readonly ProviderConfig[];
+  /** Ids of the providers that take `/responses` natively (a live set: providers change at run time). */
+  nativeProviders?: ReadonlySet<string>;
   /** How often expired responses are swept (default hourly; 0 disables the timer). */
   sweepIntervalMs?: number;
   now?: () => Date;
 }
 
 const HOUR_MS = 3_600_000;
-
-/** Provider ids whose upstream takes `/responses` natively: explicit `responses_api`, else the preset's default. */
-export function nativeResponsesProviders(providers: readonly ProviderConfig[]): Set<string> {
-  const ids = new Set<string>();
-  for (const provider of providers) {
-    if (provider.type !== 'openai') continue;
-    const presetDefault = provider.preset ? (OPENAI_COMPATIBLE_PRESETS[provider.preset]?.responses ?? false) : false;
-    if (provider.responses_api ?? presetDefault) ids.add(provider.id);
-  }
-  return ids;
-}
 
 const inputItemsQuery = z.looseObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -63,7 +50,7 @@ export function registerResponses(
   const deps = {
     surface,
     store,
-    nativeProviders: nativeResponsesProviders(options.providers ?? []),
+    nativeProviders: options.nativeProviders ?? new Set<string>(),
     retentionDays: retentionDaysFrom(options.config),
     now,
   };

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
+import type { ProviderOptions } from '../spec.js';
 import { UpstreamClient } from '../upstream-request.js';
 
 /** Includes the API version path; request paths are relative to it (`/messages`). */
@@ -11,7 +12,7 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 /** Client headers a pass-through carries to Anthropic; anything else, credentials above all, stays behind. */
 const FORWARDED_HEADERS = new Set(['anthropic-version', 'anthropic-beta']);
 
-export function createAnthropicClient(config: ProviderConfig): UpstreamClient {
+export function createAnthropicClient(config: ProviderConfig, options: ProviderOptions = {}): UpstreamClient {
   if (config.preset !== undefined && config.preset !== 'anthropic') {
     throw new HubError('INVALID_REQUEST', `provider ${config.id}: unknown preset "${config.preset}" for type anthropic (known: anthropic)`);
   }
@@ -22,6 +23,7 @@ export function createAnthropicClient(config: ProviderConfig): UpstreamClient {
     baseUrl: config.base_url ?? ANTHROPIC_BASE_URL,
     headers,
     maxConnections: config.max_connections,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
 }
 

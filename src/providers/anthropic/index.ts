@@ -5,7 +5,7 @@
  */
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
-import type { Provider } from '../spec.js';
+import type { Provider, ProviderOptions } from '../spec.js';
 import { primeStream } from '../sse-events.js';
 import { createAnthropicClient, forwardedHeaders } from './api.js';
 import { anthropicChat } from './chat.js';
@@ -13,12 +13,13 @@ import { anthropicStream } from './stream.js';
 
 export { ANTHROPIC_BASE_URL, ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION } from './api.js';
 
-export function createAnthropicProvider(config: ProviderConfig): Provider {
-  const client = createAnthropicClient(config);
+export function createAnthropicProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
+  const client = createAnthropicClient(config, options);
   return {
     id: config.id,
     type: 'anthropic',
     passthrough: 'anthropic',
+    responsesApi: false,
     chat: (request, context) => anthropicChat(client, request, context),
     streamChat: (request, context) => anthropicStream(client, request, context),
     embeddings: () => Promise.reject(new HubError('UNSUPPORTED_FEATURE', `provider ${config.id} (anthropic) serves no embeddings`)),
@@ -29,6 +30,6 @@ export function createAnthropicProvider(config: ProviderConfig): Provider {
         : answer.body;
       return { status: answer.status, headers: answer.headers, body };
     },
-    close: () => client.close(),
+    close: (options) => client.close(options),
   };
 }

@@ -47,6 +47,7 @@ export function createLocalProvider(config: ProviderConfig): Provider {
     id: config.id,
     type: 'local',
     passthrough: null,
+    responsesApi: false,
     chat: async (request, context) => localChat(modelFor(request.model), request, context),
     streamChat: async (request, context) => localStreamChat(modelFor(request.model), request, context),
     embeddings: async (request, context) => localEmbeddings(modelFor(request.model), request, context),

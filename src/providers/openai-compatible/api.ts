@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
+import type { ProviderOptions } from '../spec.js';
 import { UpstreamClient } from '../upstream-request.js';
 import { GENERIC_PRESET, OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './presets.js';
 
@@ -18,7 +19,7 @@ export function resolvePreset(config: ProviderConfig): OpenAICompatiblePreset {
   return { ...preset, baseUrl: config.base_url ?? preset.baseUrl };
 }
 
-export function createOpenAIClient(config: ProviderConfig, preset: OpenAICompatiblePreset): UpstreamClient {
+export function createOpenAIClient(config: ProviderConfig, preset: OpenAICompatiblePreset, options: ProviderOptions = {}): UpstreamClient {
   const headers: Record<string, string> = { ...preset.headers, ...config.headers };
   if (config.api_key) headers.authorization = `Bearer ${config.api_key}`;
   return new UpstreamClient({
@@ -26,5 +27,6 @@ export function createOpenAIClient(config: ProviderConfig, preset: OpenAICompati
     baseUrl: preset.baseUrl,
     headers,
     maxConnections: config.max_connections,
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
 }

@@ -1,7 +1,7 @@
 /** OpenAI-compatible upstreams (OpenAI, DashScope/Qwen, DeepSeek, vLLM, SGLang, Ollama, llama.cpp, …). */
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
-import type { Provider } from '../spec.js';
+import type { Provider, ProviderOptions } from '../spec.js';
 import { primeStream } from '../sse-events.js';
 import { createOpenAIClient, resolvePreset } from './api.js';
 import { openaiChat } from './chat.js';
@@ -11,9 +11,9 @@ import { openaiStream } from './stream.js';
 
 export { OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './presets.js';
 
-export function createOpenAICompatibleProvider(config: ProviderConfig): Provider {
+export function createOpenAICompatibleProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
   const preset = resolvePreset(config);
-  const client = createOpenAIClient(config, preset);
+  const client = createOpenAIClient(config, preset, options);
   const noCompletions = (): Promise<never> =>
     Promise.reject(
       new HubError(
@@ -25,6 +25,7 @@ export function createOpenAICompatibleProvider(config: ProviderConfig): Provider
     id: config.id,
     type: 'openai',
     passthrough: 'openai',
+    responsesApi: config.responses_api ?? preset.responses ?? false,
     chat: (request, context) => openaiChat(client, request, context),
     streamChat: (request, context) => openaiStream(client, request, context),
     embeddings: (request, context) => {
@@ -42,6 +43,6 @@ export function createOpenAICompatibleProvider(config: ProviderConfig): Provider
         : answer.body;
       return { status: answer.status, headers: answer.headers, body };
     },
-    close: () => client.close(),
+    close: (options) => client.close(options),
   };
 }

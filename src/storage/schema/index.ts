@@ -5,5 +5,7 @@ export { BUDGETS_DDL } from './budgets.js';
 export { LEDGER_DDL } from './ledger.js';
 export { PROJECTS_DDL } from './projects.js';
 export { RESPONSES_DDL } from './responses.js';
+export { ROUTED_MODELS_DDL } from './routed-models.js';
 export { TENANTS_DDL } from './tenants.js';
+export { UPSTREAM_PROVIDERS_DDL } from './upstream-providers.js';
 export { USAGE_HOURLY_DDL } from './usage-hourly.js';

@@ -1,0 +1,192 @@
+import { type ModelConfig, modelSchema } from '../../config/index.js';
+import { HubError } from '../../core/index.js';
+import type { EconomyLogger, PriceBook } from '../../economy/index.js';
+import type { UpstreamRegistry } from '../../routing/index.js';
+import type { RoutedModelRecord, RoutedModelsRepository } from '../../storage/index.js';
+import type * as Api from '../contract.js';
+import type { CreateModelBody, UpdateModelBody } from './validation.js';
+
+interface LoadedModel {
+  record: RoutedModelRecord;
+  config: ModelConfig;
+}
+
+export interface ModelControlDeps {
+  repository: RoutedModelsRepository;
+  registry: UpstreamRegistry;
+  prices: PriceBook;
+  /** The config file's models: read-only here, and their names are taken. */
+  configured: readonly ModelConfig[];
+  logger: EconomyLogger;
+  announce(name: string): Promise<void>;
+}
+
+const notFound = (name: string): HubError =>
+  new HubError('NOT_FOUND', `No model named ${name}.`, { code: 'model_not_found', param: 'name' });
+const readOnly = (name: string): HubError =>
+  new HubError('CONFLICT', `Model ${name} is defined in the config file; change it there.`, { code: 'model_in_config' });
+
+/** What is stored: the config file's model shape without the name (the row's key). */
+function specOf(config: ModelConfig): Omit<ModelConfig, 'name'> {
+  const { name: _name, ...spec } = config;
+  return spec;
+}
+
+function modelView(config: ModelConfig, source: Api.RoutedModel['source'], record?: RoutedModelRecord): Api.RoutedModel {
+  return {
+    name: config.name,
+    kind: config.kind,
+    source,
+    targets: config.targets.map((target) => ({ provider: target.provider, model: target.model, weight: target.weight })),
+    fallbacks: config.fallbacks,
+    pricing: config.pricing ?? null,
+    max_output_tokens: config.max_output_tokens ?? null,
+    context_window: config.context_window ?? null,
+    created_at: record ? record.createdAt.toISOString() : null,
+    updated_at: record ? record.updatedAt.toISOString() : null,
+  };
+}
+
+/** Model routes created through the admin API: stored, served through the registry and priced by the economy. */
+export class ModelControl {
+  private readonly deps: ModelControlDeps;
+  private readonly loaded = new Map<string, LoadedModel>();
+  private readonly configuredNames: Set<string>;
+
+  constructor(deps: ModelControlDeps) {
+    this.deps = deps;
+    this.configuredNames = new Set(deps.configured.map((model) => model.name));
+  }
+
+  async loadAll(): Promise<void> {
+    const records = await this.deps.repository.list();
+    const names = new Set(records.map((record) => record.name));
+    for (const name of [...this.loaded.keys()]) if (!names.has(name)) this.forget(name);
+    for (const record of records) this.apply(record);
+  }
+
+  async reload(name: string): Promise<void> {
+    const record = await this.deps.repository.get(name);
+    if (record) this.apply(record);
+    else this.forget(name);
+  }
+
+  get count(): number {
+    return this.loaded.size;
+  }
+
+  list(): Api.RoutedModel[] {
+    return [
+      ...this.deps.configured.map((config) => modelView(config, 'config')),
+      ...[...this.loaded.values()].map((entry) => modelView(entry.config, 'admin', entry.record)),
+    ];
+  }
+
+  get(name: string): Api.RoutedModel {
+    const configured = this.deps.configured.find((model) => model.name === name);
+    if (configured) return modelView(configured, 'config');
+    const entry = this.loaded.get(name);
+    if (!entry) throw notFound(name);
+    return modelView(entry.config, 'admin', entry.record);
+  }
+
+  async create(body: CreateModelBody): Promise<Api.RoutedModel> {
+    if (this.configuredNames.has(body.name)) throw readOnly(body.name);
+    if (this.loaded.has(body.name))
+      throw new HubError('CONFLICT', `Model ${body.name} already exists.`, { code: 'model_exists', param: 'name' });
+    const config: ModelConfig = body;
+    this.checkReferences(config);
+    const record = await this.deps.repository.create(config.name, specOf(config));
+    if (!record) throw new HubError('CONFLICT', `Model ${body.name} already exists.`, { code: 'model_exists', param: 'name' });
+    this.serve(record, config);
+    await this.deps.announce(config.name);
+    return modelView(config, 'admin', record);
+  }
+
+  async update(name: string, patch: UpdateModelBody): Promise<Api.RoutedModel> {
+    if (this.configuredNames.has(name)) throw readOnly(name);
+    const current = this.loaded.get(name);
+    if (!current) throw notFound(name);
+    const config: ModelConfig = { ...current.config };
+    if (patch.kind !== undefined) config.kind = patch.kind;
+    if (patch.targets !== undefined) config.targets = patch.targets;
+    if (patch.fallbacks !== undefined) config.fallbacks = patch.fallbacks;
+    if (patch.pricing !== undefined) {
+      if (patch.pricing === null) delete config.pricing;
+      else config.pricing = patch.pricing;
+    }
+    if (patch.max_output_tokens !== undefined) {
+      if (patch.max_output_tokens === null) delete config.max_output_tokens;
+      else config.max_output_tokens = patch.max_output_tokens;
+    }
+    if (patch.context_window !== undefined) {
+      if (patch.context_window === null) delete config.context_window;
+      else config.context_window = patch.context_window;
+    }
+    this.checkReferences(config);
+    const record = await this.deps.repository.replace(name, specOf(config));
+    if (!record) {
+      this.forget(name);
+      throw notFound(name);
+    }
+    this.serve(record, config);
+    await this.deps.announce(name);
+    return modelView(config, 'admin', record);
+  }
+
+  async delete(name: string): Promise<Api.RoutedModel> {
+    if (this.configuredNames.has(name)) throw readOnly(name);
+    const current = this.loaded.get(name);
+    if (!current) throw notFound(name);
+    const dependents = this.deps.registry.modelsFallingBackTo(name);
+    if (dependents.length > 0) {
+      throw new HubError('CONFLICT', `Model ${name} is a fallback of ${dependents.join(', ')}; change those models first.`, {
+        code: 'model_in_use',
+      });
+    }
+    await this.deps.repository.delete(name);
+    this.forget(name);
+    await this.deps.announce(name);
+    return modelView(current.config, 'admin', current.record);
+  }
+
+  private checkReferences(config: ModelConfig): void {
+    config.targets.forEach((target, index) => {
+      if (!this.deps.registry.providers.has(target.provider)) {
+        throw new HubError('INVALID_REQUEST', `Invalid targets.${index}.provider: unknown provider "${target.provider}"`, {
+          param: `targets.${index}.provider`,
+        });
+      }
+    });
+    config.fallbacks.forEach((fallback, index) => {
+      const param = `fallbacks.${index}`;
+      if (fallback === config.name)
+        throw new HubError('INVALID_REQUEST', `Invalid ${param}: a model cannot fall back to itself`, { param });
+      if (!this.deps.registry.catalog.find(fallback))
+        throw new HubError('INVALID_REQUEST', `Invalid ${param}: unknown model "${fallback}"`, { param });
+    });
+  }
+
+  private apply(record: RoutedModelRecord): void {
+    const spec = typeof record.spec === 'object' && record.spec !== null ? record.spec : {};
+    const parsed = modelSchema.safeParse({ ...spec, name: record.name });
+    if (!parsed.success) {
+      this.deps.logger.error({ model: record.name, problem: parsed.error.issues[0]?.message }, 'stored model is invalid; not served');
+      this.forget(record.name);
+      return;
+    }
+    this.serve(record, parsed.data);
+  }
+
+  private serve(record: RoutedModelRecord, config: ModelConfig): void {
+    this.deps.registry.putModel(config);
+    this.deps.prices.setModel(config);
+    this.loaded.set(config.name, { record, config });
+  }
+
+  private forget(name: string): void {
+    if (!this.loaded.delete(name)) return;
+    this.deps.registry.deleteModel(name);
+    this.deps.prices.deleteModel(name);
+  }
+}
