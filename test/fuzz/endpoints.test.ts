@@ -37,19 +37,22 @@ let auth: Record<string, string>;
 beforeAll(async () => {
   openai = await startFakeOpenAI();
   anthropic = await startFakeAnthropic();
-  hub = await startTestHub({
-    server: { body_limit_bytes: BODY_LIMIT },
-    providers: [
-      { id: 'oa', type: 'openai', base_url: openai.url },
-      { id: 'an', type: 'anthropic', base_url: anthropic.url, api_key: 'sk-ant-fake' },
-    ],
-    models: [
-      { name: 'fuzz-chat', targets: [{ provider: 'oa', model: 'up-chat' }] },
-      { name: 'fuzz-claude', targets: [{ provider: 'an', model: 'up-claude' }] },
-      { name: 'fuzz-embed', kind: 'embedding', targets: [{ provider: 'oa', model: 'up-embed' }] },
-    ],
-    routing: { retries: 0, timeout_ms: 4_000, first_byte_timeout_ms: 2_000 },
-  });
+  hub = await startTestHub(
+    {
+      server: { body_limit_bytes: BODY_LIMIT },
+      providers: [
+        { id: 'oa', type: 'openai', base_url: openai.url },
+        { id: 'an', type: 'anthropic', base_url: anthropic.url, api_key: 'sk-ant-fake' },
+      ],
+      models: [
+        { name: 'fuzz-chat', targets: [{ provider: 'oa', model: 'up-chat' }] },
+        { name: 'fuzz-claude', targets: [{ provider: 'an', model: 'up-claude' }] },
+        { name: 'fuzz-embed', kind: 'embedding', targets: [{ provider: 'oa', model: 'up-embed' }] },
+      ],
+      routing: { retries: 0, timeout_ms: 4_000, first_byte_timeout_ms: 2_000 },
+    },
+    { secretKey: 'fuzz-secret-key-'.padEnd(40, 'z') },
+  );
   client = new FuzzClient(hub.url);
   auth = { authorization: `Bearer ${hub.adminKey}` };
 });
@@ -95,8 +98,28 @@ const ADMIN_ROUTES: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string }
   { method: 'GET', url: '/admin/v1/usage' },
   { method: 'GET', url: '/admin/v1/ledger' },
   { method: 'GET', url: '/admin/v1/local-models' },
+  { method: 'GET', url: '/admin/v1/audit' },
+  { method: 'POST', url: '/admin/v1/providers' },
+  { method: 'GET', url: '/admin/v1/providers' },
+  { method: 'GET', url: '/admin/v1/providers/:id' },
+  { method: 'PATCH', url: '/admin/v1/providers/:id' },
+  { method: 'DELETE', url: '/admin/v1/providers/:id' },
+  { method: 'POST', url: '/admin/v1/models' },
+  { method: 'GET', url: '/admin/v1/models' },
+  { method: 'GET', url: '/admin/v1/models/:name' },
+  { method: 'PATCH', url: '/admin/v1/models/:name' },
+  { method: 'DELETE', url: '/admin/v1/models/:name' },
+  { method: 'POST', url: '/admin/v1/secrets/rotate' },
   { method: 'GET', url: '/v1/me/usage' },
 ];
+
+/** A valid body per admin resource, the seed the fuzzed bodies mutate. */
+function adminSeed(url: string): Record<string, unknown> {
+  if (url.startsWith('/admin/v1/providers'))
+    return { id: 'fz', type: 'openai', base_url: openai.url, api_key: 'sk-fuzz', headers: { 'x-a': 'b' } };
+  if (url.startsWith('/admin/v1/models')) return { name: 'fz-model', targets: [{ provider: 'oa', model: 'up' }], fallbacks: ['fuzz-chat'] };
+  return { name: 'fuzz', tenant_id: 'tnt_x', project_id: 'prj_x', limit_usd: '1.00', period: 'monthly' };
+}
 
 function registered(method: string, url: string): boolean {
   return hub.hub.app.hasRoute({ method: method as 'GET', url });
@@ -220,6 +243,9 @@ describe('paths, methods and query strings', () => {
             '/v1/responses',
             '/admin/v1/keys',
             '/admin/v1/tenants',
+            '/admin/v1/providers',
+            '/admin/v1/models',
+            '/admin/v1/secrets/rotate',
             '/healthz',
             '/readyz',
             '/metrics',
@@ -268,10 +294,12 @@ describe('admin routes (those registered in this build)', () => {
                 nil: undefined,
               },
             ),
-            bodies({ name: 'fuzz', tenant_id: 'tnt_x', project_id: 'prj_x', limit_usd: '1.00', period: 'monthly' }, BODY_LIMIT),
+            bodies(adminSeed(route.url), BODY_LIMIT),
             fc.boolean(),
             async (id, query, body, authorized) => {
-              const path = route.url.replace(':id', id) + (query ? `?${query.map(([key, value]) => `${key}=${value}`).join('&')}` : '');
+              const path =
+                route.url.replace(':id', id).replace(':name', id) +
+                (query ? `?${query.map(([key, value]) => `${key}=${value}`).join('&')}` : '');
               const hasBody = route.method === 'POST' || route.method === 'PATCH';
               const headers: Record<string, string> = authorized ? { ...auth } : { authorization: 'Bearer thk_not_a_key' };
               if (hasBody) headers['content-type'] = 'application/json';
