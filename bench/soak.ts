@@ -9,7 +9,7 @@
  * `inconclusive` (fewer than 6 samples to fit, e.g. `--minutes 1` at the default 10 s sampling).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -46,6 +46,8 @@ interface Sample {
   failed: number;
   shed: number;
   inFlight: number;
+  /** The machine's 1-minute load average: other work on the 2 cores shows here, not in the hub's own numbers. */
+  loadAverage: number;
 }
 
 interface Fit {
@@ -196,11 +198,12 @@ async function main(): Promise<void> {
       failed,
       shed,
       inFlight,
+      loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     });
     const latest = samples[samples.length - 1];
     if (latest)
       console.log(
-        `soak t=${latest.atSeconds}s rss=${latest.rssMiB} MiB lag_p99=${latest.lagP99Ms?.toFixed(1) ?? '?'} ms ok=${completed} failed=${failed} in_flight=${inFlight}`,
+        `soak t=${latest.atSeconds}s rss=${latest.rssMiB} MiB lag_p99=${latest.lagP99Ms?.toFixed(1) ?? '?'} ms ok=${completed} failed=${failed} shed=${shed} in_flight=${inFlight} load=${latest.loadAverage}`,
       );
   };
   // Reset the lag histogram so the first sample covers only the soak.

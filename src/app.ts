@@ -75,7 +75,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const registry = new UpstreamRegistry(catalog, providers);
   const router = new Router(catalog, providers, options.config.routing);
   let economyRef: Economy | undefined;
-  const metrics = new HubMetrics({ breakerStates: () => router.breakerStates(), journalLag: () => economyRef?.journalLag() ?? 0 });
+  let upstreamsRef: UpstreamControl | undefined;
+  const metrics = new HubMetrics({
+    breakerStates: () => router.breakerStates(),
+    journalLag: () => economyRef?.journalLag() ?? 0,
+    unavailableProviders: () => upstreamsRef?.providers.unavailable() ?? [],
+  });
   const economy = await createEconomy({
     db,
     dataDir: options.dataDir,
@@ -107,6 +112,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     logger,
     ...(options.upstreamReloadMs !== undefined ? { reloadIntervalMs: options.upstreamReloadMs } : {}),
   });
+  upstreamsRef = upstreams;
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
@@ -158,12 +164,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 
 /** `server.address`/`server.port` of a provider with a base URL, for trace attributes. */
 function upstreamAddress(providers: UpstreamControl['providers'], providerId: string): { address: string; port?: number } | undefined {
-  let baseUrl: string | null;
-  try {
-    baseUrl = providers.get(providerId).base_url;
-  } catch {
-    return undefined;
-  }
+  const baseUrl = providers.baseUrlOf(providerId);
   if (!baseUrl) return undefined;
   const url = new URL(baseUrl);
   return { address: url.hostname, ...(url.port ? { port: Number(url.port) } : {}) };

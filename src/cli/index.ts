@@ -6,6 +6,7 @@ import { CliError } from './admin-client.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerModelsCommand } from './models-inspect.js';
 import { registerTenantsCommand } from './tenants-command.js';
+import { registerUpstreamCommands } from './upstreams-command.js';
 import { registerUsageCommand } from './usage-command.js';
 
 function port(value: string): number {
@@ -45,7 +46,7 @@ program
 registerTenantsCommand(program);
 registerKeysCommand(program);
 registerUsageCommand(program);
-registerModelsCommand(program);
+registerUpstreamCommands(program, registerModelsCommand(program));
 
 try {
   await program.parseAsync(process.argv);

@@ -78,8 +78,8 @@ export function formatGgufSummary(summary: GgufSummary): string {
 }
 
 /** `tokenhub models inspect FILE [--json]`: a bad file is one clear line and exit code 1, not a stack trace. */
-export function registerModelsCommand(program: Command): void {
-  const models = program.command('models').description('local GGUF model files');
+export function registerModelsCommand(program: Command): Command {
+  const models = program.command('models').description('model routes on a running hub, and local GGUF model files');
   models
     .command('inspect <file>')
     .description("print a GGUF's architecture, parameters, context length, tokenizer and chat template")
@@ -94,4 +94,5 @@ export function registerModelsCommand(program: Command): void {
       }
       process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatGgufSummary(summary));
     });
+  return models;
 }

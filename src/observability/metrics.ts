@@ -37,7 +37,14 @@ export class HubMetrics {
   private readonly refusals: Counter<'reason'>;
   private readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 
-  constructor(sources: { breakerStates?: () => Record<string, string>; journalLag?: () => number } = {}) {
+  constructor(
+    sources: {
+      breakerStates?: () => Record<string, string>;
+      journalLag?: () => number;
+      /** Ids of stored providers that cannot be served (e.g. a secret that does not open). */
+      unavailableProviders?: () => readonly string[];
+    } = {},
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'tokenhub_process_' });
     this.requests = new Counter({
@@ -95,6 +102,17 @@ export class HubMetrics {
         for (const [target, state] of Object.entries(breakerStates?.() ?? {})) {
           this.set({ target }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0);
         }
+      },
+    });
+    const unavailableProviders = sources.unavailableProviders;
+    new Gauge({
+      name: 'tokenhub_provider_unavailable',
+      help: 'Providers stored through the admin API that this replica cannot serve (1), e.g. a secret sealed under a key it lacks.',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        this.reset();
+        for (const provider of unavailableProviders?.() ?? []) this.set({ provider }, 1);
       },
     });
     const journalLag = sources.journalLag;

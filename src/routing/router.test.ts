@@ -42,7 +42,8 @@ function setup(providers: Provider[], models: unknown[], routing: Record<string,
     models,
     routing: { backoff_ms: 0, ...routing },
   });
-  const router = new Router(new ModelCatalog(config), new Map(providers.map((provider) => [provider.id, provider])), config.routing, {
+  const providerMap = new Map(providers.map((provider) => [provider.id, provider]));
+  const router = new Router(new ModelCatalog(config), providerMap, config.routing, {
     clock: { now: () => now.t },
     random: seededRandom(),
   });
@@ -50,7 +51,7 @@ function setup(providers: Provider[], models: unknown[], routing: Record<string,
     router.route(model, { requestId: 'r', signal: new AbortController().signal }, (attempt, context) =>
       attempt.provider.chat({ model: attempt.target.upstreamModel, messages: [], stream: false }, context),
     );
-  return { router, run };
+  return { router, run, providerMap };
 }
 
 /** Park–Miller LCG: spread like Math.random, but the same every run. */
@@ -100,6 +101,30 @@ describe('Router', () => {
     expect(routed.attempt.model.name).toBe('n');
     expect(routed.attempts).toBe(4);
     expect(a.calls).toBe(3);
+  });
+
+  it('skips a target whose provider was removed at run time, and serves from the others', async () => {
+    const gone = scriptedProvider('gone', []);
+    const b = scriptedProvider('b', []);
+    const { run, providerMap } = setup(
+      [gone, b],
+      [
+        {
+          name: 'm',
+          targets: [
+            { provider: 'gone', model: 'x', weight: 100 },
+            { provider: 'b', model: 'y', weight: 1 },
+          ],
+        },
+        { name: 'only-gone', targets: [{ provider: 'gone', model: 'x' }] },
+      ],
+      { retries: 1 },
+    );
+    providerMap.delete('gone');
+    const routed = await run('m');
+    expect(routed.attempt.provider.id).toBe('b');
+    expect(routed.attempts).toBe(1);
+    await expect(run('only-gone')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
   });
 
   it('does not retry a request the upstream rejected as invalid', async () => {

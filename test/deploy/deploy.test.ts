@@ -54,7 +54,13 @@ describe('Helm chart deploy/helm/tokenhub', () => {
     expect(at(values, 'probes', 'readiness', 'path')).toBe('/readyz');
     expect(at(values, 'autoscaling', 'enabled')).toBe(true);
     expect(at(values, 'podSecurityContext', 'runAsNonRoot')).toBe(true);
-    expect(Object.keys(at(values, 'secrets', 'keys') as Doc)).toEqual(['adminKey', 'databaseUrl', 'redisUrl', 'secretKey']);
+    expect(Object.keys(at(values, 'secrets', 'keys') as Doc)).toEqual([
+      'adminKey',
+      'databaseUrl',
+      'redisUrl',
+      'secretKey',
+      'secretKeyPrevious',
+    ]);
     // The embedded tokenhub.yaml is itself valid YAML, and drains before the kubelet's grace period ends.
     const config = parseYaml(String(values.config)) as Doc;
     expect(Number(at(config, 'server', 'drain_timeout_ms'))).toBeLessThan(Number(values.terminationGracePeriodSeconds) * 1000);
@@ -85,9 +91,16 @@ describe('Helm chart deploy/helm/tokenhub', () => {
         'TOKENHUB_DATABASE_URL',
         'TOKENHUB_REDIS_URL',
         'TOKENHUB_SECRET_KEY',
+        'TOKENHUB_SECRET_KEY_PREVIOUS',
       ]),
     );
-    for (const secret of ['TOKENHUB_ADMIN_KEY', 'TOKENHUB_DATABASE_URL', 'TOKENHUB_REDIS_URL', 'TOKENHUB_SECRET_KEY']) {
+    for (const secret of [
+      'TOKENHUB_ADMIN_KEY',
+      'TOKENHUB_DATABASE_URL',
+      'TOKENHUB_REDIS_URL',
+      'TOKENHUB_SECRET_KEY',
+      'TOKENHUB_SECRET_KEY_PREVIOUS',
+    ]) {
       const variable = env.find((entry) => entry.name === secret);
       expect(variable?.value, `${secret} must never be a plain value`).toBeUndefined();
       expect(at(variable, 'valueFrom', 'secretKeyRef')).toBeDefined();

@@ -46,12 +46,14 @@ beforeAll(async () => {
       { id: 'main', type: 'openai', base_url: main.url },
       { id: 'backup', type: 'openai', base_url: backup.url },
       { id: 'claude', type: 'anthropic', base_url: claude.url, api_key: 'sk-ant-fake' },
+      { id: 'main-responses', type: 'openai', base_url: main.url, responses_api: true },
     ],
     models: [
       { name: 'solo', targets: [{ provider: 'main', model: 'gpt-up' }] },
       { name: 'with-fallback', targets: [{ provider: 'main', model: 'gpt-up' }], fallbacks: ['backup-model'] },
       { name: 'backup-model', targets: [{ provider: 'backup', model: 'qwen-up' }] },
       { name: 'claude-solo', targets: [{ provider: 'claude', model: 'claude-up' }] },
+      { name: 'responses-native', targets: [{ provider: 'main-responses', model: 'gpt-up' }] },
     ],
     routing: {
       retries: 1,
@@ -343,6 +345,17 @@ describe('malformed SSE and invalid JSON from the upstream', () => {
     const answer = await openaiChat('solo', false);
     expect(answer.status).toBe(502);
     expect(expectOpenAIError(answer.text, 'upstream_error').message).toContain('not JSON');
+  });
+
+  it('Responses pass-through: an invalid JSON body is retried (read inside the attempt), twice is a 502', async () => {
+    main.failNext({ kind: 'invalid-json' });
+    const retried = await client.post('/v1/responses', { model: 'responses-native', input: 'Hi' });
+    expect(retried.status).toBe(200);
+    expect((JSON.parse(retried.text) as { object: string }).object).toBe('response');
+    main.failNext({ kind: 'invalid-json' }, { kind: 'invalid-json' });
+    const broken = await client.post('/v1/responses', { model: 'responses-native', input: 'Hi' });
+    expect(broken.status).toBe(502);
+    expect(expectOpenAIError(broken.text, 'upstream_error').message).toContain('not JSON');
   });
 
   it('translation: an error event mid-stream becomes an Anthropic error event', async () => {

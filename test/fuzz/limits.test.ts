@@ -11,7 +11,6 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHub, type Hub } from '../../src/app.js';
 import { configSchema } from '../../src/config/index.js';
-import { applySlowSenderLimits } from '../../src/gateway/http/slow-senders.js';
 import { type Database, openDatabase } from '../../src/storage/index.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { expectProtocolAnswer, FuzzClient } from './support.js';
@@ -45,9 +44,6 @@ beforeAll(async () => {
     adminKey: ADMIN_KEY,
     logger: pino({ level: 'silent' }),
   });
-  // Idempotent: createGatewayApp should already have applied it (see the report/docs/security.md); until
-  // it does, without this a trickled body is cut after 60 s and a trickled header after up to 31 s.
-  applySlowSenderLimits(hub.app.server, REQUEST_TIMEOUT_MS);
   const url = await hub.listen(0, '127.0.0.1');
   port = Number(new URL(url).port);
   client = new FuzzClient(url);

@@ -65,11 +65,11 @@ const fingerprintOf = (config: ProviderConfig): string => createHash('sha256').u
 export class ProviderControl {
   private readonly deps: ProviderControlDeps;
   private readonly loaded = new Map<string, LoadedProvider>();
-  private readonly configuredIds: Set<string>;
+  private readonly configuredById: Map<string, ProviderConfig>;
 
   constructor(deps: ProviderControlDeps) {
     this.deps = deps;
-    this.configuredIds = new Set(deps.configured.map((provider) => provider.id));
+    this.configuredById = new Map(deps.configured.map((provider) => [provider.id, provider]));
   }
 
   /** Serves every stored provider and drops served ones whose rows are gone. */
@@ -87,6 +87,10 @@ export class ProviderControl {
     else this.forget(id);
   }
 
+  unavailable(): string[] {
+    return [...this.loaded.values()].flatMap((entry) => (entry.problem ? [entry.record.id] : []));
+  }
+
   problems(): string[] {
     return [...this.loaded.values()].flatMap((entry) => (entry.problem ? [`provider ${entry.record.id}: ${entry.problem}`] : []));
   }
@@ -102,8 +106,13 @@ export class ProviderControl {
     ];
   }
 
+  /** The base URL a provider was given (null: its preset's default), for trace attributes; no allocation per call. */
+  baseUrlOf(id: string): string | null {
+    return this.loaded.get(id)?.settings.base_url ?? this.configuredById.get(id)?.base_url ?? null;
+  }
+
   get(id: string): Api.UpstreamProvider {
-    const configured = this.deps.configured.find((provider) => provider.id === id);
+    const configured = this.configuredById.get(id);
     if (configured) return this.configuredView(configured);
     const entry = this.loaded.get(id);
     if (!entry) throw notFound(id);
@@ -111,7 +120,7 @@ export class ProviderControl {
   }
 
   async create(body: CreateProviderBody): Promise<Api.UpstreamProvider> {
-    if (this.configuredIds.has(body.id)) throw readOnly(body.id);
+    if (this.configuredById.has(body.id)) throw readOnly(body.id);
     if (this.loaded.has(body.id))
       throw new HubError('CONFLICT', `Provider ${body.id} already exists.`, { code: 'provider_exists', param: 'id' });
     const settings: ProviderSettings = {
@@ -151,7 +160,7 @@ export class ProviderControl {
   }
 
   async update(id: string, patch: UpdateProviderBody): Promise<Api.UpstreamProvider> {
-    if (this.configuredIds.has(id)) throw readOnly(id);
+    if (this.configuredById.has(id)) throw readOnly(id);
     const current = this.loaded.get(id);
     if (!current) throw notFound(id);
     const settings: ProviderSettings = { ...current.settings };
@@ -201,7 +210,7 @@ export class ProviderControl {
   }
 
   async delete(id: string): Promise<Api.UpstreamProvider> {
-    if (this.configuredIds.has(id)) throw readOnly(id);
+    if (this.configuredById.has(id)) throw readOnly(id);
     const current = this.loaded.get(id);
     if (!current) throw notFound(id);
     const users = this.deps.registry.modelsUsingProvider(id);

@@ -305,6 +305,8 @@ describe('secret key rotation across restarts', () => {
         });
         expect(chat.status).toBe(503);
         expect(((await chat.json()) as { error: { message: string } }).error.message).toContain('provider up is unavailable');
+        const metrics = await (await fetch(`${wrongKey.url}/metrics`)).text();
+        expect(metrics).toContain('tokenhub_provider_unavailable{provider="up"} 1');
         const ready = await fetch(`${wrongKey.url}/readyz`);
         expect(ready.status).toBe(200);
         expect(JSON.stringify(await ready.json())).toContain('degraded');

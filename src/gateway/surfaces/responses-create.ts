@@ -16,7 +16,7 @@ import {
 import { sseEvent } from '../../wire/sse.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
-import { relayResponsesJson, relayResponsesStream } from './responses-passthrough.js';
+import { type NativeResponseJson, readNativeResponseJson, relayResponsesStream, settleResponsesJson } from './responses-passthrough.js';
 import {
   conversationItems,
   expiryFor,
@@ -40,6 +40,7 @@ export interface CreateResponseDeps {
 
 type Answer =
   | { kind: 'forward'; response: ForwardResponse }
+  | { kind: 'forward-json'; json: NativeResponseJson }
   | { kind: 'result'; result: ChatResult }
   | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
 
@@ -81,6 +82,8 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
     if (native(provider, attempt.target.providerId) && provider.forward) {
       const upstreamBody = nativeBody(raw, body, history, upstreamModel);
       const response = await provider.forward({ path: '/responses', body: JSON.stringify(upstreamBody), stream }, context);
+      // A non-streaming body is read inside the attempt, so a broken or non-JSON one is retried like any upstream failure.
+      if (!stream) return { kind: 'forward-json', json: await readNativeResponseJson(provider.id, response, context.signal) };
       return { kind: 'forward', response };
     }
     if (firstUnsupported) throw unsupportedFeatureError(firstUnsupported, attempt.model.name);
@@ -97,13 +100,14 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
 
   const answer = routed.value;
   switch (answer.kind) {
+    case 'forward-json': {
+      const { text, response } = answer.json;
+      await settleResponsesJson(call, admission, { ...routed, value: answer.json });
+      if (response.status !== 'failed') await persist(response);
+      return sendJson(reply, call, text);
+    }
     case 'forward': {
       const forwarded = { ...routed, value: answer.response };
-      if (!stream) {
-        const { text, response } = await relayResponsesJson(call, admission, forwarded);
-        if (response.status !== 'failed') await persist(response);
-        return sendJson(reply, call, text);
-      }
       const writer = startStream(reply, call);
       await relayResponsesStream(call, admission, forwarded, writer, persist);
       return reply;

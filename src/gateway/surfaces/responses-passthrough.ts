@@ -16,32 +16,30 @@ import { type GatewayCall, readForwardedJson, settleAttempt } from '../pipeline/
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 const DELTA_EVENTS = new Set(['response.output_text.delta', 'response.function_call_arguments.delta', 'response.reasoning_text.delta']);
 
-/** Non-streaming: the body is read whole (usage is in it), settled, and sent on unchanged. */
-export async function relayResponsesJson(
-  call: GatewayCall,
-  admission: Admission,
-  routed: Routed<ForwardResponse>,
-): Promise<{ text: string; response: Record<string, unknown> }> {
-  const provider = routed.attempt.provider.id;
-  let text: string;
-  let response: Record<string, unknown> | null;
-  try {
-    let body: unknown;
-    ({ text, body } = await call.timing.waitOn(readForwardedJson<unknown>(provider, routed.value, routed.signal)));
-    response = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
-  } catch (error) {
-    const failure = error instanceof HubError ? error : new HubError('UPSTREAM_ERROR', `upstream ${provider} body broke`);
-    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure, clientLeft: false });
-    throw failure;
+export interface NativeResponseJson {
+  /** The upstream's bytes, sent on to the client unchanged. */
+  text: string;
+  response: Record<string, unknown>;
+}
+
+/** Non-streaming, inside the routing attempt: the body read whole and parsed; anything but a JSON object is an upstream failure. */
+export async function readNativeResponseJson(
+  providerId: string,
+  forwarded: ForwardResponse,
+  signal: AbortSignal,
+): Promise<NativeResponseJson> {
+  const { text, body } = await readForwardedJson<unknown>(providerId, forwarded, signal);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HubError('UPSTREAM_ERROR', `upstream ${providerId} sent a body that is not a JSON object`);
   }
-  if (!response) {
-    const failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} sent a body that is not a JSON object`);
-    await settleAttempt(call, admission, routed, false, { usage: null, outputText: '', failure, clientLeft: false });
-    throw failure;
-  }
+  return { text, response: body as Record<string, unknown> };
+}
+
+/** Settles a native non-streaming answer at the usage it reports (the tokenizer counts its text when it reports none). */
+export async function settleResponsesJson(call: GatewayCall, admission: Admission, routed: Routed<NativeResponseJson>): Promise<void> {
+  const { response } = routed.value;
   const usage = usageFromResponses(response.usage);
   await settleAttempt(call, admission, routed, false, { usage, outputText: usage ? '' : outputTextOf(response), clientLeft: false });
-  return { text, response };
 }
 
 /**
