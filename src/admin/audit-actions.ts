@@ -18,21 +18,16 @@ export interface AuditedRoute {
 
 const loadKey = async ({ economy }: AuditContext, id: string): Promise<unknown> => keyDto(await economy.keys.get(id));
 const loadBudget = async ({ economy }: AuditContext, id: string): Promise<unknown> => budgetDto(await economy.budgets.get(id));
-// A missing target is not an error here: the handler answers 404 and the row records it.
-const loadProvider = async ({ upstreams }: AuditContext, id: string): Promise<unknown> => {
+/** A missing target is not an error here: the handler answers 404 and the row records it. */
+const orNull = (read: () => unknown): Promise<unknown> => {
   try {
-    return upstreams?.providers.get(id) ?? null;
+    return Promise.resolve(read() ?? null);
   } catch {
-    return null;
+    return Promise.resolve(null);
   }
 };
-const loadModel = async ({ upstreams }: AuditContext, name: string): Promise<unknown> => {
-  try {
-    return upstreams?.models.get(name) ?? null;
-  } catch {
-    return null;
-  }
-};
+const loadProvider = ({ upstreams }: AuditContext, id: string): Promise<unknown> => orNull(() => upstreams?.providers.get(id));
+const loadModel = ({ upstreams }: AuditContext, name: string): Promise<unknown> => orNull(() => upstreams?.models.get(name));
 
 /** Every mutating admin route by `METHOD /route/pattern`; one missing here is still audited, under a derived name. */
 export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {

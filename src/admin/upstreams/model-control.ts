@@ -4,6 +4,7 @@ import type { EconomyLogger, PriceBook } from '../../economy/index.js';
 import type { UpstreamRegistry } from '../../routing/index.js';
 import type { RoutedModelRecord, RoutedModelsRepository } from '../../storage/index.js';
 import type * as Api from '../contract.js';
+import { mergePatch } from './merge-patch.js';
 import type { CreateModelBody, UpdateModelBody } from './validation.js';
 
 interface LoadedModel {
@@ -107,22 +108,7 @@ export class ModelControl {
     if (this.configuredNames.has(name)) throw readOnly(name);
     const current = this.loaded.get(name);
     if (!current) throw notFound(name);
-    const config: ModelConfig = { ...current.config };
-    if (patch.kind !== undefined) config.kind = patch.kind;
-    if (patch.targets !== undefined) config.targets = patch.targets;
-    if (patch.fallbacks !== undefined) config.fallbacks = patch.fallbacks;
-    if (patch.pricing !== undefined) {
-      if (patch.pricing === null) delete config.pricing;
-      else config.pricing = patch.pricing;
-    }
-    if (patch.max_output_tokens !== undefined) {
-      if (patch.max_output_tokens === null) delete config.max_output_tokens;
-      else config.max_output_tokens = patch.max_output_tokens;
-    }
-    if (patch.context_window !== undefined) {
-      if (patch.context_window === null) delete config.context_window;
-      else config.context_window = patch.context_window;
-    }
+    const config = mergePatch(current.config, patch);
     this.checkReferences(config);
     const record = await this.deps.repository.replace(name, specOf(config));
     if (!record) {

@@ -5,6 +5,7 @@ import type { EconomyLogger } from '../../economy/index.js';
 import { type UpstreamAddressPolicy, type UpstreamRegistry, unavailableProvider } from '../../routing/index.js';
 import type { UpstreamProviderRecord, UpstreamProvidersRepository } from '../../storage/index.js';
 import type * as Api from '../contract.js';
+import { mergePatch } from './merge-patch.js';
 import { openProviderSecrets, type ProviderSecrets, sealProviderSecrets } from './provider-secrets.js';
 import type { CreateProviderBody, UpdateProviderBody } from './validation.js';
 
@@ -163,20 +164,8 @@ export class ProviderControl {
     if (this.configuredById.has(id)) throw readOnly(id);
     const current = this.loaded.get(id);
     if (!current) throw notFound(id);
-    const settings: ProviderSettings = { ...current.settings };
-    if (patch.preset !== undefined) {
-      if (patch.preset === null) delete settings.preset;
-      else settings.preset = patch.preset;
-    }
-    if (patch.base_url !== undefined) {
-      if (patch.base_url === null) delete settings.base_url;
-      else settings.base_url = patch.base_url;
-    }
-    if (patch.max_connections !== undefined) settings.max_connections = patch.max_connections;
-    if (patch.responses_api !== undefined) {
-      if (patch.responses_api === null) delete settings.responses_api;
-      else settings.responses_api = patch.responses_api;
-    }
+    const { api_key: _apiKey, headers: _headers, ...settingsPatch } = patch;
+    const settings = mergePatch(current.settings, settingsPatch);
     if (current.record.type === 'openai' && settings.base_url === undefined && settings.preset === undefined) {
       throw new HubError('INVALID_REQUEST', 'Invalid base_url: base_url or preset is required', { param: 'base_url' });
     }
