@@ -25,15 +25,15 @@ export interface CatalogModel {
 export class ModelCatalog {
   private readonly models = new Map<string, CatalogModel>();
 
-  private readonly created: number;
-
   constructor(config: HubConfig, created = Math.floor(Date.now() / 1000)) {
-    this.created = created;
-    for (const model of config.models) this.set(model);
+    for (const model of config.models) this.set(model, created);
   }
 
-  /** Adds or replaces a model (admin API changes at run time; requests already routed keep their entry). */
-  set(model: ModelConfig): CatalogModel {
+  /**
+   * Adds or replaces a model (admin API changes at run time; requests already routed keep their entry).
+   * A replaced model keeps its `created`; a new one is created now.
+   */
+  set(model: ModelConfig, created = Math.floor(Date.now() / 1000)): CatalogModel {
     const entry: CatalogModel = {
       name: model.name,
       kind: model.kind,
@@ -44,7 +44,7 @@ export class ModelCatalog {
         weight: target.weight,
       })),
       fallbacks: model.fallbacks,
-      created: this.models.get(model.name)?.created ?? this.created,
+      created: this.models.get(model.name)?.created ?? created,
     };
     if (model.pricing) entry.pricing = model.pricing;
     if (model.max_output_tokens !== undefined) entry.maxOutputTokens = model.max_output_tokens;

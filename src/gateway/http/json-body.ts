@@ -6,8 +6,13 @@ const MAX_DEPTH = 64;
 /** JSON bodies only; malformed JSON and absurd nesting are 400s in the route's own error shape. */
 export function registerJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (_request, text, done) => {
+  app.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (request, text, done) => {
     const source = text as string;
+    // Many clients send their default content-type on a DELETE that carries no body.
+    if (source.length === 0 && request.method === 'DELETE') {
+      done(null, undefined);
+      return;
+    }
     if (source.length === 0) {
       done(new HubError('INVALID_JSON', 'Request body is empty; expected a JSON object.'), undefined);
       return;
