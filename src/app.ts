@@ -56,6 +56,9 @@ const ADMIN_KEY_SETTING = 'admin_key_sha256';
 
 /** Composition root: builds the object graph from config. */
 export async function createHub(options: HubOptions): Promise<Hub> {
+  // Settings that can be wrong fail before anything is opened.
+  const secretBox = options.secretKey ? createSecretBox(options.secretKey, options.previousSecretKeys ?? []) : undefined;
+  const policy = upstreamAddressPolicy(options.config.security.upstream_urls);
   const logger = options.logger ?? createLogger();
   const db =
     options.database ??
@@ -66,8 +69,6 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   await migrate(db);
   const adminKeyHash = await resolveAdminKeyHash(db, options);
 
-  const secretBox = options.secretKey ? createSecretBox(options.secretKey, options.previousSecretKeys ?? []) : undefined;
-  const policy = upstreamAddressPolicy(options.config.security.upstream_urls);
   const tracer = await createTracer({ endpoint: options.otlpEndpoint });
   const providers = new Map<string, Provider>();
   for (const providerConfig of options.config.providers) providers.set(providerConfig.id, createProvider(providerConfig));
@@ -173,11 +174,7 @@ function upstreamAddress(providers: UpstreamControl['providers'], providerId: st
 /** The config's policy for admin-given upstream URLs; a bad `allow` entry fails the start. */
 function upstreamAddressPolicy(config: UpstreamUrlPolicyConfig): UpstreamAddressPolicy {
   const problems = allowEntryProblems(config.allow);
-  if (problems.length > 0)
-    throw new ConfigError(
-      '(config)',
-      problems.map((problem) => `security.upstream_urls.allow: ${problem}`),
-    );
+  if (problems.length > 0) throw new ConfigError('(config)', problems);
   return {
     allow: config.allow,
     allowPrivate: config.allow_private,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createHub, type Hub } from './app.js';
 import { ConfigError, defaultConfig, type HubConfig, loadConfigFile } from './config/index.js';
-import { checkLocalModels } from './providers/index.js';
+import { allowEntryProblems, checkLocalModels } from './providers/index.js';
 
 export interface StartOptions {
   configFile?: string;
@@ -18,7 +18,7 @@ export async function start(options: StartOptions, env: NodeJS.ProcessEnv = proc
   const config: HubConfig = configFile
     ? resolveModelPaths(await loadConfigFile(resolve(configFile), env), dirname(resolve(configFile)))
     : defaultConfig();
-  const problems = await checkLocalModels(config);
+  const problems = [...(await checkLocalModels(config)), ...allowEntryProblems(config.security.upstream_urls.allow)];
   if (problems.length > 0) throw new ConfigError(configFile ?? '(defaults)', problems);
   const hub = await createHub({
     config,
