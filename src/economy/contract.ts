@@ -23,6 +23,8 @@ export interface AdmissionRequest {
   fallbackModels?: string[];
   /** Client protocol, for the record. */
   surface: 'openai' | 'anthropic' | 'responses' | 'internal';
+  /** What is asked for (GenAI `gen_ai.operation.name`); default: `embeddings` with `embeddingsInput`, else `chat`. */
+  operation?: 'chat' | 'text_completion' | 'embeddings';
 }
 
 /** How a request ended, as settlement needs it. */

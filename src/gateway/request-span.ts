@@ -8,7 +8,8 @@ export interface GatewayTracing {
   upstreamOf?: (providerId: string) => { address: string; port?: number } | undefined;
 }
 
-const operationOf = (request: AdmissionRequest): string => (request.embeddingsInput !== undefined ? 'embeddings' : 'chat');
+const operationOf = (request: AdmissionRequest): string =>
+  request.operation ?? (request.embeddingsInput !== undefined ? 'embeddings' : 'chat');
 
 /**
  * Opens the span of one gateway request at admission, with the GenAI semantic-convention request

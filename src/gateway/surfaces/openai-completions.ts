@@ -30,6 +30,7 @@ export function registerOpenAICompletions(app: FastifyInstance, surface: Surface
     const clientWantsUsage = body.stream_options?.include_usage === true;
     const admission = await surface.pipeline.admit(call, {
       model: canonical.model,
+      operation: 'text_completion',
       chat: {
         model: canonical.model,
         messages: [{ role: 'user', content: canonical.prompt }],
