@@ -8,7 +8,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { CHAT, expectAnthropicError, expectNoLeaks, expectOpenAIError, FaultClient, liveTimers } from './support.js';
+import {
+  CHAT,
+  createMeteredKey,
+  expectAnthropicError,
+  expectNoLeaks,
+  expectOpenAIError,
+  FaultClient,
+  liveTimers,
+  type MeteredKey,
+} from './support.js';
 
 // Long enough that the requests made "while open" surely run inside it, short enough to wait out.
 const COOLDOWN_MS = 2_000;
@@ -18,6 +27,9 @@ let spare: FakeOpenAI;
 let hub: TestHub;
 let client: FaultClient;
 let baselineTimers: number;
+let metered: MeteredKey;
+/** Priced, so every request of the metered key reserves budget and the leak check means something. */
+const PRICING = { input_per_mtok: 1, output_per_mtok: 2 };
 
 beforeAll(async () => {
   main = await startFakeOpenAI();
@@ -28,10 +40,10 @@ beforeAll(async () => {
       { id: 'spare', type: 'openai', base_url: spare.url },
     ],
     models: [
-      { name: 'primary', targets: [{ provider: 'main', model: 'gpt-primary' }], fallbacks: ['spare-model'] },
-      { name: 'spare-model', targets: [{ provider: 'spare', model: 'spare-up' }] },
+      { name: 'primary', targets: [{ provider: 'main', model: 'gpt-primary' }], fallbacks: ['spare-model'], pricing: PRICING },
+      { name: 'spare-model', targets: [{ provider: 'spare', model: 'spare-up' }], pricing: PRICING },
       // Its own target (provider/model), so its breaker is independent of `primary`'s.
-      { name: 'lonely', targets: [{ provider: 'main', model: 'gpt-lonely' }] },
+      { name: 'lonely', targets: [{ provider: 'main', model: 'gpt-lonely' }], pricing: PRICING },
     ],
     routing: {
       retries: 0,
@@ -41,6 +53,7 @@ beforeAll(async () => {
       breaker: { failure_threshold: 2, cooldown_ms: COOLDOWN_MS },
     },
   });
+  metered = await createMeteredKey(hub);
   baselineTimers = liveTimers();
 });
 
@@ -51,12 +64,12 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  client = new FaultClient(hub);
+  client = new FaultClient(hub, metered.key);
 });
 
 afterEach(async () => {
   await client.close();
-  await expectNoLeaks({ hub, upstreams: [main, spare], baselineTimers });
+  await expectNoLeaks({ hub, upstreams: [main, spare], baselineTimers, meteredKey: metered });
 });
 
 async function served(model: string): Promise<string> {

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { type BulkUpstream, bulkModel, startBulkUpstream } from './bulk-upstream.js';
-import { CHAT, expectNoLeaks, FaultClient, liveTimers, waitFor } from './support.js';
+import { CHAT, createMeteredKey, expectNoLeaks, FaultClient, liveTimers, type MeteredKey, waitFor } from './support.js';
 
 const MiB = 1024 * 1024;
 /** Read whole by the slow reader. */
@@ -31,6 +31,9 @@ let slow: FakeOpenAI;
 let hub: TestHub;
 let client: FaultClient;
 let baselineTimers: number;
+let metered: MeteredKey;
+/** Priced, so every request of the metered key reserves budget and the leak check means something. */
+const PRICING = { input_per_mtok: 1, output_per_mtok: 2 };
 /** The hub's raw responses, newest last, to look at what it buffers for a client. */
 const responses: ServerResponse[] = [];
 
@@ -43,15 +46,16 @@ beforeAll(async () => {
       { id: 'slow', type: 'openai', base_url: slow.url },
     ],
     models: [
-      { name: 'bulk', targets: [{ provider: 'bulk', model: bulkModel(FULL_MIB) }] },
-      { name: 'huge', targets: [{ provider: 'bulk', model: bulkModel(HUGE_MIB) }] },
-      { name: 'slow', targets: [{ provider: 'slow', model: 'slow-up' }] },
+      { name: 'bulk', targets: [{ provider: 'bulk', model: bulkModel(FULL_MIB) }], pricing: PRICING },
+      { name: 'huge', targets: [{ provider: 'bulk', model: bulkModel(HUGE_MIB) }], pricing: PRICING },
+      { name: 'slow', targets: [{ provider: 'slow', model: 'slow-up' }], pricing: PRICING },
     ],
     routing: { retries: 0, timeout_ms: 120_000, first_byte_timeout_ms: 5_000 },
   });
   hub.hub.app.server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
     responses.push(response);
   });
+  metered = await createMeteredKey(hub);
   baselineTimers = liveTimers();
 });
 
@@ -62,12 +66,12 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  client = new FaultClient(hub);
+  client = new FaultClient(hub, metered.key);
 });
 
 afterEach(async () => {
   await client.close();
-  await expectNoLeaks({ hub, upstreams: [bulk, slow], baselineTimers });
+  await expectNoLeaks({ hub, upstreams: [bulk, slow], baselineTimers, meteredKey: metered });
 });
 
 /** Reads until at least `bytes` arrived, then stops reading (the body stays paused). */

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { expect } from 'vitest';
+import { usdToPicos } from '../../src/core/index.js';
 import type { TestHub } from '../support/hub.js';
 
 export interface ClientAnswer {
@@ -30,9 +31,10 @@ export class FaultClient {
   private readonly baseUrl: string;
   private readonly apiKey: string;
 
-  constructor(hub: TestHub) {
+  /** `apiKey`: the key to call with (default: the admin key, which no budget or limit applies to). */
+  constructor(hub: TestHub, apiKey: string = hub.adminKey) {
     this.baseUrl = hub.url;
-    this.apiKey = hub.adminKey;
+    this.apiKey = apiKey;
   }
 
   /** POSTs JSON and reads the whole answer, failing if it takes longer than the deadline. */
@@ -94,6 +96,35 @@ export interface LeakProbe {
   upstreams: { openRequests(): number }[];
   /** `liveTimers()` measured when the hub was idle. */
   baselineTimers: number;
+  /**
+   * The metered key the scenario called with: none of its budget may stay reserved. Budget reservation and
+   * concurrency slot are released by the same atomic settle, so this also shows no slot is held.
+   */
+  meteredKey?: MeteredKey;
+}
+
+export interface MeteredKey {
+  key: string;
+  budgetId: string;
+}
+
+/**
+ * A tenant and a virtual key with a budget and a concurrency limit, so the fault scenarios exercise
+ * reservation and release on every path (the admin key reserves nothing). A leaked slot shows up as
+ * 429s in later scenarios, a leaked reservation in `expectNoLeaks`.
+ */
+export async function createMeteredKey(hub: TestHub, maxConcurrency = 8): Promise<MeteredKey> {
+  const tenant = await hub.hub.economy.tenancy.createTenant('faults');
+  const created = await hub.hub.economy.keys.create({
+    tenantId: tenant.id,
+    projectId: null,
+    name: 'faults',
+    models: null,
+    rateLimits: { maxConcurrency },
+    budget: { limitPicos: usdToPicos('1000'), period: 'total' },
+  });
+  if (!created.budget) throw new Error('the key was created without its budget');
+  return { key: created.secret, budgetId: created.budget.id };
 }
 
 /**
@@ -105,6 +136,13 @@ export async function expectNoLeaks(probe: LeakProbe): Promise<void> {
   await waitFor('upstreams to have no open request', () => probe.upstreams.every((upstream) => upstream.openRequests() === 0));
   await waitFor('the hub to hold no client connection', async () => (await serverConnections(probe.hub)) === 0);
   await waitFor(`live timers to fall back to ${probe.baselineTimers}`, () => liveTimers() <= probe.baselineTimers);
+  const metered = probe.meteredKey;
+  if (metered) {
+    await waitFor(
+      'the key budget to hold no reservation',
+      async () => (await probe.hub.hub.economy.budgets.get(metered.budgetId)).reserved === 0n,
+    );
+  }
 }
 
 /** The `data:` payloads of an SSE text, in order. */

@@ -14,11 +14,13 @@ import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import {
   CHAT,
+  createMeteredKey,
   expectAnthropicError,
   expectNoLeaks,
   expectOpenAIError,
   FaultClient,
   liveTimers,
+  type MeteredKey,
   sseEventNames,
   ssePayloads,
   waitFor,
@@ -36,6 +38,9 @@ let claude: FakeAnthropic;
 let hub: TestHub;
 let client: FaultClient;
 let baselineTimers: number;
+let metered: MeteredKey;
+/** Priced, so every request of the metered key reserves budget and the leak check means something. */
+const PRICING = { input_per_mtok: 1, output_per_mtok: 2 };
 
 beforeAll(async () => {
   main = await startFakeOpenAI();
@@ -49,11 +54,11 @@ beforeAll(async () => {
       { id: 'main-responses', type: 'openai', base_url: main.url, responses_api: true },
     ],
     models: [
-      { name: 'solo', targets: [{ provider: 'main', model: 'gpt-up' }] },
-      { name: 'with-fallback', targets: [{ provider: 'main', model: 'gpt-up' }], fallbacks: ['backup-model'] },
-      { name: 'backup-model', targets: [{ provider: 'backup', model: 'qwen-up' }] },
-      { name: 'claude-solo', targets: [{ provider: 'claude', model: 'claude-up' }] },
-      { name: 'responses-native', targets: [{ provider: 'main-responses', model: 'gpt-up' }] },
+      { name: 'solo', targets: [{ provider: 'main', model: 'gpt-up' }], pricing: PRICING },
+      { name: 'with-fallback', targets: [{ provider: 'main', model: 'gpt-up' }], fallbacks: ['backup-model'], pricing: PRICING },
+      { name: 'backup-model', targets: [{ provider: 'backup', model: 'qwen-up' }], pricing: PRICING },
+      { name: 'claude-solo', targets: [{ provider: 'claude', model: 'claude-up' }], pricing: PRICING },
+      { name: 'responses-native', targets: [{ provider: 'main-responses', model: 'gpt-up' }], pricing: PRICING },
     ],
     routing: {
       retries: 1,
@@ -72,10 +77,13 @@ beforeAll(async () => {
   await warm.post('/v1/chat/completions', { model: 'claude-solo', ...CHAT });
   await warm.close();
   await waitFor('the warm-up to settle', async () => main.openRequests() === 0);
+  metered = await createMeteredKey(hub);
   baselineTimers = liveTimers();
 });
 
 afterAll(async () => {
+  // The scenarios ran on a metered key: its budget was charged, so reservations really were taken and released.
+  expect((await hub.hub.economy.budgets.get(metered.budgetId)).spent).toBeGreaterThan(0n);
   const closing = performance.now();
   await hub?.close();
   // Nothing is in flight, so close must not wait for the drain deadline (30 s by default).
@@ -86,12 +94,12 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  client = new FaultClient(hub);
+  client = new FaultClient(hub, metered.key);
 });
 
 afterEach(async () => {
   await client.close();
-  await expectNoLeaks({ hub, upstreams: [main, backup], baselineTimers });
+  await expectNoLeaks({ hub, upstreams: [main, backup], baselineTimers, meteredKey: metered });
 });
 
 function openaiChat(model: string, stream: boolean) {
