@@ -86,7 +86,7 @@ describe.each(engines)('cluster state ($name)', ({ create }) => {
     expect(await state.readBudget('b:lease', NOW + 2_000)).toEqual({ spent: 40n, reserved: 1n });
   });
 
-  it('enforces fixed windows and corrects them at settle', async () => {
+  it('enforces windows and corrects them at settle', async () => {
     const state = await open();
     const window = (amount: number) => ({ key: 'w:tpm', limit: 100, amount, expiresAt: NOW + 60_000 });
     expect(await state.admit(admitCommand({ windows: [window(80)] }))).toEqual({ ok: true });
@@ -98,6 +98,36 @@ describe.each(engines)('cluster state ($name)', ({ create }) => {
     });
     await state.settle({ reservationId: 'req_1', budgetKeys: [], actual: 0n, windowAdjustments: [{ key: 'w:tpm', delta: -60 }], now: NOW });
     expect(await state.admit(admitCommand({ reservationId: 'req_2', windows: [window(30)] }))).toEqual({ ok: true });
+  });
+
+  it('counts the previous window by the share of it still inside a sliding window', async () => {
+    const state = await open();
+    const previous = { key: 'w:rpm:1', limit: 10, amount: 1, expiresAt: NOW + 120_000 };
+    for (let index = 0; index < 10; index++) {
+      expect(await state.admit(admitCommand({ reservationId: `p${index}`, windows: [previous] }))).toEqual({ ok: true });
+    }
+    // A quarter into the next minute, three quarters of the previous 10 still count: ceil(7.5) = 8, so 2 fit.
+    const current = (weight: number) => ({
+      key: 'w:rpm:2',
+      limit: 10,
+      amount: 1,
+      expiresAt: NOW + 180_000,
+      previous: { key: 'w:rpm:1', weight },
+    });
+    for (let index = 0; index < 2; index++) {
+      expect(await state.admit(admitCommand({ reservationId: `c${index}`, windows: [current(0.75)] }))).toEqual({ ok: true });
+    }
+    expect(await state.admit(admitCommand({ reservationId: 'c3', windows: [current(0.75)] }))).toEqual({
+      ok: false,
+      reason: 'window',
+      windowIndex: 0,
+      used: 10,
+    });
+    // Later in the minute less of the previous one counts (0.7 × 10 is 7.000000000000001 in floats: still 7), and it fits.
+    expect(await state.admit(admitCommand({ reservationId: 'c3', windows: [current(0.7)] }))).toEqual({ ok: true });
+    expect(await state.admit(admitCommand({ reservationId: 'c4', windows: [current(0.7)] }))).toMatchObject({ ok: false, used: 10 });
+    // A fixed window (no previous) ignores the last minute entirely.
+    expect(await state.admit(admitCommand({ reservationId: 'f1', windows: [{ ...previous, key: 'w:rpm:3' }] }))).toEqual({ ok: true });
   });
 
   it('limits concurrency and frees the slot at settle or lease expiry', async () => {

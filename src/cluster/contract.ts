@@ -14,15 +14,22 @@ export interface BudgetSlot {
   expiresAt: number | null;
 }
 
-/** A fixed-window counter (requests or tokens per minute). */
+/**
+ * A rate-limit counter (requests or tokens per minute). With `previous`, it is a sliding window: the
+ * check counts the current window's usage plus the share of the previous window's usage that still
+ * lies inside the last minute (`ceil(previous × weight)`, the previous window's requests taken as
+ * evenly spread), so no burst at a window boundary gets twice the limit. Only the current window is charged.
+ */
 export interface WindowSlot {
   /** Counter key including the window start, e.g. `rl:key_x:rpm:29496120`. */
   key: string;
   limit: number;
   /** What this request adds to the window. */
   amount: number;
-  /** End of the window, ms since epoch: the counter expires then and a refused caller may retry. */
+  /** When the counter may be forgotten, ms since epoch (for a sliding window: once the next window ends too). */
   expiresAt: number;
+  /** The previous window's counter and the share of it (0–1) still inside the sliding window. */
+  previous?: { key: string; weight: number };
 }
 
 export interface ConcurrencySlot {

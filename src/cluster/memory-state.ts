@@ -20,6 +20,14 @@ const SWEEP_INTERVAL_MS = 60_000;
  * Single-node cluster state. Each operation runs to completion within one turn of the event loop,
  * which is what makes check-then-charge atomic here.
  */
+/**
+ * The part of the previous window's usage a sliding window still counts, rounded up (less a hair for
+ * float error, as the Redis script does) so the estimate never lets the minute exceed its limit.
+ */
+function slidingShare(previousUsed: number, weight: number | undefined): number {
+  return weight === undefined ? 0 : Math.max(0, Math.ceil(previousUsed * Math.min(1, Math.max(0, weight)) - 1e-9));
+}
+
 export class MemoryClusterState implements ClusterState {
   readonly kind = 'memory';
   private readonly budgets = new Map<string, BudgetEntry>();
@@ -42,8 +50,7 @@ export class MemoryClusterState implements ClusterState {
       if (holders.size >= command.concurrency.limit) return { ok: false, reason: 'concurrency', active: holders.size };
     }
     for (const [windowIndex, window] of command.windows.entries()) {
-      const entry = this.windows.get(window.key);
-      const used = entry && entry.expiresAt > now ? entry.used : 0;
+      const used = this.windowUsed(window.key, now) + slidingShare(this.windowUsed(window.previous?.key, now), window.previous?.weight);
       if (used + window.amount > window.limit) return { ok: false, reason: 'window', windowIndex, used };
     }
     const entries: BudgetEntry[] = [];
@@ -68,6 +75,11 @@ export class MemoryClusterState implements ClusterState {
     }
     if (command.concurrency) this.liveHolders(command.concurrency.key, now).set(command.reservationId, command.leaseExpiresAt);
     return { ok: true };
+  }
+
+  private windowUsed(key: string | undefined, now: number): number {
+    const entry = key === undefined ? undefined : this.windows.get(key);
+    return entry && entry.expiresAt > now ? entry.used : 0;
   }
 
   async settle(command: SettleCommand): Promise<void> {

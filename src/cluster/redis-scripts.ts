@@ -60,9 +60,10 @@ end
 `;
 
 /**
- * KEYS: budget hashes (nb), their reservation sets (nb), windows (nw), [concurrency set]
+ * KEYS: budget hashes (nb), their reservation sets (nb), windows (nw), the windows' previous windows (nw), [concurrency set]
  * ARGV: now, id, amount, leaseExpiresAt, nb, nw, hasConcurrency,
- *       per budget: limit, expiresAt (0 = never); per window: limit, amount, expiresAt; [concurrency limit]
+ *       per budget: limit, expiresAt (0 = never); per window: limit, amount, expiresAt, previous weight (0: fixed window);
+ *       [concurrency limit]
  * Returns {'ok'} | {'unseeded', i} | {'budget', i, spent, reserved} | {'window', j, used} | {'concurrency', active}
  */
 export const ADMIT_SCRIPT = `${BIGNUM}
@@ -75,17 +76,22 @@ local nw = tonumber(ARGV[6])
 local has_conc = tonumber(ARGV[7])
 local budget_args = 8
 local window_args = budget_args + 2 * nb
-local conc_arg = window_args + 3 * nw
+local conc_arg = window_args + 4 * nw
+local conc_key = 2 * nb + 2 * nw + 1
 
 if has_conc == 1 then
-  local c = KEYS[2 * nb + nw + 1]
+  local c = KEYS[conc_key]
   redis.call('ZREMRANGEBYSCORE', c, '-inf', now)
   local active = redis.call('ZCARD', c)
   if active >= tonumber(ARGV[conc_arg]) then return {'concurrency', active} end
 end
 for j = 1, nw do
-  local base = window_args + 3 * (j - 1)
+  local base = window_args + 4 * (j - 1)
   local used = tonumber(redis.call('GET', KEYS[2 * nb + j]) or '0')
+  local weight = tonumber(ARGV[base + 3])
+  if weight > 0 then
+    used = used + math.max(0, math.ceil(tonumber(redis.call('GET', KEYS[2 * nb + nw + j]) or '0') * weight - 1e-9))
+  end
   if used + tonumber(ARGV[base + 1]) > tonumber(ARGV[base]) then return {'window', j, tostring(used)} end
 end
 for i = 1, nb do
@@ -112,13 +118,13 @@ for i = 1, nb do
   end
 end
 for j = 1, nw do
-  local base = window_args + 3 * (j - 1)
+  local base = window_args + 4 * (j - 1)
   local k = KEYS[2 * nb + j]
   redis.call('INCRBY', k, ARGV[base + 1])
   redis.call('PEXPIREAT', k, ARGV[base + 2])
 end
 if has_conc == 1 then
-  local c = KEYS[2 * nb + nw + 1]
+  local c = KEYS[conc_key]
   redis.call('ZADD', c, lease, id)
   -- The set lives as long as its longest lease: a shorter lease must not cut the others short.
   local longest = redis.call('ZRANGE', c, -1, -1, 'WITHSCORES')

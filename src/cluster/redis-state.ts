@@ -35,6 +35,11 @@ const unavailable = (cause: unknown): HubError =>
  * Cluster state shared by replicas through Redis. Commands are never queued while disconnected
  * (`enableOfflineQueue: false`): admission must fail closed at once, not hang until Redis returns.
  */
+/** The previous window's weight as the script reads it: a plain decimal in [0, 1]. */
+function slidingWeight(weight: number | undefined): string {
+  return weight === undefined ? '0' : Math.min(1, Math.max(0, weight)).toFixed(6);
+}
+
 export class RedisClusterState implements ClusterState {
   readonly kind = 'redis';
   private readonly client: Redis;
@@ -87,6 +92,8 @@ export class RedisClusterState implements ClusterState {
       ...budgetKeys,
       ...budgetKeys.map((key) => `${key}:res`),
       ...command.windows.map((window) => this.key(window.key)),
+      // A fixed window names itself as its previous one, with weight 0: the script never reads it.
+      ...command.windows.map((window) => this.key(window.previous?.key ?? window.key)),
       ...(command.concurrency ? [this.key(command.concurrency.key)] : []),
     ];
     const args: (string | number)[] = [
@@ -98,7 +105,7 @@ export class RedisClusterState implements ClusterState {
       command.windows.length,
       command.concurrency ? 1 : 0,
       ...command.budgets.flatMap((budget) => [budget.limit.toString(), budget.expiresAt ?? 0]),
-      ...command.windows.flatMap((window) => [window.limit, window.amount, window.expiresAt]),
+      ...command.windows.flatMap((window) => [window.limit, window.amount, window.expiresAt, slidingWeight(window.previous?.weight)]),
       ...(command.concurrency ? [command.concurrency.limit] : []),
     ];
     const reply = await this.run(SCRIPTS.admit, keys, args);

@@ -218,6 +218,34 @@ describe('economy', () => {
     await overspendRace([hub]);
   });
 
+  it('limits requests per sliding minute: a burst across a minute boundary gets the limit once, not twice', async () => {
+    const clock = { t: Date.UTC(2026, 11, 1, 12, 0, 59, 900) };
+    const hub = await economy({ clock: { now: () => clock.t } });
+    const { secret } = await tenantKey(hub, { rateLimits: { rpm: 10 } });
+    const principal = await hub.gate.authenticate(secret);
+    const burst = async (count: number): Promise<number> => {
+      let admitted = 0;
+      for (let index = 0; index < count; index++) {
+        const admission = await admit(hub, principal).catch((error: HubError) => {
+          expect(error.code).toBe('RATE_LIMITED');
+          return null;
+        });
+        if (admission) {
+          admitted++;
+          await admission.settle(outcome(used(1, 1)));
+        }
+      }
+      return admitted;
+    };
+    expect(await burst(10)).toBe(10);
+    clock.t += 200; // 0.1 s into the next minute: ceil(10 × 59.9/60) = 10 of the last minute still count
+    expect(await burst(10)).toBe(0);
+    clock.t += 30_000; // 30.1 s in: ceil(10 × 29.9/60) = 5 still count
+    expect(await burst(10)).toBe(5);
+    clock.t += 60_000; // a minute later, of the 5 in the previous minute ceil(5 × 29.9/60) = 3 count
+    expect(await burst(10)).toBe(7);
+  });
+
   it('reports readiness', async () => {
     const hub = await economy();
     expect(await hub.readiness()).toMatchObject({ ok: true, checks: { database: 'ok' } });

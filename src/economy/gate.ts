@@ -12,6 +12,8 @@ import { MeteredAdmission, type Reservation, type SettlementDeps } from './settl
 import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
+const MINUTE_MS = 60_000;
+
 export const ADMIN_PRINCIPAL: Principal = Object.freeze({
   kind: 'admin',
   tenantId: null,
@@ -121,19 +123,19 @@ export class Gate implements EconomyGate {
     const { key, budgets } = context;
     const slots = budgets.map((budget) => ({ budget, ...this.options.counters.slot(budget, now) }));
     const minute = minuteWindow(now);
+    // Sliding minute: this minute's counter plus the part of the last one still inside the past 60 s.
+    const slidingWindow = (kind: 'rpm' | 'tpm', limit: number, amount: number): WindowSlot & { kind: 'rpm' | 'tpm' } => ({
+      kind,
+      key: `rl:${key.id}:${kind}:${minute.index}`,
+      previous: { key: `rl:${key.id}:${kind}:${minute.index - 1}`, weight: (minute.end - now) / MINUTE_MS },
+      limit,
+      amount,
+      // Kept through the next minute, where it is the previous window.
+      expiresAt: minute.end + MINUTE_MS,
+    });
     const windows: (WindowSlot & { kind: 'rpm' | 'tpm' })[] = [];
-    if (key.rateLimits.rpm !== undefined) {
-      windows.push({ kind: 'rpm', key: `rl:${key.id}:rpm:${minute.index}`, limit: key.rateLimits.rpm, amount: 1, expiresAt: minute.end });
-    }
-    if (key.rateLimits.tpm !== undefined) {
-      windows.push({
-        kind: 'tpm',
-        key: `rl:${key.id}:tpm:${minute.index}`,
-        limit: key.rateLimits.tpm,
-        amount: tokens,
-        expiresAt: minute.end,
-      });
-    }
+    if (key.rateLimits.rpm !== undefined) windows.push(slidingWindow('rpm', key.rateLimits.rpm, 1));
+    if (key.rateLimits.tpm !== undefined) windows.push(slidingWindow('tpm', key.rateLimits.tpm, tokens));
     const concurrency =
       key.rateLimits.maxConcurrency === undefined ? undefined : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
     const command: AdmitCommand = {
@@ -171,7 +173,7 @@ export class Gate implements EconomyGate {
         case 'window': {
           const window = windows[result.windowIndex];
           if (!window) throw new Error(`admit named unknown window index ${result.windowIndex}`);
-          throw rateRefusal(window.kind, window.limit, window.amount, window.expiresAt, now);
+          throw rateRefusal(window.kind, window.limit, window.amount, minute.end, now);
         }
         case 'concurrency':
           throw concurrencyRefusal(concurrency?.limit ?? 0);
