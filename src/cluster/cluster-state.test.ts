@@ -95,6 +95,8 @@ describe.each(engines)('cluster state ($name)', ({ create }) => {
       reason: 'window',
       windowIndex: 0,
       used: 80,
+      current: 80,
+      previous: 0,
     });
     await state.settle({ reservationId: 'req_1', budgetKeys: [], actual: 0n, windowAdjustments: [{ key: 'w:tpm', delta: -60 }], now: NOW });
     expect(await state.admit(admitCommand({ reservationId: 'req_2', windows: [window(30)] }))).toEqual({ ok: true });
@@ -122,6 +124,8 @@ describe.each(engines)('cluster state ($name)', ({ create }) => {
       reason: 'window',
       windowIndex: 0,
       used: 10,
+      current: 2,
+      previous: 10,
     });
     // Later in the minute less of the previous one counts (0.7 × 10 is 7.000000000000001 in floats: still 7), and it fits.
     expect(await state.admit(admitCommand({ reservationId: 'c3', windows: [current(0.7)] }))).toEqual({ ok: true });

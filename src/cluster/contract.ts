@@ -59,7 +59,8 @@ export type AdmitResult =
   /** The budget counter does not exist yet: seed it from the ledger, then retry. */
   | { ok: false; reason: 'unseeded'; budgetIndex: number }
   | { ok: false; reason: 'budget'; budgetIndex: number; spent: bigint; reserved: bigint }
-  | { ok: false; reason: 'window'; windowIndex: number; used: number }
+  /** `used`: what the check counted; `current` and `previous`: the two counters it was made of (previous is 0 for a fixed window). */
+  | { ok: false; reason: 'window'; windowIndex: number; used: number; current: number; previous: number }
   | { ok: false; reason: 'concurrency'; active: number };
 
 export interface SettleCommand {

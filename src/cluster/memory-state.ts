@@ -50,8 +50,10 @@ export class MemoryClusterState implements ClusterState {
       if (holders.size >= command.concurrency.limit) return { ok: false, reason: 'concurrency', active: holders.size };
     }
     for (const [windowIndex, window] of command.windows.entries()) {
-      const used = this.windowUsed(window.key, now) + slidingShare(this.windowUsed(window.previous?.key, now), window.previous?.weight);
-      if (used + window.amount > window.limit) return { ok: false, reason: 'window', windowIndex, used };
+      const current = this.windowUsed(window.key, now);
+      const previous = window.previous ? this.windowUsed(window.previous.key, now) : 0;
+      const used = current + slidingShare(previous, window.previous?.weight);
+      if (used + window.amount > window.limit) return { ok: false, reason: 'window', windowIndex, used, current, previous };
     }
     const entries: BudgetEntry[] = [];
     for (const [budgetIndex, budget] of command.budgets.entries()) {

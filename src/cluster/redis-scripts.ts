@@ -64,7 +64,7 @@ end
  * ARGV: now, id, amount, leaseExpiresAt, nb, nw, hasConcurrency,
  *       per budget: limit, expiresAt (0 = never); per window: limit, amount, expiresAt, previous weight (0: fixed window);
  *       [concurrency limit]
- * Returns {'ok'} | {'unseeded', i} | {'budget', i, spent, reserved} | {'window', j, used} | {'concurrency', active}
+ * Returns {'ok'} | {'unseeded', i} | {'budget', i, spent, reserved} | {'window', j, used, current, previous} | {'concurrency', active}
  */
 export const ADMIT_SCRIPT = `${BIGNUM}
 local now = tonumber(ARGV[1])
@@ -87,12 +87,17 @@ if has_conc == 1 then
 end
 for j = 1, nw do
   local base = window_args + 4 * (j - 1)
-  local used = tonumber(redis.call('GET', KEYS[2 * nb + j]) or '0')
+  local current = tonumber(redis.call('GET', KEYS[2 * nb + j]) or '0')
   local weight = tonumber(ARGV[base + 3])
+  local previous = 0
+  local used = current
   if weight > 0 then
-    used = used + math.max(0, math.ceil(tonumber(redis.call('GET', KEYS[2 * nb + nw + j]) or '0') * weight - 1e-9))
+    previous = tonumber(redis.call('GET', KEYS[2 * nb + nw + j]) or '0')
+    used = current + math.max(0, math.ceil(previous * weight - 1e-9))
   end
-  if used + tonumber(ARGV[base + 1]) > tonumber(ARGV[base]) then return {'window', j, tostring(used)} end
+  if used + tonumber(ARGV[base + 1]) > tonumber(ARGV[base]) then
+    return {'window', j, tostring(used), tostring(current), tostring(previous)}
+  end
 end
 for i = 1, nb do
   local h = KEYS[i]

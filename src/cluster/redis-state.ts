@@ -110,7 +110,7 @@ export class RedisClusterState implements ClusterState {
     ];
     const reply = await this.run(SCRIPTS.admit, keys, args);
     if (!Array.isArray(reply)) throw new Error(`unexpected admit reply: ${String(reply)}`);
-    const [verdict, first, second, third] = reply;
+    const [verdict, first, second, third, fourth] = reply;
     switch (verdict) {
       case 'ok':
         return { ok: true };
@@ -125,7 +125,14 @@ export class RedisClusterState implements ClusterState {
           reserved: BigInt(String(third)),
         };
       case 'window':
-        return { ok: false, reason: 'window', windowIndex: Number(first) - 1, used: Number(second) };
+        return {
+          ok: false,
+          reason: 'window',
+          windowIndex: Number(first) - 1,
+          used: Number(second),
+          current: Number(third),
+          previous: Number(fourth),
+        };
       case 'concurrency':
         return { ok: false, reason: 'concurrency', active: Number(first) };
       default:

@@ -223,11 +223,13 @@ describe('economy', () => {
     const hub = await economy({ clock: { now: () => clock.t } });
     const { secret } = await tenantKey(hub, { rateLimits: { rpm: 10 } });
     const principal = await hub.gate.authenticate(secret);
+    let retryAfter: number | undefined;
     const burst = async (count: number): Promise<number> => {
       let admitted = 0;
       for (let index = 0; index < count; index++) {
         const admission = await admit(hub, principal).catch((error: HubError) => {
           expect(error.code).toBe('RATE_LIMITED');
+          retryAfter = error.details.retryAfterSeconds;
           return null;
         });
         if (admission) {
@@ -240,6 +242,8 @@ describe('economy', () => {
     expect(await burst(10)).toBe(10);
     clock.t += 200; // 0.1 s into the next minute: ceil(10 × 59.9/60) = 10 of the last minute still count
     expect(await burst(10)).toBe(0);
+    // One more fits once ceil(10 × weight) ≤ 9, i.e. weight ≤ 0.9: 6 s into the minute, 5.9 s from now.
+    expect(retryAfter).toBe(6);
     clock.t += 30_000; // 30.1 s in: ceil(10 × 29.9/60) = 5 still count
     expect(await burst(10)).toBe(5);
     clock.t += 60_000; // a minute later, of the 5 in the previous minute ceil(5 × 29.9/60) = 3 count

@@ -173,7 +173,8 @@ export class Gate implements EconomyGate {
         case 'window': {
           const window = windows[result.windowIndex];
           if (!window) throw new Error(`admit named unknown window index ${result.windowIndex}`);
-          throw rateRefusal(window.kind, window.limit, window.amount, minute.end, now);
+          const state = { current: result.current, previous: result.previous, end: minute.end, windowMs: MINUTE_MS };
+          throw rateRefusal(window.kind, window.limit, window.amount, state, now);
         }
         case 'concurrency':
           throw concurrencyRefusal(concurrency?.limit ?? 0);

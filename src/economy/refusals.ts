@@ -36,8 +36,38 @@ export function budgetRefusal(options: {
   return new HubError('BUDGET_EXCEEDED', message, { code: 'budget_exceeded', retryAfterSeconds });
 }
 
-export function rateRefusal(kind: 'rpm' | 'tpm', limit: number, amount: number, windowEnd: number, now: number): HubError {
-  const retryAfterSeconds = Math.max(1, Math.ceil((windowEnd - now) / 1000));
+/** Where a sliding-minute refusal stands: the two counters, and when the current minute ends. */
+export interface WindowState {
+  current: number;
+  previous: number;
+  /** End of the current minute, ms since epoch. */
+  end: number;
+  windowMs: number;
+}
+
+/**
+ * How long until `amount` more fits in the sliding minute. While the current minute still has room, only
+ * the previous minute's share must shrink (it falls linearly to 0 at `end`); otherwise after `end` the
+ * current minute becomes the previous one and its share must shrink in turn.
+ */
+export function slidingRetryAfterMs(limit: number, amount: number, state: WindowState, now: number): number {
+  // Whole milliseconds, rounded up (less a hair of float error): waiting that long is always enough.
+  return Math.max(0, Math.ceil(slidingWaitMs(limit, amount, state, now) - 1e-6));
+}
+
+function slidingWaitMs(limit: number, amount: number, state: WindowState, now: number): number {
+  const room = limit - amount;
+  if (state.current <= room) {
+    if (state.previous <= 0) return 0;
+    const weight = (room - state.current) / state.previous;
+    return Math.max(0, state.end - weight * state.windowMs - now);
+  }
+  const weight = state.current <= 0 ? 0 : Math.max(0, room) / state.current;
+  return state.end - now + (1 - Math.min(1, weight)) * state.windowMs;
+}
+
+export function rateRefusal(kind: 'rpm' | 'tpm', limit: number, amount: number, state: WindowState, now: number): HubError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(slidingRetryAfterMs(limit, amount, state, now) / 1000));
   if (kind === 'tpm' && amount > limit) {
     return new HubError(
       'RATE_LIMITED',
