@@ -20,6 +20,8 @@ export interface ModelControlDeps {
   configured: readonly ModelConfig[];
   logger: EconomyLogger;
   announce(name: string): Promise<void>;
+  /** Reads a provider this replica has not heard of yet from the database; true when it exists. */
+  refreshProvider(id: string): Promise<boolean>;
 }
 
 const notFound = (name: string): HubError =>
@@ -91,12 +93,18 @@ export class ModelControl {
     return modelView(entry.config, 'admin', entry.record);
   }
 
+  /** As `get`, but a model this replica has not heard of yet is read from the database. */
+  async find(name: string): Promise<Api.RoutedModel> {
+    if (!this.configuredNames.has(name) && !this.loaded.has(name)) await this.reload(name);
+    return this.get(name);
+  }
+
   async create(body: CreateModelBody): Promise<Api.RoutedModel> {
     if (this.configuredNames.has(body.name)) throw readOnly(body.name);
     if (this.loaded.has(body.name))
       throw new HubError('CONFLICT', `Model ${body.name} already exists.`, { code: 'model_exists', param: 'name' });
     const config: ModelConfig = body;
-    this.checkReferences(config);
+    await this.checkReferences(config);
     const record = await this.deps.repository.create(config.name, specOf(config));
     if (!record) throw new HubError('CONFLICT', `Model ${body.name} already exists.`, { code: 'model_exists', param: 'name' });
     this.serve(record, config);
@@ -106,10 +114,12 @@ export class ModelControl {
 
   async update(name: string, patch: UpdateModelBody): Promise<Api.RoutedModel> {
     if (this.configuredNames.has(name)) throw readOnly(name);
+    // The patch applies to the stored row, not to what this replica last heard.
+    await this.reload(name);
     const current = this.loaded.get(name);
     if (!current) throw notFound(name);
     const config = mergePatch(current.config, patch);
-    this.checkReferences(config);
+    await this.checkReferences(config);
     const record = await this.deps.repository.replace(name, specOf(config));
     if (!record) {
       this.forget(name);
@@ -122,6 +132,7 @@ export class ModelControl {
 
   async delete(name: string): Promise<Api.RoutedModel> {
     if (this.configuredNames.has(name)) throw readOnly(name);
+    await this.reload(name);
     const current = this.loaded.get(name);
     if (!current) throw notFound(name);
     const dependents = this.deps.registry.modelsFallingBackTo(name);
@@ -136,21 +147,22 @@ export class ModelControl {
     return modelView(current.config, 'admin', current.record);
   }
 
-  private checkReferences(config: ModelConfig): void {
-    config.targets.forEach((target, index) => {
-      if (!this.deps.registry.providers.has(target.provider)) {
-        throw new HubError('INVALID_REQUEST', `Invalid targets.${index}.provider: unknown provider "${target.provider}"`, {
-          param: `targets.${index}.provider`,
-        });
-      }
-    });
-    config.fallbacks.forEach((fallback, index) => {
+  /** Targets and fallbacks must exist; ones created on another replica a moment ago are read from the database. */
+  private async checkReferences(config: ModelConfig): Promise<void> {
+    for (const [index, target] of config.targets.entries()) {
+      if (this.deps.registry.providers.has(target.provider) || (await this.deps.refreshProvider(target.provider))) continue;
+      throw new HubError('INVALID_REQUEST', `Invalid targets.${index}.provider: unknown provider "${target.provider}"`, {
+        param: `targets.${index}.provider`,
+      });
+    }
+    for (const [index, fallback] of config.fallbacks.entries()) {
       const param = `fallbacks.${index}`;
       if (fallback === config.name)
         throw new HubError('INVALID_REQUEST', `Invalid ${param}: a model cannot fall back to itself`, { param });
+      if (!this.deps.registry.catalog.find(fallback)) await this.reload(fallback);
       if (!this.deps.registry.catalog.find(fallback))
         throw new HubError('INVALID_REQUEST', `Invalid ${param}: unknown model "${fallback}"`, { param });
-    });
+    }
   }
 
   private apply(record: RoutedModelRecord): void {

@@ -120,6 +120,12 @@ export class ProviderControl {
     return this.view(entry);
   }
 
+  /** As `get`, but a provider this replica has not heard of yet (created on another one a moment ago) is read from the database. */
+  async find(id: string): Promise<Api.UpstreamProvider> {
+    if (!this.configuredById.has(id) && !this.loaded.has(id)) await this.reload(id);
+    return this.get(id);
+  }
+
   async create(body: CreateProviderBody): Promise<Api.UpstreamProvider> {
     if (this.configuredById.has(body.id)) throw readOnly(body.id);
     if (this.loaded.has(body.id))
@@ -162,6 +168,8 @@ export class ProviderControl {
 
   async update(id: string, patch: UpdateProviderBody): Promise<Api.UpstreamProvider> {
     if (this.configuredById.has(id)) throw readOnly(id);
+    // The patch applies to the stored row, not to what this replica last heard: another replica may have changed it.
+    await this.reload(id);
     const current = this.loaded.get(id);
     if (!current) throw notFound(id);
     const { api_key: _apiKey, headers: _headers, ...settingsPatch } = patch;
@@ -200,6 +208,7 @@ export class ProviderControl {
 
   async delete(id: string): Promise<Api.UpstreamProvider> {
     if (this.configuredById.has(id)) throw readOnly(id);
+    await this.reload(id);
     const current = this.loaded.get(id);
     if (!current) throw notFound(id);
     const users = this.deps.registry.modelsUsingProvider(id);

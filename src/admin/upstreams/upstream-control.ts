@@ -3,6 +3,7 @@ import type { SecretBox } from '../../core/index.js';
 import type { Broadcast, EconomyLogger, PriceBook } from '../../economy/index.js';
 import type { UpstreamAddressPolicy, UpstreamRegistry } from '../../routing/index.js';
 import { type Database, RoutedModelsRepository, UpstreamProvidersRepository } from '../../storage/index.js';
+import type * as Api from '../contract.js';
 import { ModelControl } from './model-control.js';
 import { ProviderControl } from './provider-control.js';
 
@@ -73,6 +74,10 @@ export class UpstreamControl {
       configured: deps.configured.models,
       logger: deps.logger,
       announce: (name) => announce({ kind: 'model', name }),
+      refreshProvider: async (id) => {
+        await this.providers.reload(id);
+        return deps.registry.providers.has(id);
+      },
     });
   }
 
@@ -92,6 +97,18 @@ export class UpstreamControl {
       control.timer.unref();
     }
     return control;
+  }
+
+  /** Refused while a model routes to it, counting models created on other replicas (read from the database first). */
+  async deleteProvider(id: string): Promise<Api.UpstreamProvider> {
+    await this.models.loadAll();
+    return this.providers.delete(id);
+  }
+
+  /** Refused while another model falls back to it, counting models created on other replicas. */
+  async deleteModel(name: string): Promise<Api.RoutedModel> {
+    await this.models.loadAll();
+    return this.models.delete(name);
   }
 
   /** For readiness: stored entries that cannot be served are a degradation, not unreadiness. */

@@ -15,7 +15,7 @@ export function registerUpstreamRoutes(app: FastifyInstance, control: UpstreamCo
   );
   app.get('/admin/v1/providers/:id', async (request): Promise<Api.UpstreamProvider> => {
     const { id } = parse(providerParams, request.params);
-    return control.providers.get(id);
+    return control.providers.find(id);
   });
   app.post('/admin/v1/providers', async (request, reply): Promise<Api.UpstreamProvider> => {
     const body = parse(createProviderBody, request.body);
@@ -29,13 +29,13 @@ export function registerUpstreamRoutes(app: FastifyInstance, control: UpstreamCo
   });
   app.delete('/admin/v1/providers/:id', async (request): Promise<Api.UpstreamProvider> => {
     const { id } = parse(providerParams, request.params);
-    return control.providers.delete(id);
+    return control.deleteProvider(id);
   });
 
   app.get('/admin/v1/models', async (): Promise<Api.ListResponse<Api.RoutedModel>> => ({ object: 'list', data: control.models.list() }));
   app.get('/admin/v1/models/:name', async (request): Promise<Api.RoutedModel> => {
     const { name } = parse(modelParams, request.params);
-    return control.models.get(name);
+    return control.models.find(name);
   });
   app.post('/admin/v1/models', async (request, reply): Promise<Api.RoutedModel> => {
     const body = parse(createModelBody, request.body);
@@ -49,7 +49,7 @@ export function registerUpstreamRoutes(app: FastifyInstance, control: UpstreamCo
   });
   app.delete('/admin/v1/models/:name', async (request): Promise<Api.RoutedModel> => {
     const { name } = parse(modelParams, request.params);
-    return control.models.delete(name);
+    return control.deleteModel(name);
   });
 
   app.post('/admin/v1/secrets/rotate', async (): Promise<Api.SecretRotation> => control.providers.rotate());

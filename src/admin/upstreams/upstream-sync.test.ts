@@ -93,6 +93,38 @@ describe('admin-managed upstreams across replicas', () => {
     }
   });
 
+  it('are consistent through any replica at once: the admin API reads what it has not heard of from the database', async () => {
+    // No change messages between the two and no periodic reload: only the read-through can make this pass.
+    const [a, b] = await replicas({ upstreamReloadMs: 0 }, { upstreamReloadMs: 0 });
+    try {
+      upstream.set({ apiKey: 'sk-first' });
+      expect(
+        await admin(a, 'POST', '/admin/v1/providers', { id: 'up-rt', type: 'openai', base_url: upstream.url, api_key: 'sk-first' }),
+      ).toBe(201);
+      expect(await admin(b, 'GET', '/admin/v1/providers/up-rt')).toBe(200);
+      expect(await admin(b, 'POST', '/admin/v1/models', { name: 'm-rt', targets: [{ provider: 'up-rt', model: 'up' }] })).toBe(201);
+      expect(await chatStatus(b, 'm-rt')).toBe(200);
+      // A's model with B's model as fallback: A reads m-rt from the database first.
+      expect(
+        await admin(a, 'POST', '/admin/v1/models', { name: 'm-rt-a', targets: [{ provider: 'up-rt', model: 'up' }], fallbacks: ['m-rt'] }),
+      ).toBe(201);
+      // An update on B applies to the stored row, not to B's picture of it: A's key change survives B's PATCH.
+      upstream.set({ apiKey: 'sk-second' });
+      expect(await admin(a, 'PATCH', '/admin/v1/providers/up-rt', { api_key: 'sk-second' })).toBe(200);
+      expect(await admin(b, 'PATCH', '/admin/v1/providers/up-rt', { max_connections: 16 })).toBe(200);
+      expect(await chatStatus(b, 'm-rt')).toBe(200);
+      expect(upstream.requests.at(-1)?.headers.authorization).toBe('Bearer sk-second');
+      // B has not heard of A's m-rt-a, yet refuses to delete the model it falls back to.
+      expect(await admin(b, 'DELETE', '/admin/v1/models/m-rt')).toBe(409);
+      expect(await admin(a, 'DELETE', '/admin/v1/models/m-rt-a')).toBe(200);
+      expect(await admin(b, 'DELETE', '/admin/v1/models/m-rt')).toBe(200);
+      expect(await admin(b, 'DELETE', '/admin/v1/providers/up-rt')).toBe(200);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
   it.skipIf(!redisUrl)('reach every replica through Redis pub/sub within a second', async () => {
     const prefix = uniqueRedisPrefix('upstream-sync');
     const shared = { redisUrl: redisUrl as string, redisKeyPrefix: prefix, upstreamReloadMs: 0 };
