@@ -70,6 +70,8 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5_000,
+    // Idle connections and their 10 s idle timers must not hold the process up (nor count as pending work).
+    allowExitOnIdle: true,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
