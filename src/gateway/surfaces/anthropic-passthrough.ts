@@ -35,18 +35,25 @@ export async function relayAnthropicStream(
   let heldStop: string | null = null;
   try {
     for await (const bytes of call.timing.waitOnIterable(routed.value.body)) {
-      for (const event of parser.push(textDecoder.decode(bytes, { stream: true }))) {
-        const frame = event.event ? sseEvent(event.event, event.data) : `data: ${event.data}\n\n`;
-        let parsed: AnthropicStreamEvent;
-        try {
-          parsed = JSON.parse(event.data) as AnthropicStreamEvent;
-        } catch {
-          throw new HubError('UPSTREAM_ERROR', `upstream ${provider} sent malformed JSON in its stream`);
+      // The events of one upstream read go out in one write: a syscall per read, not per event.
+      let batch = '';
+      try {
+        for (const event of parser.push(textDecoder.decode(bytes, { stream: true }))) {
+          const frame = event.event ? sseEvent(event.event, event.data) : `data: ${event.data}\n\n`;
+          let parsed: AnthropicStreamEvent;
+          try {
+            parsed = JSON.parse(event.data) as AnthropicStreamEvent;
+          } catch {
+            throw new HubError('UPSTREAM_ERROR', `upstream ${provider} sent malformed JSON in its stream`);
+          }
+          if (parsed.type === 'message_stop') heldStop = frame;
+          else batch += frame;
+          relayedError ||= parsed.type === 'error';
+          for (const part of decoder.decode(parsed)) collector.observe(part);
         }
-        if (parsed.type === 'message_stop') heldStop = frame;
-        else await writer.write(frame);
-        relayedError ||= parsed.type === 'error';
-        for (const part of decoder.decode(parsed)) collector.observe(part);
+      } finally {
+        // Events before a broken one still reach the client, as they would have one by one.
+        if (batch) await writer.write(batch);
       }
       if (writer.isClosed) break;
     }

@@ -37,6 +37,8 @@ export async function relayOpenAIStream(
   let sawDone = false;
   try {
     for await (const bytes of call.timing.waitOnIterable(routed.value.body)) {
+      // The events of one upstream read go out in one write: a syscall per read, not per event.
+      let batch = '';
       for (const event of parser.push(decoder.decode(bytes, { stream: true }))) {
         const data = event.data;
         if (data === '[DONE]') {
@@ -56,8 +58,9 @@ export async function relayOpenAIStream(
           relayedError = true;
           failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} failed mid-stream`);
         }
-        await writer.write(sseData(data));
+        batch += sseData(data);
       }
+      if (batch) await writer.write(batch);
       if (writer.isClosed) break;
     }
     if (!sawDone && !writer.isClosed && !failure) failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} ended the stream early`);
