@@ -99,13 +99,16 @@ export class BudgetsRepository {
     return rows.map(toBudget);
   }
 
-  /** Every budget a request made with this key is charged to: the key's, its project's and its tenant's. */
+  /**
+   * Every budget a request made with this key is charged to: its tenant's, its project's and the key's,
+   * in that order (creation times can tie, so they do not decide it).
+   */
   async forKey(keyId: string, projectId: string | null): Promise<BudgetRecord[]> {
     const rows = await this.db.query<BudgetRow>(
       `select ${COLUMNS} from budgets
        where tenant_id = $1
          and (scope = 'tenant' or (scope = 'project' and project_id = $2) or (scope = 'key' and key_id = $3))
-       order by created_at, id`,
+       order by case scope when 'tenant' then 0 when 'project' then 1 else 2 end, created_at, id`,
       [this.tenantId, projectId, keyId],
     );
     return rows.map(toBudget);
