@@ -79,8 +79,8 @@ export class MemoryClusterState implements ClusterState {
     return { ok: true };
   }
 
-  private windowUsed(key: string | undefined, now: number): number {
-    const entry = key === undefined ? undefined : this.windows.get(key);
+  private windowUsed(key: string, now: number): number {
+    const entry = this.windows.get(key);
     return entry && entry.expiresAt > now ? entry.used : 0;
   }
 

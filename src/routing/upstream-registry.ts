@@ -5,8 +5,8 @@ import {
   checkUpstreamUrl,
   createProvider,
   guardedLookup,
+  nativeResponsesProviders,
   type Provider,
-  type ProviderOptions,
   type UpstreamAddressPolicy,
 } from '../providers/index.js';
 import type { ModelCatalog } from './catalog.js';
@@ -22,18 +22,12 @@ export class UpstreamRegistry {
   /** Shared with the router, which looks providers up by id on every attempt. */
   readonly providers: Map<string, Provider>;
   /** Ids of the providers that take `/responses` natively, kept in step with `providers`. */
-  readonly nativeResponses = new Set<string>();
-  private readonly build: (config: ProviderConfig, options: ProviderOptions) => Provider;
+  readonly nativeResponses: Set<string>;
 
-  constructor(
-    catalog: ModelCatalog,
-    providers: Map<string, Provider>,
-    build: (config: ProviderConfig, options: ProviderOptions) => Provider = createProvider,
-  ) {
+  constructor(catalog: ModelCatalog, providers: Map<string, Provider>) {
     this.catalog = catalog;
     this.providers = providers;
-    this.build = build;
-    for (const provider of providers.values()) if (provider.responsesApi) this.nativeResponses.add(provider.id);
+    this.nativeResponses = nativeResponsesProviders(providers.values());
   }
 
   /**
@@ -44,11 +38,11 @@ export class UpstreamRegistry {
    * stored provider must not fail on a passing DNS hiccup; the connect-time guard covers host names).
    */
   async prepare(config: ProviderConfig, policy?: UpstreamAddressPolicy, recheck: 'full' | 'literal' = 'full'): Promise<Provider> {
-    if (!policy) return this.build(config, {});
+    if (!policy) return createProvider(config);
     if (config.base_url && (recheck === 'full' || isIP(new URL(config.base_url).hostname.replace(/^\[|\]$/g, '')) !== 0)) {
       await checkUpstreamUrl(config.base_url, policy, { param: 'base_url' });
     }
-    return this.build(config, { lookup: guardedLookup(policy) });
+    return createProvider(config, { lookup: guardedLookup(policy) });
   }
 
   /** Serves `provider` under its id, retiring the one it replaces. */

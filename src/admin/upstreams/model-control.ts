@@ -26,6 +26,8 @@ export interface ModelControlDeps {
 
 const notFound = (name: string): HubError =>
   new HubError('NOT_FOUND', `No model named ${name}.`, { code: 'model_not_found', param: 'name' });
+const exists = (name: string): HubError =>
+  new HubError('CONFLICT', `Model ${name} already exists.`, { code: 'model_exists', param: 'name' });
 const readOnly = (name: string): HubError =>
   new HubError('CONFLICT', `Model ${name} is defined in the config file; change it there.`, { code: 'model_in_config' });
 
@@ -54,11 +56,11 @@ function modelView(config: ModelConfig, source: Api.RoutedModel['source'], recor
 export class ModelControl {
   private readonly deps: ModelControlDeps;
   private readonly loaded = new Map<string, LoadedModel>();
-  private readonly configuredNames: Set<string>;
+  private readonly configuredByName: Map<string, ModelConfig>;
 
   constructor(deps: ModelControlDeps) {
     this.deps = deps;
-    this.configuredNames = new Set(deps.configured.map((model) => model.name));
+    this.configuredByName = new Map(deps.configured.map((model) => [model.name, model]));
   }
 
   async loadAll(): Promise<void> {
@@ -86,7 +88,7 @@ export class ModelControl {
   }
 
   get(name: string): Api.RoutedModel {
-    const configured = this.deps.configured.find((model) => model.name === name);
+    const configured = this.configuredByName.get(name);
     if (configured) return modelView(configured, 'config');
     const entry = this.loaded.get(name);
     if (!entry) throw notFound(name);
@@ -95,25 +97,24 @@ export class ModelControl {
 
   /** As `get`, but a model this replica has not heard of yet is read from the database. */
   async find(name: string): Promise<Api.RoutedModel> {
-    if (!this.configuredNames.has(name) && !this.loaded.has(name)) await this.reload(name);
+    if (!this.configuredByName.has(name) && !this.loaded.has(name)) await this.reload(name);
     return this.get(name);
   }
 
   async create(body: CreateModelBody): Promise<Api.RoutedModel> {
-    if (this.configuredNames.has(body.name)) throw readOnly(body.name);
-    if (this.loaded.has(body.name))
-      throw new HubError('CONFLICT', `Model ${body.name} already exists.`, { code: 'model_exists', param: 'name' });
+    if (this.configuredByName.has(body.name)) throw readOnly(body.name);
+    if (this.loaded.has(body.name)) throw exists(body.name);
     const config: ModelConfig = body;
     await this.checkReferences(config);
     const record = await this.deps.repository.create(config.name, specOf(config));
-    if (!record) throw new HubError('CONFLICT', `Model ${body.name} already exists.`, { code: 'model_exists', param: 'name' });
+    if (!record) throw exists(body.name);
     this.serve(record, config);
     await this.deps.announce(config.name);
     return modelView(config, 'admin', record);
   }
 
   async update(name: string, patch: UpdateModelBody): Promise<Api.RoutedModel> {
-    if (this.configuredNames.has(name)) throw readOnly(name);
+    if (this.configuredByName.has(name)) throw readOnly(name);
     // The patch applies to the stored row, not to what this replica last heard.
     await this.reload(name);
     const current = this.loaded.get(name);
@@ -130,9 +131,10 @@ export class ModelControl {
     return modelView(config, 'admin', record);
   }
 
+  /** Refused while another model falls back to it, counting models created on other replicas: every row is re-read first. */
   async delete(name: string): Promise<Api.RoutedModel> {
-    if (this.configuredNames.has(name)) throw readOnly(name);
-    await this.reload(name);
+    if (this.configuredByName.has(name)) throw readOnly(name);
+    await this.loadAll();
     const current = this.loaded.get(name);
     if (!current) throw notFound(name);
     const dependents = this.deps.registry.modelsFallingBackTo(name);

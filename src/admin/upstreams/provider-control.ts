@@ -3,7 +3,7 @@ import { type ProviderConfig, providerSchema } from '../../config/index.js';
 import { HubError, type SecretBox, sealedKeyId } from '../../core/index.js';
 import type { EconomyLogger } from '../../economy/index.js';
 import { type UpstreamAddressPolicy, type UpstreamRegistry, unavailableProvider } from '../../routing/index.js';
-import type { UpstreamProviderRecord, UpstreamProvidersRepository } from '../../storage/index.js';
+import type { UpstreamProviderRecord, UpstreamProvidersRepository, UpstreamProviderValues } from '../../storage/index.js';
 import type * as Api from '../contract.js';
 import { mergePatch } from './merge-patch.js';
 import { openProviderSecrets, type ProviderSecrets, sealProviderSecrets } from './provider-secrets.js';
@@ -40,6 +40,8 @@ export interface ProviderControlDeps {
 
 const notFound = (id: string): HubError =>
   new HubError('NOT_FOUND', `No provider with id ${id}.`, { code: 'provider_not_found', param: 'id' });
+const exists = (id: string): HubError =>
+  new HubError('CONFLICT', `Provider ${id} already exists.`, { code: 'provider_exists', param: 'id' });
 const readOnly = (id: string): HubError =>
   new HubError('CONFLICT', `Provider ${id} is defined in the config file; change it there.`, { code: 'provider_in_config' });
 
@@ -128,8 +130,7 @@ export class ProviderControl {
 
   async create(body: CreateProviderBody): Promise<Api.UpstreamProvider> {
     if (this.configuredById.has(body.id)) throw readOnly(body.id);
-    if (this.loaded.has(body.id))
-      throw new HubError('CONFLICT', `Provider ${body.id} already exists.`, { code: 'provider_exists', param: 'id' });
+    if (this.loaded.has(body.id)) throw exists(body.id);
     const settings: ProviderSettings = {
       ...(body.preset !== undefined ? { preset: body.preset } : {}),
       ...(body.base_url !== undefined ? { base_url: body.base_url } : {}),
@@ -140,30 +141,14 @@ export class ProviderControl {
       ...(body.api_key !== undefined ? { api_key: body.api_key } : {}),
       ...(body.headers !== undefined ? { headers: body.headers } : {}),
     };
-    const sealed = sealProviderSecrets(this.deps.box, body.id, secrets);
-    const config = effectiveConfig(body.id, body.type, settings, secrets);
-    const provider = await this.deps.registry.prepare(config, this.deps.policy);
-    const record = await this.deps.repository
-      .create(body.id, { type: body.type, settings, headerNames: Object.keys(secrets.headers ?? {}), sealedSecrets: sealed })
-      .catch(async (error: unknown) => {
-        await provider.close();
-        throw error;
-      });
-    if (!record) {
-      await provider.close();
-      throw new HubError('CONFLICT', `Provider ${body.id} already exists.`, { code: 'provider_exists', param: 'id' });
-    }
-    this.deps.registry.putProvider(provider);
-    const entry: LoadedProvider = {
-      record,
+    return this.commit(
+      body.id,
+      body.type,
       settings,
-      fingerprint: fingerprintOf(config),
-      problem: null,
-      hasApiKey: secrets.api_key !== undefined,
-    };
-    this.loaded.set(record.id, entry);
-    await this.deps.announce(record.id);
-    return this.view(entry);
+      secrets,
+      (values) => this.deps.repository.create(body.id, values),
+      () => exists(body.id),
+    );
   }
 
   async update(id: string, patch: UpdateProviderBody): Promise<Api.UpstreamProvider> {
@@ -185,25 +170,17 @@ export class ProviderControl {
     const headers = patch.headers === undefined ? stored.headers : (patch.headers ?? undefined);
     if (apiKey !== undefined) secrets.api_key = apiKey;
     if (headers !== undefined && Object.keys(headers).length > 0) secrets.headers = headers;
-    const sealed = sealProviderSecrets(this.deps.box, id, secrets);
-    const config = effectiveConfig(id, current.record.type, settings, secrets);
-    const provider = await this.deps.registry.prepare(config, this.deps.policy);
-    const record = await this.deps.repository
-      .replace(id, { type: current.record.type, settings, headerNames: Object.keys(secrets.headers ?? {}), sealedSecrets: sealed })
-      .catch(async (error: unknown) => {
-        await provider.close();
-        throw error;
-      });
-    if (!record) {
-      await provider.close();
-      this.forget(id);
-      throw notFound(id);
-    }
-    this.deps.registry.putProvider(provider);
-    const entry: LoadedProvider = { record, settings, fingerprint: fingerprintOf(config), problem: null, hasApiKey: apiKey !== undefined };
-    this.loaded.set(id, entry);
-    await this.deps.announce(id);
-    return this.view(entry);
+    return this.commit(
+      id,
+      current.record.type,
+      settings,
+      secrets,
+      (values) => this.deps.repository.replace(id, values),
+      () => {
+        this.forget(id);
+        return notFound(id);
+      },
+    );
   }
 
   async delete(id: string): Promise<Api.UpstreamProvider> {
@@ -246,6 +223,45 @@ export class ProviderControl {
     });
     await this.loadAll();
     return { object: 'secret_rotation', key_id: box.keyId, resealed, providers };
+  }
+
+  /**
+   * Seals the secrets, builds the provider (the URL policy is checked here), stores the row and only then
+   * serves it and tells the other replicas; a refusal at any step leaves what was served as it was.
+   * `store` answers undefined when the row cannot be written (taken id, vanished row): `refused` says why.
+   */
+  private async commit(
+    id: string,
+    type: string,
+    settings: ProviderSettings,
+    secrets: ProviderSecrets,
+    store: (values: UpstreamProviderValues) => Promise<UpstreamProviderRecord | undefined>,
+    refused: () => HubError,
+  ): Promise<Api.UpstreamProvider> {
+    const sealedSecrets = sealProviderSecrets(this.deps.box, id, secrets);
+    const config = effectiveConfig(id, type, settings, secrets);
+    const provider = await this.deps.registry.prepare(config, this.deps.policy);
+    const record = await store({ type, settings, headerNames: Object.keys(secrets.headers ?? {}), sealedSecrets }).catch(
+      async (error: unknown) => {
+        await provider.close();
+        throw error;
+      },
+    );
+    if (!record) {
+      await provider.close();
+      throw refused();
+    }
+    this.deps.registry.putProvider(provider);
+    const entry: LoadedProvider = {
+      record,
+      settings,
+      fingerprint: fingerprintOf(config),
+      problem: null,
+      hasApiKey: secrets.api_key !== undefined,
+    };
+    this.loaded.set(id, entry);
+    await this.deps.announce(id);
+    return this.view(entry);
   }
 
   private openOrExplain(record: UpstreamProviderRecord): ProviderSecrets {

@@ -105,12 +105,6 @@ export class UpstreamControl {
     return this.providers.delete(id);
   }
 
-  /** Refused while another model falls back to it, counting models created on other replicas. */
-  async deleteModel(name: string): Promise<Api.RoutedModel> {
-    await this.models.loadAll();
-    return this.models.delete(name);
-  }
-
   /** For readiness: stored entries that cannot be served are a degradation, not unreadiness. */
   health(): string {
     const problems = this.providers.problems();

@@ -49,7 +49,7 @@ export function registerUpstreamRoutes(app: FastifyInstance, control: UpstreamCo
   });
   app.delete('/admin/v1/models/:name', async (request): Promise<Api.RoutedModel> => {
     const { name } = parse(modelParams, request.params);
-    return control.deleteModel(name);
+    return control.models.delete(name);
   });
 
   app.post('/admin/v1/secrets/rotate', async (): Promise<Api.SecretRotation> => control.providers.rotate());
