@@ -80,6 +80,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const metrics = new HubMetrics({
     breakerStates: () => router.breakerStates(),
     journalLag: () => economyRef?.journalLag() ?? 0,
+    ledgerQuarantined: () => economyRef?.ledgerQuarantined() ?? 0,
     unavailableProviders: () => upstreamsRef?.providers.unavailable() ?? [],
   });
   const economy = await createEconomy({
@@ -99,6 +100,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         outputTokens: entry.outputTokens,
         cachedInputTokens: entry.cachedTokens,
         costUsd: picosToUsd(entry.costPicos),
+        ...(entry.usageAnomaly ? { usageAnomaly: entry.usageAnomaly } : {}),
       }),
   });
   economyRef = economy;
@@ -127,7 +129,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       : {}),
     readiness: async () => {
       const state = await economy.readiness();
-      return { ok: state.ok, checks: { config: 'loaded', migrations: 'applied', ...state.checks, upstreams: upstreams.health() } };
+      const upstreamHealth = upstreams.health();
+      return {
+        ok: state.ok,
+        degraded: state.degraded === true || upstreamHealth.startsWith('degraded'),
+        checks: { config: 'loaded', migrations: 'applied', ...state.checks, upstreams: upstreamHealth },
+      };
     },
     responses: { store: responsesStore(db), config: options.config.responses, nativeProviders: registry.nativeResponses },
     extensions: [

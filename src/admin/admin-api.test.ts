@@ -68,7 +68,7 @@ async function spend(secret: string, requestId: string, input: number, output: n
     requestId,
     model: 'cheap',
     surface: 'openai',
-    chat: { model: 'cheap', messages: [{ role: 'user', content: 'hi' }], stream: false, maxTokens: 10 },
+    chat: { model: 'cheap', messages: [{ role: 'user', content: 'hi' }], stream: false, maxTokens: Math.max(output, 1) },
   });
   await admission.settle({
     servedModel: 'cheap',

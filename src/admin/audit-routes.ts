@@ -1,16 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { HubError } from '../core/index.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../core/index.js';
 import type { AuditLogRepository, AuditRow } from '../storage/index.js';
 import type * as Api from './contract.js';
 import { auditQuery, parse } from './validation.js';
 
-const encodeCursor = (seq: bigint): string => Buffer.from(`audit:${seq}`).toString('base64url');
-
-function decodeCursor(cursor: string): bigint {
-  const match = /^audit:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw new HubError('INVALID_REQUEST', 'Invalid cursor.', { param: 'cursor' });
-  return BigInt(match[1]);
-}
+const CURSOR_PREFIX = 'audit';
 
 const auditDto = (row: AuditRow): Api.AuditEntry => ({
   id: row.id,
@@ -39,11 +33,11 @@ export function registerAuditRoutes(app: FastifyInstance, audit: AuditLogReposit
         ...(query.from ? { from: query.from } : {}),
         ...(query.to ? { to: query.to } : {}),
       },
-      { ...(query.cursor ? { before: decodeCursor(query.cursor) } : {}), limit: query.limit + 1 },
+      { ...(query.cursor ? { before: decodeSeqCursor(CURSOR_PREFIX, query.cursor) } : {}), limit: query.limit + 1 },
     );
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > query.limit && last ? encodeCursor(last.seq) : null;
+    const nextCursor = rows.length > query.limit && last ? encodeSeqCursor(CURSOR_PREFIX, last.seq) : null;
     return { object: 'list', data: page.map(auditDto), next_cursor: nextCursor, has_more: nextCursor !== null };
   });
 }

@@ -121,7 +121,10 @@ export interface UsageRow {
 }
 
 export interface LedgerRow {
+  /** Minted by the hub (the `x-request-id` response header). */
   request_id: string;
+  /** The client's own `x-client-request-id` / `x-request-id`, when it sent one. */
+  client_request_id: string | null;
   tenant_id: string | null;
   project_id: string | null;
   key_id: string | null;
@@ -135,6 +138,8 @@ export interface LedgerRow {
   cached_tokens: number;
   cache_write_tokens: number;
   usage_source: 'upstream' | 'tokenizer';
+  /** Why the upstream's usage was not billed as reported: invalid (tokenizer count), a sub-count cut to fit, or output past max_tokens (billed at the cap). */
+  usage_anomaly: 'invalid_upstream_usage' | 'sub_count_exceeds_total' | 'output_exceeds_max_tokens' | null;
   cost_usd: string;
   price_known: boolean;
   latency_ms: number;
@@ -262,6 +267,12 @@ export interface RoutedModel {
   pricing: ModelPricing | null;
   max_output_tokens: number | null;
   context_window: number | null;
+  /**
+   * `unavailable`: a stored row that does not pass validation (written by an older version, say) is not
+   * served; `problem` says why. It can still be read and deleted.
+   */
+  status: 'ready' | 'unavailable';
+  problem: string | null;
   created_at: string | null;
   updated_at: string | null;
 }

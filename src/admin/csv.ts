@@ -24,6 +24,9 @@ export const LEDGER_CSV_COLUMNS: (keyof LedgerRow)[] = [
   'error_code',
   'stream',
   'attempts',
+  // Added later: kept at the end so positional readers of older exports keep working.
+  'client_request_id',
+  'usage_anomaly',
 ];
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets never evaluate a model name as a formula. */

@@ -60,6 +60,7 @@ export const usageDto = (row: UsageTotals): Api.UsageRow => ({
 
 export const ledgerDto = (row: LedgerRow): Api.LedgerRow => ({
   request_id: row.requestId,
+  client_request_id: row.clientRequestId,
   tenant_id: row.tenantId,
   project_id: row.projectId,
   key_id: row.keyId,
@@ -73,6 +74,7 @@ export const ledgerDto = (row: LedgerRow): Api.LedgerRow => ({
   cached_tokens: row.cachedTokens,
   cache_write_tokens: row.cacheWriteTokens,
   usage_source: row.usageSource,
+  usage_anomaly: row.usageAnomaly,
   cost_usd: picosToUsd(row.costPicos),
   price_known: row.priceKnown,
   latency_ms: row.latencyMs,

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Economy, LedgerQuery } from '../economy/index.js';
+import type { Economy, LedgerPage, LedgerQuery } from '../economy/index.js';
 import type * as Api from './contract.js';
 import { csvHeader, csvLine } from './csv.js';
 import { ledgerDto, usageDto } from './dto.js';
@@ -37,9 +37,12 @@ export function registerUsageRoutes(app: FastifyInstance, economy: Economy): voi
     };
     if (query.format === 'csv') {
       // The export streams every matching row page by page, so memory stays flat at millions of rows.
+      // The first page is read before the 200 goes out, so a bad cursor is still a 400, not a cut stream.
+      const pages = { ...base, limit: CSV_PAGE };
+      const first = await economy.usage.ledger(pages);
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', 'attachment; filename="tokenhub-ledger.csv"');
-      return reply.send(Readable.from(csvRows(economy, { ...base, limit: CSV_PAGE })));
+      return reply.send(Readable.from(csvRows(economy, pages, first)));
     }
     const page = await economy.usage.ledger(base);
     const body: Api.LedgerPage = {
@@ -52,13 +55,12 @@ export function registerUsageRoutes(app: FastifyInstance, economy: Economy): voi
   });
 }
 
-async function* csvRows(economy: Economy, query: LedgerQuery): AsyncGenerator<string> {
+async function* csvRows(economy: Economy, query: LedgerQuery, first: LedgerPage): AsyncGenerator<string> {
   yield csvHeader();
-  let cursor = query.cursor;
+  let page = first;
   for (;;) {
-    const page = await economy.usage.ledger({ ...query, ...(cursor ? { cursor } : {}) });
     for (const row of page.rows) yield csvLine(ledgerDto(row));
     if (!page.nextCursor) return;
-    cursor = page.nextCursor;
+    page = await economy.usage.ledger({ ...query, cursor: page.nextCursor });
   }
 }

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { HubError, type Picos, usdToPicos } from '../core/index.js';
+import {
+  HubError,
+  isStorableText,
+  MAX_BUDGET_USD,
+  type Picos,
+  UNSTORABLE_TEXT_MESSAGE,
+  USD_DECIMALS,
+  usdAmountProblem,
+  usdToPicos,
+} from '../core/index.js';
 
 /** Parses with zod; the first issue becomes a 400 naming the field (`details.param`). */
 export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -12,10 +21,17 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   });
 }
 
+/** A string the database can hold (no NUL, no unpaired surrogate): every free-text field that is stored or queried. */
+export const storableText = z.string().refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
+
 // Ids are minted as `<prefix>_<base62>`; anything else (NUL bytes, slashes, …) never reaches the database.
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a TokenHub id');
-const name = z.string().trim().min(1).max(200);
-const usd = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,12})?$/, 'must be a decimal USD amount')]);
+const name = storableText.trim().min(1).max(200);
+// A decimal string, or a JSON number only when it says exactly which amount is meant (float noise is refused, not stored).
+const usd = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+  const problem = usdAmountProblem(value, { decimals: USD_DECIMALS, max: MAX_BUDGET_USD });
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const toPicos = (value: string | number, param: string): Picos => {
   try {
@@ -31,7 +47,7 @@ const rateLimits = z.strictObject({
   tpm: z.number().int().positive().optional(),
   max_concurrency: z.number().int().positive().optional(),
 });
-const models = z.array(z.string().min(1).max(200)).max(1000);
+const models = z.array(storableText.min(1).max(200)).max(1000);
 
 export const createTenantBody = z.strictObject({ name });
 export const createProjectBody = z.strictObject({ tenant_id: id, name });
@@ -59,10 +75,20 @@ export const createBudgetBody = z.strictObject({
 export const updateBudgetBody = z.strictObject({ limit_usd: usd });
 export const idParams = z.object({ id });
 
+// JavaScript dates reach ±275,760 years, PostgreSQL's from 4713 BC, and drivers write years below 1 and
+// past 9999 in ways the database refuses; no usage, ledger or audit row lies outside this. The last day
+// is left out so that rounding a bound up to the hour of the rollups stays within year 9999.
+const EARLIEST = Date.parse('1970-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T00:00:00Z');
 const date = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date or time')
+  .refine((value) => {
+    const time = Date.parse(value);
+    return Number.isNaN(time) || (time >= EARLIEST && time <= LATEST);
+  }, 'must lie between 1970-01-01 and 9999-12-31')
   .transform((value) => new Date(value));
+const modelFilter = storableText.min(1);
 
 export const tenantQuery = z.object({ tenant_id: id.optional(), project_id: id.optional() });
 export const budgetQuery = z.object({
@@ -75,7 +101,7 @@ export const usageQuery = z.object({
   tenant_id: id.optional(),
   project_id: id.optional(),
   key_id: id.optional(),
-  model: z.string().min(1).optional(),
+  model: modelFilter.optional(),
   from: date.optional(),
   to: date.optional(),
   group_by: z.enum(['model', 'key', 'project', 'day', 'hour', 'none']).default('model'),
@@ -84,7 +110,7 @@ export const ledgerQuery = z.object({
   tenant_id: id.optional(),
   project_id: id.optional(),
   key_id: id.optional(),
-  model: z.string().min(1).optional(),
+  model: modelFilter.optional(),
   from: date.optional(),
   to: date.optional(),
   cursor: z.string().min(1).optional(),
@@ -92,7 +118,7 @@ export const ledgerQuery = z.object({
   format: z.enum(['json', 'csv']).default('json'),
 });
 export const meUsageQuery = z.object({
-  model: z.string().min(1).optional(),
+  model: modelFilter.optional(),
   from: date.optional(),
   to: date.optional(),
   group_by: z.enum(['model', 'day', 'hour', 'none']).default('model'),

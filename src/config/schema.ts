@@ -1,7 +1,12 @@
 import { z } from 'zod';
+import { MAX_PRICE_USD_PER_MTOK, PRICE_DECIMALS, usdAmountProblem } from '../core/index.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be letters, digits and . _ : / -');
-const usdPerMtok = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d{1,6})?$/)]);
+// Bounded here, for the config file and the admin API alike: a price the money code cannot hold is never stored.
+const usdPerMtok = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+  const problem = usdAmountProblem(value, { decimals: PRICE_DECIMALS, max: MAX_PRICE_USD_PER_MTOK });
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'local'] as const;
 

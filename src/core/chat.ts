@@ -106,6 +106,13 @@ export interface EmbeddingsResult {
 /** How a usage number was obtained. */
 export type UsageSource = 'upstream' | 'tokenizer';
 
+/**
+ * Why the billed usage differs from what the upstream reported: its counts were not believable
+ * (counted with the tokenizer instead), a sub-count exceeded its total (cut to fit), or the output
+ * exceeded the `max_tokens` the client set (billed at the cap). Recorded on the ledger row.
+ */
+export type UsageAnomaly = 'invalid_upstream_usage' | 'sub_count_exceeds_total' | 'output_exceeds_max_tokens';
+
 export interface Usage {
   /** All prompt tokens, including cached and cache-write ones. */
   inputTokens: number;
@@ -116,6 +123,8 @@ export interface Usage {
   cacheWriteInputTokens: number;
   reasoningTokens?: number;
   source: UsageSource;
+  /** Set when what the upstream reported was not billed as it stood. */
+  anomaly?: UsageAnomaly;
 }
 
 export const emptyUsage = (source: UsageSource = 'upstream'): Usage => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HubError, toHubError } from './errors.js';
+import { boundedMessage, HubError, MAX_ERROR_MESSAGE_LENGTH, toHubError } from './errors.js';
 
 describe('toHubError', () => {
   it('keeps HubErrors and hides unknown errors behind INTERNAL', () => {
@@ -21,6 +21,28 @@ describe('toHubError', () => {
       expect(error.code).toBe('DEPENDENCY_UNAVAILABLE');
       expect(error.status).toBe(503);
       expect(error.details.retryAfterSeconds).toBe(1);
+    }
+  });
+});
+
+describe('boundedMessage', () => {
+  it('keeps short messages and cuts long ones in the middle, keeping start and end', () => {
+    expect(boundedMessage('short')).toBe('short');
+    const exact = 'x'.repeat(MAX_ERROR_MESSAGE_LENGTH);
+    expect(boundedMessage(exact)).toBe(exact);
+    const message = `The model \`${'m'.repeat(500_000)}\` does not exist or you do not have access to it.`;
+    const bounded = new HubError('MODEL_NOT_FOUND', message).message;
+    expect(bounded.length).toBe(MAX_ERROR_MESSAGE_LENGTH);
+    expect(bounded.startsWith('The model `mmm')).toBe(true);
+    expect(bounded.endsWith('mmm` does not exist or you do not have access to it.')).toBe(true);
+    expect(bounded).toContain('m…m');
+  });
+
+  it('never splits a surrogate pair', () => {
+    for (const shift of [0, 1]) {
+      const bounded = boundedMessage('a'.repeat(shift) + '😀'.repeat(MAX_ERROR_MESSAGE_LENGTH));
+      expect(bounded.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_LENGTH);
+      expect(/\p{Cs}/u.test(bounded)).toBe(false);
     }
   });
 });

@@ -27,7 +27,6 @@ export const ERROR_CATALOG = {
   INVALID_REQUEST: spec(400, 'user', false, 'invalid_request_error', 'invalid_request_error'),
   UNSUPPORTED_FEATURE: spec(400, 'user', false, 'invalid_request_error', 'invalid_request_error'),
   UNAUTHENTICATED: spec(401, 'user', false, 'authentication_error', 'authentication_error'),
-  PAYMENT_REQUIRED: spec(402, 'user', false, 'insufficient_quota', 'billing_error'),
   FORBIDDEN: spec(403, 'user', false, 'permission_error', 'permission_error'),
   NOT_FOUND: spec(404, 'user', false, 'invalid_request_error', 'not_found_error'),
   MODEL_NOT_FOUND: spec(404, 'user', false, 'invalid_request_error', 'not_found_error'),
@@ -36,7 +35,8 @@ export const ERROR_CATALOG = {
   PAYLOAD_TOO_LARGE: spec(413, 'user', false, 'invalid_request_error', 'request_too_large'),
   UNSUPPORTED_MEDIA_TYPE: spec(415, 'user', false, 'invalid_request_error', 'invalid_request_error'),
   RATE_LIMITED: spec(429, 'user', false, 'rate_limit_error', 'rate_limit_error'),
-  BUDGET_EXCEEDED: spec(429, 'user', false, 'insufficient_quota', 'rate_limit_error'),
+  // 402, never 429: SDKs retry 429s on their own, and a budget refusal is a decision about money, not load.
+  BUDGET_EXCEEDED: spec(402, 'user', false, 'insufficient_quota', 'billing_error'),
   CLIENT_CLOSED: spec(499, 'user', false, 'invalid_request_error', 'invalid_request_error'),
   INTERNAL: spec(500, 'system', false, 'server_error', 'api_error'),
   UPSTREAM_ERROR: spec(502, 'upstream', true, 'upstream_error', 'api_error'),
@@ -63,12 +63,33 @@ export interface HubErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * The longest message an error carries. Messages quote what the client sent (a model name, an id, a
+ * field's value) and the client's input has no length bound here, so a longer message keeps its start
+ * and its end (where the explanation is) around an ellipsis: input never comes back at full length.
+ */
+export const MAX_ERROR_MESSAGE_LENGTH = 400;
+
+export function boundedMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) return message;
+  const keep = MAX_ERROR_MESSAGE_LENGTH - 1;
+  let headEnd = Math.ceil(keep / 2);
+  let tailStart = message.length - Math.floor(keep / 2);
+  // Never cut a surrogate pair in two: the halves would render as replacement characters.
+  if (isHighSurrogate(message.charCodeAt(headEnd - 1))) headEnd--;
+  if (isLowSurrogate(message.charCodeAt(tailStart))) tailStart++;
+  return `${message.slice(0, headEnd)}…${message.slice(tailStart)}`;
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
 export class HubError extends Error {
   readonly code: ErrorCode;
   readonly details: HubErrorDetails;
 
   constructor(code: ErrorCode, message: string, details: HubErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(boundedMessage(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'HubError';
     this.code = code;
     this.details = details;

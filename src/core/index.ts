@@ -6,4 +6,7 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './money.js';
 export * from './secret-box.js';
+export * from './seq-cursor.js';
+export * from './storable-text.js';
 export * from './stream.js';
+export * from './usage-bounds.js';

@@ -12,13 +12,21 @@ export interface Principal {
 
 /** What admission needs to know about a request to rate-limit it and reserve its worst-case cost. */
 export interface AdmissionRequest {
+  /** Minted by the hub for every request: the ledger key and the reservation id. Never client input. */
   requestId: string;
+  /** The id the client sent (`x-request-id` / `x-client-request-id`), kept for correlation only. */
+  clientRequestId?: string;
   /** The model name the client asked for. */
   model: string;
   /** Canonical request, used to count prompt tokens with a tokenizer (chat) ... */
   chat?: ChatRequest;
   /** ... or the raw input of an embeddings request. */
   embeddingsInput?: string | string[] | number[] | number[][];
+  /**
+   * Choices the upstream generates beyond `chat.n` (e.g. `best_of` candidates of a text completion):
+   * the reservation covers `max_tokens` for each.
+   */
+  generatedChoices?: number;
   /** Models the router may fall back to, in order: reservations cover the dearest of the chain. */
   fallbackModels?: string[];
   /** Client protocol, for the record. */

@@ -102,7 +102,7 @@ describe('economy', () => {
     const hub = await economy();
     const { secret, key, tenant } = await tenantKey(hub);
     const principal = await hub.gate.authenticate(secret);
-    const admission = await admit(hub, principal, { requestId: 'req_settle_once', model: 'm' });
+    const admission = await admit(hub, principal, { requestId: 'req_settle_once', model: 'm', chat: { ...CHAT, maxTokens: 500 } });
     const settled = outcome(used(1_000, 500), { servedModel: 'dear', attempts: 3 });
     await Promise.all([admission.settle(settled), admission.settle(settled)]);
     await admission.settle(outcome(used(1, 1)));
@@ -168,16 +168,17 @@ describe('economy', () => {
     await expect(admit(hub, principal, { model: 'm', fallbackModels: [] })).resolves.toBeDefined();
   });
 
-  it('refuses with 402 once a total budget is spent, naming the budget and what remains', async () => {
+  it('refuses with 402 whether reservations or settled spend fill a budget, naming the budget and what remains', async () => {
     const hub = await economy();
     const { secret, budget } = await tenantKey(hub, { budget: { limitPicos: picos(WORST), period: 'total' } });
     const principal = await hub.gate.authenticate(secret);
     const first = await admit(hub, principal);
-    await expect(admit(hub, principal)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', status: 429 });
+    await expect(admit(hub, principal)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', status: 402, details: { retryAfterSeconds: 1 } });
     await first.settle(outcome(used(PROMPT, 100)));
     const refusal = await admit(hub, principal).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(HubError);
-    expect((refusal as HubError).code).toBe('PAYMENT_REQUIRED');
+    expect(refusal).toMatchObject({ code: 'BUDGET_EXCEEDED', status: 402, details: { code: 'budget_exceeded' } });
+    expect((refusal as HubError).details.retryAfterSeconds).toBeUndefined();
     expect((refusal as HubError).message).toContain(budget?.id ?? 'missing');
     expect((refusal as HubError).message).toContain('$0.00 remaining');
   });

@@ -12,6 +12,7 @@ import { Journal } from './journal.js';
 import { KeyCache, type KeyContext } from './key-cache.js';
 import { Invalidator, KeyService } from './key-service.js';
 import { LedgerFlusher } from './ledger-flusher.js';
+import { LedgerQuarantine } from './ledger-quarantine.js';
 import { type EconomyLogger, silentLogger } from './logger.js';
 import { PriceBook } from './pricing.js';
 import { TenancyService } from './tenancy-service.js';
@@ -47,6 +48,8 @@ export type Broadcast = Pick<ClusterState, 'publish' | 'subscribe' | 'onResync'>
 
 export interface Readiness {
   ok: boolean;
+  /** Serving, but something needs an operator (a failing ledger flush, quarantined usage entries). */
+  degraded?: boolean;
   checks: Record<string, string>;
 }
 
@@ -65,6 +68,8 @@ export interface Economy {
   readiness(): Promise<Readiness>;
   /** Usage records journaled but not yet in the ledger. */
   journalLag(): number;
+  /** Usage records the ledger refused for good, kept in the quarantine file. */
+  ledgerQuarantined(): number;
   /** Moves everything journaled so far into the ledger (usage queries then see it). */
   flush(): Promise<void>;
   /** Flushes the journal into the ledger and stops; call after the HTTP server has drained. */
@@ -96,8 +101,11 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
   if (recoveredEntries > 0 || tornLines > 0) {
     logger.info({ segments: recovered.length, entries: recoveredEntries, tornLines }, 'replaying usage journal into the ledger');
   }
-  const flusher = new LedgerFlusher({ journal, writer, logger, recovered });
-  await flusher.flush();
+  const quarantine = await LedgerQuarantine.open(join(deps.dataDir, 'ledger-quarantine'));
+  const flusher = new LedgerFlusher({ journal, writer, logger, quarantine, recovered });
+  // A ledger that cannot take the replay now (the database is away) is not a reason to stay down: the
+  // entries are safe on disk and the flusher retries them; seeding spend counters waits for the database anyway.
+  await flusher.flush().catch(() => {});
   flusher.start(deps.flushIntervalMs ?? 200);
 
   const ownsCluster = !deps.cluster;
@@ -175,13 +183,20 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
         journal: journalStatus.lastError
           ? `ledger flush failing (${journalStatus.pendingEntries} entries safe on disk): ${journalStatus.lastError}`
           : `ok (${journalStatus.pendingEntries} entries pending)`,
+        ledger:
+          journalStatus.quarantined > 0
+            ? `${journalStatus.quarantined} usage entries refused by the ledger, kept in ${journalStatus.quarantinePath}`
+            : 'ok',
       };
       // Neither a lagging ledger nor a database outage is unreadiness: usage is durable in the journal and
       // admission runs from caches, so taking every replica out of rotation at once would only cause an outage.
-      // The cluster state is different: without it budgets cannot be enforced, and admission fails closed.
-      return { ok: clusterHealth.ok, checks };
+      // They are reported as degraded. The cluster state is different: without it budgets cannot be
+      // enforced, and admission fails closed.
+      const degraded = !database || journalStatus.lastError !== null || journalStatus.quarantined > 0;
+      return { ok: clusterHealth.ok, degraded, checks };
     },
     journalLag: () => flusher.status().pendingEntries,
+    ledgerQuarantined: () => flusher.status().quarantined,
     flush: () => flusher.flush(),
     async close() {
       if (closed) return;

@@ -8,7 +8,7 @@ import type { KeyCache, KeyContext } from './key-cache.js';
 import { minuteWindow, type PeriodWindow } from './periods.js';
 import type { PriceBook } from './pricing.js';
 import { budgetRefusal, concurrencyRefusal, rateRefusal } from './refusals.js';
-import { MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
+import { choicesOf, MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
 import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
@@ -91,8 +91,12 @@ export class Gate implements EconomyGate {
         code: 'model_not_allowed',
       });
     }
+    // Every choice the upstream generates is billed: `n` choices (and `best_of` candidates) of up to max_tokens each.
+    const choices = choicesOf(request);
     const outputCap = (model: string): number =>
-      request.chat ? (request.chat.maxTokens ?? this.options.priceBook.maxOutputTokens(model) ?? this.options.defaultOutputCap) : 0;
+      request.chat
+        ? choices * (request.chat.maxTokens ?? this.options.priceBook.maxOutputTokens(model) ?? this.options.defaultOutputCap)
+        : 0;
     const worstCase = this.worstCase(request, promptTokens(), outputCap);
     const worstTokens = promptTokens() + outputCap(request.model);
     const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt);

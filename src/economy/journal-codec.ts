@@ -9,9 +9,17 @@ export function encodeEntry(entry: LedgerEntry): string {
 /** Parses a journal line; a torn last line (the process died mid-write, never acknowledged) yields undefined. */
 export function decodeEntry(line: string): LedgerEntry | undefined {
   try {
-    const raw = JSON.parse(line) as Omit<LedgerEntry, 'costPicos' | 'createdAt'> & { costPicos: string; createdAt: string };
+    const raw = JSON.parse(line) as Omit<LedgerEntry, 'costPicos' | 'createdAt' | 'clientRequestId' | 'usageAnomaly'> &
+      Partial<Pick<LedgerEntry, 'clientRequestId' | 'usageAnomaly'>> & { costPicos: string; createdAt: string };
     if (typeof raw.requestId !== 'string' || typeof raw.costPicos !== 'string') return undefined;
-    return { ...raw, costPicos: picos(BigInt(raw.costPicos)), createdAt: new Date(raw.createdAt) };
+    // Entries journaled by hubs before client ids and usage anomalies were recorded lack both fields.
+    return {
+      ...raw,
+      clientRequestId: raw.clientRequestId ?? null,
+      usageAnomaly: raw.usageAnomaly ?? null,
+      costPicos: picos(BigInt(raw.costPicos)),
+      createdAt: new Date(raw.createdAt),
+    };
   } catch {
     return undefined;
   }

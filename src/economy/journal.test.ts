@@ -10,6 +10,7 @@ import { Journal } from './journal.js';
 
 const entry = (requestId: string): LedgerEntry => ({
   requestId,
+  clientRequestId: null,
   tenantId: 't',
   projectId: null,
   keyId: 'k',
@@ -23,6 +24,7 @@ const entry = (requestId: string): LedgerEntry => ({
   cachedTokens: 0,
   cacheWriteTokens: 0,
   usageSource: 'upstream',
+  usageAnomaly: null,
   costPicos: picos(10n ** 22n),
   priceKnown: true,
   latencyMs: 1,

@@ -1,5 +1,7 @@
-import type { LedgerWriter } from '../storage/index.js';
+import type { LedgerEntry, LedgerWriter } from '../storage/index.js';
 import type { Journal, SealedSegment } from './journal.js';
+import { isRowError, ledgerEntryProblem } from './ledger-entry-check.js';
+import type { LedgerQuarantine, QuarantinedEntry } from './ledger-quarantine.js';
 import type { EconomyLogger } from './logger.js';
 
 export interface FlusherStatus {
@@ -7,13 +9,19 @@ export interface FlusherStatus {
   pendingSegments: number;
   pendingEntries: number;
   lastError: string | null;
+  /** Since when flushing has failed (ms since epoch), null while it works. */
+  failingSince: number | null;
+  /** Entries the ledger refused for good, kept in the quarantine file. */
+  quarantined: number;
+  quarantinePath: string;
 }
 
 /**
  * Moves journal entries into the ledger off the request path: every `intervalMs` it seals the
  * journal's open segment, inserts its entries in batches (idempotent by request id) and deletes the
  * segment file once the ledger has them. While the database is down, segments wait on disk and are
- * retried; nothing is dropped.
+ * retried; nothing is dropped. An entry the database refuses for good (a data error, not an outage) is
+ * moved to the quarantine file instead, so it cannot hold back the entries of every tenant behind it.
  */
 export class LedgerFlusher {
   private readonly journal: Journal;
@@ -22,12 +30,21 @@ export class LedgerFlusher {
   private readonly pending: SealedSegment[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private readonly quarantine: LedgerQuarantine;
   private lastError: string | null = null;
+  private failingSince: number | null = null;
 
-  constructor(options: { journal: Journal; writer: LedgerWriter; logger: EconomyLogger; recovered?: SealedSegment[] }) {
+  constructor(options: {
+    journal: Journal;
+    writer: LedgerWriter;
+    logger: EconomyLogger;
+    quarantine: LedgerQuarantine;
+    recovered?: SealedSegment[];
+  }) {
     this.journal = options.journal;
     this.writer = options.writer;
     this.logger = options.logger;
+    this.quarantine = options.quarantine;
     this.pending.push(...(options.recovered ?? []));
   }
 
@@ -56,6 +73,9 @@ export class LedgerFlusher {
       pendingSegments: this.pending.length,
       pendingEntries: this.pending.reduce((sum, segment) => sum + segment.entries.length, 0) + this.journal.unsealedCount,
       lastError: this.lastError,
+      failingSince: this.failingSince,
+      quarantined: this.quarantine.size,
+      quarantinePath: this.quarantine.path,
     };
   }
 
@@ -79,15 +99,54 @@ export class LedgerFlusher {
       const segment = this.pending[0];
       if (!segment) break;
       try {
-        if (segment.entries.length > 0) await this.writer.append(segment.entries);
+        await this.writeSegment(segment);
         await this.journal.discard(segment);
         this.pending.shift();
         this.lastError = null;
+        this.failingSince = null;
       } catch (error) {
-        this.lastError = (error as Error).message;
-        this.logger.error({ err: error, segment: segment.path, entries: segment.entries.length }, 'ledger flush failed; will retry');
+        // Logged once when the failure starts and when its reason changes, not at every retry.
+        const message = (error as Error).message;
+        if (message !== this.lastError) {
+          this.logger.error({ err: error, segment: segment.path, entries: segment.entries.length }, 'ledger flush failed; will retry');
+        }
+        this.lastError = message;
+        this.failingSince ??= Date.now();
         throw error;
       }
+    }
+  }
+
+  /** Writes a segment's entries; the ones the database refuses for good go to the quarantine. */
+  private async writeSegment(segment: SealedSegment): Promise<void> {
+    const refused: QuarantinedEntry[] = [];
+    const writable: LedgerEntry[] = [];
+    for (const entry of segment.entries) {
+      const problem = ledgerEntryProblem(entry);
+      if (problem) refused.push({ entry, reason: problem });
+      else writable.push(entry);
+    }
+    try {
+      if (writable.length > 0) await this.writer.append(writable);
+    } catch (error) {
+      if (!isRowError(error)) throw error;
+      // One bad row fails its whole statement: write them one by one to find it (inserts are idempotent).
+      for (const entry of writable) {
+        try {
+          await this.writer.append([entry]);
+        } catch (rowError) {
+          if (!isRowError(rowError)) throw rowError;
+          refused.push({ entry, reason: (rowError as Error).message });
+        }
+      }
+    }
+    if (refused.length === 0) return;
+    await this.quarantine.keep(refused, segment.path);
+    for (const { entry, reason } of refused) {
+      this.logger.error(
+        { requestId: entry.requestId, tenantId: entry.tenantId, reason, quarantine: this.quarantine.path },
+        'ledger refused a usage entry; kept in the quarantine file',
+      );
     }
   }
 }

@@ -53,8 +53,9 @@ export class PriceBook {
 
   /** Adds or replaces a model's prices and caps (models created through the admin API). */
   setModel(model: EconomyModelConfig): void {
-    this.models.set(model.name, model);
+    // Converted first: a price that does not convert changes nothing.
     const prices = fromConfig(model);
+    this.models.set(model.name, model);
     if (prices) this.configured.set(model.name, prices);
     else this.configured.delete(model.name);
   }

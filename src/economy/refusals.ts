@@ -8,9 +8,10 @@ const describeBudget = (budget: BudgetRecord, window: PeriodWindow): string => {
 };
 
 /**
- * The refusal for a budget that cannot hold this request's worst case. A `total` budget whose
- * settled spend has reached its limit will never admit anything again: 402. Otherwise 429, with
- * the time after which a retry can succeed (period end, or soon when only reservations are in the way).
+ * The refusal for a budget that cannot hold this request's worst case: always 402 `budget_exceeded`,
+ * whether settled spend or open reservations are in the way. `retry-after` says when a retry can
+ * succeed (the period's end, or soon when only reservations block it); a `total` budget whose settled
+ * spend has reached its limit will never admit anything again and gets none.
  */
 export function budgetRefusal(options: {
   budget: BudgetRecord;
@@ -28,9 +29,7 @@ export function budgetRefusal(options: {
     `and $${picosToUsd(remaining)} remaining; this request may cost up to $${picosToUsd(worstCase)}.` +
     (worstCase > 0n ? ' Lower max_tokens or raise the budget.' : '');
   const settledLeft = budget.limitPicos - spent;
-  if (budget.period === 'total' && settledLeft <= 0n) {
-    return new HubError('PAYMENT_REQUIRED', message, { code: 'budget_exhausted' });
-  }
+  if (budget.period === 'total' && settledLeft <= 0n) return new HubError('BUDGET_EXCEEDED', message, { code: 'budget_exceeded' });
   const waitForPeriod = settledLeft < worstCase && window.end !== null;
   const retryAfterSeconds = waitForPeriod && window.end ? Math.max(1, Math.ceil((window.end.getTime() - now) / 1000)) : 1;
   return new HubError('BUDGET_EXCEEDED', message, { code: 'budget_exceeded', retryAfterSeconds });

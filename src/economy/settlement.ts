@@ -26,20 +26,48 @@ export interface SettlementDeps {
 }
 
 /**
- * The usage to bill. The upstream's numbers win. Without them, count what was actually sent and
- * generated; but a request that failed before the upstream produced anything is billed nothing
- * (providers do not charge for it), except a client that left (499): the upstream had the prompt.
+ * The usage to bill. The upstream's numbers win when it reported believable ones (`source: upstream`,
+ * checked at the provider boundary). Without them, count what was actually sent and generated; but a
+ * request that failed before the upstream produced anything is billed nothing (providers do not charge
+ * for it), except a client that left (499): the upstream had the prompt.
  */
 export function settledUsage(outcome: SettlementOutcome, promptTokens: () => number): Usage {
-  if (outcome.usage) return outcome.usage;
+  const reported = outcome.usage;
+  if (reported?.source === 'upstream') return reported;
+  const anomaly = reported?.anomaly ? { anomaly: reported.anomaly } : {};
   const counted = outcome.outputTokensCounted ?? 0;
   const nothingGenerated = outcome.outputText.length === 0 && counted === 0;
-  if (nothingGenerated && outcome.status >= 400 && outcome.status !== 499) return emptyUsage('tokenizer');
+  if (nothingGenerated && outcome.status >= 400 && outcome.status !== 499) return { ...emptyUsage('tokenizer'), ...anomaly };
   return {
     ...emptyUsage('tokenizer'),
     inputTokens: promptTokens(),
     outputTokens: counted + countTextTokens(outcome.outputText, outcome.servedModel),
+    ...anomaly,
   };
+}
+
+/**
+ * How many output tokens the client allowed: `max_tokens` for each choice the request asked the
+ * upstream to generate (`n`, and `best_of` candidates). Undefined when the client set no cap.
+ */
+export function allowedOutputTokens(request: AdmissionRequest): number | undefined {
+  const maxTokens = request.chat?.maxTokens;
+  return maxTokens === undefined ? undefined : maxTokens * choicesOf(request);
+}
+
+/** Choices the upstream generates (and bills) for this request. */
+export function choicesOf(request: AdmissionRequest): number {
+  return Math.max(1, request.chat?.n ?? 1, request.generatedChoices ?? 1);
+}
+
+/**
+ * An upstream that produces more than the client's `max_tokens` allowed broke the request's contract:
+ * the tenant is billed at the cap (what was reserved), and the row records the violation.
+ */
+export function cappedUsage(usage: Usage, allowed: number | undefined): Usage {
+  if (allowed === undefined || usage.outputTokens <= allowed) return usage;
+  const reasoning = usage.reasoningTokens === undefined ? {} : { reasoningTokens: Math.min(usage.reasoningTokens, allowed) };
+  return { ...usage, outputTokens: allowed, ...reasoning, anomaly: 'output_exceeds_max_tokens' };
 }
 
 /** An admitted request: holds its reservation until `settle`, which runs once however often it is called. */
@@ -75,13 +103,20 @@ export class MeteredAdmission implements Admission {
 
   private async settleOnce(outcome: SettlementOutcome): Promise<void> {
     const { priceBook, journal, logger } = this.deps;
-    const usage = settledUsage(outcome, this.promptTokens);
+    const usage = cappedUsage(settledUsage(outcome, this.promptTokens), allowedOutputTokens(this.request));
     const cost = priceBook.cost(usage, priceBook.pricesFor(outcome.servedModel, outcome.upstreamModel));
+    if (usage.anomaly) {
+      logger.warn(
+        { requestId: this.request.requestId, providerId: outcome.providerId, anomaly: usage.anomaly, reported: outcome.usage },
+        'upstream usage not billed as reported',
+      );
+    }
     if (!cost.priceKnown && usage.inputTokens + usage.outputTokens > 0) {
       logger.warn({ model: outcome.servedModel, upstreamModel: outcome.upstreamModel }, 'no price known for model; recorded at cost 0');
     }
     const entry: LedgerEntry = {
       requestId: this.request.requestId,
+      clientRequestId: this.request.clientRequestId ?? null,
       tenantId: this.principal.tenantId,
       projectId: this.principal.projectId,
       keyId: this.principal.keyId,
@@ -95,6 +130,7 @@ export class MeteredAdmission implements Admission {
       cachedTokens: usage.cachedInputTokens,
       cacheWriteTokens: usage.cacheWriteInputTokens,
       usageSource: usage.source,
+      usageAnomaly: usage.anomaly ?? null,
       costPicos: cost.picos,
       priceKnown: cost.priceKnown,
       latencyMs: outcome.latencyMs,

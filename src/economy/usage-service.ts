@@ -1,4 +1,4 @@
-import { HubError } from '../core/index.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../core/index.js';
 import {
   type Database,
   type LedgerFilter,
@@ -28,14 +28,7 @@ export interface LedgerPage {
   nextCursor: string | null;
 }
 
-const encodeCursor = (seq: bigint): string => Buffer.from(`seq:${seq}`).toString('base64url');
-
-function decodeCursor(cursor: string): bigint {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^seq:(\d+)$/.exec(text);
-  if (!match?.[1]) throw new HubError('INVALID_REQUEST', 'Invalid cursor.', { param: 'cursor' });
-  return BigInt(match[1]);
-}
+const CURSOR_PREFIX = 'seq';
 
 /** Usage totals (from the hourly rollups) and the ledger itself, newest first, with a cursor. */
 export class UsageService {
@@ -53,11 +46,11 @@ export class UsageService {
   async ledger(query: LedgerQuery): Promise<LedgerPage> {
     const { tenantId, cursor, limit, ...filter } = query;
     const rows = await new LedgerRepository(this.db, tenantId ?? null).page(filter, {
-      ...(cursor ? { before: decodeCursor(cursor) } : {}),
+      ...(cursor ? { before: decodeSeqCursor(CURSOR_PREFIX, cursor) } : {}),
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+    return { rows: page, nextCursor: rows.length > limit && last ? encodeSeqCursor(CURSOR_PREFIX, last.seq) : null };
   }
 }

@@ -8,6 +8,7 @@ import type { ModelCatalog, Router } from '../routing/index.js';
 import { answerClientError } from './http/client-error.js';
 import { registerJsonBody } from './http/json-body.js';
 import { sendError } from './http/render-error.js';
+import { clientRequestIdOf } from './http/request-ids.js';
 import { applySlowSenderLimits } from './http/slow-senders.js';
 import { meteredGate } from './metered-gate.js';
 import { ChatPipeline } from './pipeline/index.js';
@@ -40,8 +41,6 @@ export interface GatewayAppOptions {
   extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
 }
 
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 export interface GatewayApp {
   app: FastifyInstance;
   pipeline: ChatPipeline;
@@ -59,10 +58,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     connectionTimeout: 0,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newId('req');
-    },
+    // Always minted here: the request id keys the ledger row and the reservation (see http/request-ids.ts).
+    genReqId: () => newId('req'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // Malformed URLs and over-long parameters are answered in the protocol's shape like any other error.
     frameworkErrors: (error, request, reply) => {
@@ -76,6 +73,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   app.addHook('onRequest', async (request, reply) => {
     timingOf(request);
     reply.header('x-request-id', request.id);
+    const clientRequestId = clientRequestIdOf(request.headers);
+    if (clientRequestId) reply.header('x-client-request-id', clientRequestId);
   });
   app.addHook('onSend', async (request, reply) => {
     if (!reply.hasHeader('server-timing')) reply.header('server-timing', timingOf(request).header());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../../test/fake-upstreams/openai.js';
-import { createKey, createTenant, ledgerRow } from '../../test/support/economy.js';
+import { createKey, createTenant, ledgerRowByClientId } from '../../test/support/economy.js';
 import { startTestHub, type TestHub } from '../../test/support/hub.js';
 import { HubError } from '../core/index.js';
 
@@ -29,20 +29,21 @@ describe('in-process gateway client (for agents)', () => {
     const principal = await hub.hub.economy.gate.authenticate(key.key);
     const result = await hub.hub.client.chat(
       { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: false },
-      { principal, requestId: 'req_agent_turn_1' },
+      { principal, clientRequestId: 'agent_turn_1' },
     );
     expect(result.choices[0]?.message.content).toBe('Hello from fake OpenAI!');
-    const row = await ledgerRow(hub, 'req_agent_turn_1');
+    const row = await ledgerRowByClientId(hub, 'agent_turn_1');
+    expect(row.request_id).toMatch(/^req_/);
     expect(row).toMatchObject({ tenant_id: tenant.id, key_id: key.id, surface: 'internal', prompt_tokens: 11, completion_tokens: 5 });
 
     const started = await hub.hub.client.streamChat(
       { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
-      { principal, requestId: 'req_agent_turn_2' },
+      { principal, clientRequestId: 'agent_turn_2' },
     );
     let text = '';
     for await (const part of started.parts) if (part.type === 'text-delta') text += part.text;
     expect(text).toBe('Hello from fake OpenAI!');
-    expect(await ledgerRow(hub, 'req_agent_turn_2')).toMatchObject({ stream: true, usage_source: 'upstream', completion_tokens: 5 });
+    expect(await ledgerRowByClientId(hub, 'agent_turn_2')).toMatchObject({ stream: true, usage_source: 'upstream', completion_tokens: 5 });
   });
 
   it('applies the same model restrictions', async () => {

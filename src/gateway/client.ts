@@ -7,7 +7,8 @@ import type { ChatPipeline, GatewayCall, StartedStream } from './pipeline/index.
 export interface GatewayClientCall {
   principal: Principal;
   signal?: AbortSignal;
-  requestId?: string;
+  /** The caller's own id for correlation (e.g. an agent run's step); the hub mints the request id. */
+  clientRequestId?: string;
 }
 
 /**
@@ -22,7 +23,8 @@ export interface GatewayClient {
 
 export function createGatewayClient(pipeline: ChatPipeline): GatewayClient {
   const open = (call: GatewayClientCall): GatewayCall => ({
-    requestId: call.requestId ?? newId('req'),
+    requestId: newId('req'),
+    ...(call.clientRequestId ? { clientRequestId: call.clientRequestId } : {}),
     principal: call.principal,
     signal: call.signal ?? new AbortController().signal,
     timing: new RequestTiming(),

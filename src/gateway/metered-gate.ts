@@ -5,7 +5,6 @@ import { endRequestSpan, type GatewayTracing, startRequestSpan } from './request
 
 const REFUSAL_REASONS: Partial<Record<string, string>> = {
   BUDGET_EXCEEDED: 'budget',
-  PAYMENT_REQUIRED: 'budget',
   RATE_LIMITED: 'rate_limit',
   FORBIDDEN: 'forbidden',
   DEPENDENCY_UNAVAILABLE: 'unavailable',

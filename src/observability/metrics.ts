@@ -23,6 +23,8 @@ export interface SpendObservation {
   cachedInputTokens: number;
   /** Cost as a decimal USD string (exact); exported as a float since Prometheus has no other kind. */
   costUsd: string;
+  /** Why the upstream's usage was not billed as reported, if it was not. */
+  usageAnomaly?: string;
 }
 
 /** Prometheus metrics of one hub process (`GET /metrics`). Label values are bounded by config and tenants. */
@@ -35,12 +37,15 @@ export class HubMetrics {
   private readonly cost: Counter<'tenant' | 'model' | 'provider'>;
   private readonly upstreamErrors: Counter<'provider' | 'code'>;
   private readonly refusals: Counter<'reason'>;
+  private readonly usageAnomalies: Counter<'provider' | 'anomaly'>;
   private readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     sources: {
       breakerStates?: () => Record<string, string>;
       journalLag?: () => number;
+      /** Usage records the ledger refused for good (kept in the quarantine file). */
+      ledgerQuarantined?: () => number;
       /** Ids of stored providers that cannot be served (e.g. a secret that does not open). */
       unavailableProviders?: () => readonly string[];
     } = {},
@@ -90,6 +95,21 @@ export class HubMetrics {
       help: 'Requests refused at admission: budget, rate_limit, forbidden, unavailable.',
       labelNames: ['reason'],
       registers,
+    });
+    this.usageAnomalies = new Counter({
+      name: 'tokenhub_upstream_usage_anomalies_total',
+      help: 'Answers whose upstream usage was not billed as reported: invalid_upstream_usage (counted with the tokenizer), sub_count_exceeds_total, output_exceeds_max_tokens (billed at the cap).',
+      labelNames: ['provider', 'anomaly'],
+      registers,
+    });
+    const ledgerQuarantined = sources.ledgerQuarantined;
+    new Gauge({
+      name: 'tokenhub_ledger_quarantined_entries',
+      help: 'Usage records the ledger refused for good, kept in the quarantine file for an operator (alert when above 0).',
+      registers,
+      collect() {
+        this.set(ledgerQuarantined?.() ?? 0);
+      },
     });
     const breakerStates = sources.breakerStates;
     new Gauge({
@@ -151,6 +171,7 @@ export class HubMetrics {
     this.tokens.inc({ ...labels, kind: 'output' }, spend.outputTokens);
     this.tokens.inc({ ...labels, kind: 'cached_input' }, spend.cachedInputTokens);
     this.cost.inc(labels, Number(spend.costUsd));
+    if (spend.usageAnomaly) this.usageAnomalies.inc({ provider: spend.provider, anomaly: spend.usageAnomaly });
   }
 
   observeRefusal(reason: string): void {

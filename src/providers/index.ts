@@ -4,9 +4,9 @@
  */
 import type { ProviderConfig } from '../config/index.js';
 import { HubError } from '../core/index.js';
-import { createAnthropicProvider } from './anthropic/index.js';
+import { ANTHROPIC_BASE_URL, createAnthropicProvider } from './anthropic/index.js';
 import { createLocalProvider } from './local/index.js';
-import { createOpenAICompatibleProvider } from './openai-compatible/index.js';
+import { createOpenAICompatibleProvider, resolvePreset } from './openai-compatible/index.js';
 import type { Provider, ProviderOptions } from './spec.js';
 
 export { checkLocalModels, type LocalModelStatus, listLocalModels } from './local/index.js';
@@ -16,6 +16,7 @@ export {
   allowEntryProblems,
   checkUpstreamUrl,
   DEFAULT_UPSTREAM_ADDRESS_POLICY,
+  guardedConnector,
   guardedLookup,
   type UpstreamAddressPolicy,
 } from './upstream-address-policy.js';
@@ -32,6 +33,22 @@ export function createProvider(config: ProviderConfig, options: ProviderOptions 
   const factory = factories[config.type];
   if (!factory) throw new HubError('INVALID_REQUEST', `provider ${config.id}: type "${config.type}" is not available`);
   return factory(config, options);
+}
+
+/**
+ * Where a provider's calls go: its `base_url`, or else the default of its preset or type (`given: false`);
+ * undefined for in-process providers. The upstream URL policy judges this URL, not only a given `base_url`.
+ */
+export function upstreamBaseUrl(config: ProviderConfig): { url: string; given: boolean } | undefined {
+  if (config.base_url !== undefined) return { url: config.base_url, given: true };
+  switch (config.type) {
+    case 'openai':
+      return { url: resolvePreset(config).baseUrl, given: false };
+    case 'anthropic':
+      return { url: ANTHROPIC_BASE_URL, given: false };
+    case 'local':
+      return undefined;
+  }
 }
 
 /** Ids of the providers that take `/responses` natively. */

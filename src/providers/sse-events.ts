@@ -1,13 +1,12 @@
-import type { Readable } from 'node:stream';
 import { HubError } from '../core/index.js';
 import { type SseEvent, SseParser } from '../wire/sse.js';
 
 /** Yields the SSE events of an upstream body in order. */
-export async function* sseEvents(body: Readable): AsyncGenerator<SseEvent> {
+export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
   for await (const chunk of body) {
-    const events = parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+    const events = parser.push(decoder.decode(chunk, { stream: true }));
     for (const event of events) yield event;
   }
   for (const event of parser.push(decoder.decode())) yield event;

@@ -1,7 +1,7 @@
 import type * as dns from 'node:dns';
 import { createServer } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, type buildConnector, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { HubError } from '../core/index.js';
 import {
@@ -10,9 +10,11 @@ import {
   checkUpstreamUrl,
   classifyAddress,
   DEFAULT_UPSTREAM_ADDRESS_POLICY,
+  guardedConnector,
   guardedLookup,
   type UpstreamAddressPolicy,
 } from './upstream-address-policy.js';
+import { UpstreamClient } from './upstream-request.js';
 
 const policy = (overrides: Partial<UpstreamAddressPolicy> = {}): UpstreamAddressPolicy => ({
   ...DEFAULT_UPSTREAM_ADDRESS_POLICY,
@@ -398,6 +400,59 @@ describe('guardedLookup in an undici Agent', () => {
       expect(await answer.body.text()).toBe('ok');
     } finally {
       await Promise.all([guarded.close(), rebound.close(), open.close()]);
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    }
+  });
+});
+
+describe('guardedConnector', () => {
+  /** Stands in for the real connector: records what would have been connected to, and connects nothing. */
+  function recordingConnector(): { connect: buildConnector.connector; hosts: string[] } {
+    const hosts: string[] = [];
+    const connect: buildConnector.connector = (options, callback) => {
+      hosts.push(options.hostname);
+      callback(Object.assign(new Error('not connecting in a test'), { code: 'ETEST_NO_CONNECT' }), null);
+    };
+    return { connect, hosts };
+  }
+
+  const connectTo = (connector: buildConnector.connector, hostname: string): Promise<unknown> =>
+    new Promise((resolve) => connector({ hostname, protocol: 'http:', port: '80' }, (...[error]) => resolve(error)));
+
+  it('puts IP literals, which net connects to without a lookup, through the policy first', async () => {
+    const { connect, hosts } = recordingConnector();
+    const connector = guardedConnector(guardedLookup(policy({ allowPrivate: false, allowLoopback: false }), untouchedDns), connect);
+    for (const hostname of ['127.0.0.1', '[::1]', '169.254.169.254', '10.1.2.3', '[::ffff:a9fe:a9fe]', '0.0.0.0']) {
+      expect(errorCodes(await connectTo(connector, hostname)), hostname).toContain('ERR_UPSTREAM_ADDRESS_REFUSED');
+    }
+    expect(hosts).toEqual([]);
+    // An allowed literal goes on to the real connector; names are left to the connector's own guarded lookup.
+    expect(errorCodes(await connectTo(connector, '93.184.216.34'))).toContain('ETEST_NO_CONNECT');
+    expect(errorCodes(await connectTo(connector, 'api.example.com'))).toContain('ETEST_NO_CONNECT');
+    expect(hosts).toEqual(['93.184.216.34', 'api.example.com']);
+  });
+
+  it('keeps an upstream client off a loopback IP literal under allow_loopback: false, before any connection', async () => {
+    let connections = 0;
+    const server = createServer((_request, response) => response.end('{}'));
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new UpstreamClient({
+      providerId: 'preset-default',
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      headers: { authorization: 'Bearer sk-must-not-arrive' },
+      maxConnections: 1,
+      secrets: ['sk-must-not-arrive'],
+      lookup: guardedLookup(policy({ allowLoopback: false })),
+    });
+    try {
+      const error = await client.post('/chat/completions', '{}', new AbortController().signal).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(HubError);
+      expect((error as HubError).message).toContain('ERR_UPSTREAM_ADDRESS_REFUSED');
+      expect(connections).toBe(0);
+    } finally {
+      await client.close();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     }
   });

@@ -3,6 +3,7 @@ import { lookup as dnsLookupAll } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
+import { buildConnector } from 'undici';
 import { HubError } from '../core/index.js';
 
 export interface UpstreamAddressPolicy {
@@ -296,15 +297,19 @@ function canonicalHost(hostname: string): string {
 
 const defaultResolver: AddressResolver = (hostname) => dnsLookupAll(hostname, { all: true, verbatim: true });
 
-/** Throws HubError('INVALID_REQUEST', message, { param }) when the URL may not be used. */
+/**
+ * Throws HubError('INVALID_REQUEST', message, { param }) when the URL may not be used. The message reads
+ * "Invalid <subject>: <reason>", the subject being `param` unless given (a preset's default URL names itself).
+ */
 export async function checkUpstreamUrl(
   url: string,
   policy: UpstreamAddressPolicy,
-  options: { resolve?: AddressResolver; param?: string } = {},
+  options: { resolve?: AddressResolver; param?: string; subject?: string } = {},
 ): Promise<void> {
   const param = options.param ?? 'base_url';
+  const subject = options.subject ?? param;
   const refuse = (reason: string, cause?: unknown): HubError =>
-    new HubError('INVALID_REQUEST', `Invalid ${param}: ${reason}`, cause === undefined ? { param } : { param, cause });
+    new HubError('INVALID_REQUEST', `Invalid ${subject}: ${reason}`, cause === undefined ? { param } : { param, cause });
 
   let parsed: URL;
   try {
@@ -366,8 +371,8 @@ function refusedError(hostname: string, refusal: Refusal): NodeJS.ErrnoException
 /**
  * A `lookup` for net.connect / tls.connect (undici `Agent({ connect: { lookup } })`) that resolves with dns.lookup and
  * fails with code ERR_UPSTREAM_ADDRESS_REFUSED when any answer is refused, so a DNS answer that changed after
- * checkUpstreamUrl (rebinding) cannot reach a refused address. net skips `lookup` for IP literals; checkUpstreamUrl
- * covers those, and they cannot rebind.
+ * checkUpstreamUrl (rebinding) cannot reach a refused address. net skips `lookup` for IP literals: `guardedConnector`
+ * puts those through it too.
  */
 export function guardedLookup(policy: UpstreamAddressPolicy, lookup: typeof dnsLookup = dnsLookup): LookupFunction {
   const compiled = compile(policy);
@@ -419,6 +424,28 @@ export function guardedLookup(policy: UpstreamAddressPolicy, lookup: typeof dnsL
         }
       }
       succeed(answers);
+    });
+  };
+}
+
+/**
+ * An undici connector that sends every connection through `lookup` (a `guardedLookup`): host names as net resolves
+ * them, and IP literals, which net connects to without any lookup, by asking it before connecting. So no connection
+ * reaches a refused address, whatever URL (a preset's default, a row stored before the policy changed) it came from.
+ */
+export function guardedConnector(
+  lookup: LookupFunction,
+  connect: buildConnector.connector = buildConnector({ lookup }),
+): buildConnector.connector {
+  return (options, callback) => {
+    const host = canonicalHost(options.hostname);
+    if (isIP(host) === 0) {
+      connect(options, callback);
+      return;
+    }
+    lookup(host, { all: true }, (error) => {
+      if (error) callback(error, null);
+      else connect(options, callback);
     });
   };
 }

@@ -1,7 +1,8 @@
 import type { LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, request } from 'undici';
 import { HubError } from '../core/index.js';
+import { SecretScrubber } from './secret-scrubber.js';
+import { guardedConnector } from './upstream-address-policy.js';
 import { errorFromNetwork, errorFromUpstreamStatus } from './upstream-error.js';
 
 export interface UpstreamClientOptions {
@@ -9,39 +10,78 @@ export interface UpstreamClientOptions {
   baseUrl: string;
   headers: Record<string, string>;
   maxConnections: number;
-  /** Host name resolution at connect time (the upstream URL policy's guard); default: the system's. */
+  /**
+   * Every credential the provider sends (its API key, its configured header values): scrubbed from whatever the
+   * upstream answers before it can reach a client or a log. Required, so no provider can forget its own.
+   */
+  secrets: readonly (string | undefined)[];
+  /**
+   * The upstream URL policy's guard, asked at connect time for every connection: host names as they resolve, IP
+   * literals before connecting; default: the system's resolver and no check.
+   */
   lookup?: LookupFunction;
 }
 
 export interface UpstreamAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Readable;
+  /** Already scrubbed of the provider's secrets; breaking out of it aborts the upstream read. */
+  body: AsyncIterable<Uint8Array>;
 }
 
-/** A keep-alive undici pool to one upstream, with its auth headers; maps failures to the error catalog. */
+/**
+ * A keep-alive undici pool to one upstream, with its auth headers; maps failures to the error catalog. Whatever
+ * the upstream sends back (bodies, stream events, error messages) leaves here with the provider's secrets scrubbed.
+ */
 export class UpstreamClient {
   readonly providerId: string;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly dispatcher: Agent;
+  private readonly scrubber: SecretScrubber;
 
   constructor(options: UpstreamClientOptions) {
     this.providerId = options.providerId;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.headers = options.headers;
+    this.scrubber = new SecretScrubber(options.secrets);
     this.dispatcher = new Agent({
       connections: options.maxConnections,
       keepAliveTimeout: 30_000,
       // Timeouts are owned by the router (per attempt, first byte); undici's own would fire first.
       headersTimeout: 0,
       bodyTimeout: 0,
-      ...(options.lookup ? { connect: { lookup: options.lookup } } : {}),
+      ...(options.lookup ? { connect: guardedConnector(options.lookup) } : {}),
     });
   }
 
   /** POSTs JSON; resolves with a 2xx answer, throws a HubError for anything else. */
   async post(path: string, body: string, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<UpstreamAnswer> {
+    const answer = await this.send(path, body, signal, extraHeaders);
+    return {
+      status: answer.statusCode,
+      headers: answer.headers,
+      body: this.scrubber.active ? this.scrubber.stream(answer.body) : answer.body,
+    };
+  }
+
+  /** Reads a whole 2xx body as JSON. */
+  async postJson<T>(path: string, body: string, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+    const answer = await this.send(path, body, signal, extraHeaders);
+    const text = await this.readText(answer, signal);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new HubError('UPSTREAM_ERROR', `upstream ${this.providerId} sent a body that is not JSON`);
+    }
+  }
+
+  private async send(
+    path: string,
+    body: string,
+    signal: AbortSignal,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Dispatcher.ResponseData> {
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(this.baseUrl + path, {
@@ -55,30 +95,18 @@ export class UpstreamClient {
       throw errorFromNetwork(this.providerId, error, signal);
     }
     if (answer.statusCode < 200 || answer.statusCode >= 300) {
-      let text = '';
-      try {
-        text = await answer.body.text();
-      } catch (error) {
-        throw errorFromNetwork(this.providerId, error, signal);
-      }
+      const text = await this.readText(answer, signal);
       throw errorFromUpstreamStatus(this.providerId, answer.statusCode, text, answer.headers);
     }
-    return { status: answer.statusCode, headers: answer.headers, body: answer.body };
+    return answer;
   }
 
-  /** Reads a whole 2xx body as JSON. */
-  async postJson<T>(path: string, body: string, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
-    const answer = await this.post(path, body, signal, extraHeaders);
-    let text: string;
+  /** A whole body as text, scrubbed. */
+  private async readText(answer: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
     try {
-      text = await (answer.body as Readable & { text(): Promise<string> }).text();
+      return this.scrubber.text(await answer.body.text());
     } catch (error) {
       throw errorFromNetwork(this.providerId, error, signal);
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new HubError('UPSTREAM_ERROR', `upstream ${this.providerId} sent a body that is not JSON`);
     }
   }
 

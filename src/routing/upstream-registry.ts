@@ -8,6 +8,7 @@ import {
   nativeResponsesProviders,
   type Provider,
   type UpstreamAddressPolicy,
+  upstreamBaseUrl,
 } from '../providers/index.js';
 import type { ModelCatalog } from './catalog.js';
 
@@ -32,15 +33,25 @@ export class UpstreamRegistry {
 
   /**
    * Builds a provider without serving it yet, so a bad entry is refused before anything is stored.
-   * With a policy, its base URL must pass the policy now (DNS resolved: every address must be
-   * allowed) and its connections re-check every address they resolve, so DNS rebinding cannot
-   * reach a refused address later. `recheck: 'literal'` checks only IP-literal hosts now (loading a
-   * stored provider must not fail on a passing DNS hiccup; the connect-time guard covers host names).
+   * With a policy, the URL it will call (its base URL, or its preset's default: a `vllm` preset
+   * means 127.0.0.1) must pass the policy now (DNS resolved: every address must be allowed), and
+   * every connection it opens is checked again, so DNS rebinding cannot reach a refused address
+   * later. `recheck: 'literal'` checks only IP-literal hosts now (loading a stored provider must not
+   * fail on a passing DNS hiccup; the connect-time guard covers host names).
    */
   async prepare(config: ProviderConfig, policy?: UpstreamAddressPolicy, recheck: 'full' | 'literal' = 'full'): Promise<Provider> {
     if (!policy) return createProvider(config);
-    if (config.base_url && (recheck === 'full' || isIP(new URL(config.base_url).hostname.replace(/^\[|\]$/g, '')) !== 0)) {
-      await checkUpstreamUrl(config.base_url, policy, { param: 'base_url' });
+    const target = upstreamBaseUrl(config);
+    if (target && (recheck === 'full' || isIP(new URL(target.url).hostname.replace(/^\[|\]$/g, '')) !== 0)) {
+      await checkUpstreamUrl(
+        target.url,
+        policy,
+        target.given
+          ? { param: 'base_url' }
+          : config.preset === undefined
+            ? { param: 'base_url', subject: `base_url (none given; the default is ${target.url})` }
+            : { param: 'preset', subject: `preset (${config.preset} connects to ${target.url} unless given a base_url)` },
+      );
     }
     return createProvider(config, { lookup: guardedLookup(policy) });
   }

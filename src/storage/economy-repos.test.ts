@@ -16,6 +16,7 @@ import {
 
 const entry = (overrides: Partial<LedgerEntry>): LedgerEntry => ({
   requestId: 'req_x',
+  clientRequestId: null,
   tenantId: null,
   projectId: null,
   keyId: null,
@@ -29,6 +30,7 @@ const entry = (overrides: Partial<LedgerEntry>): LedgerEntry => ({
   cachedTokens: 2,
   cacheWriteTokens: 0,
   usageSource: 'upstream',
+  usageAnomaly: null,
   costPicos: picos(1_000n),
   priceKnown: true,
   latencyMs: 12,

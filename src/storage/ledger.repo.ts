@@ -1,10 +1,13 @@
-import { type Picos, picos, type UsageSource } from '../core/index.js';
+import { type Picos, picos, type UsageAnomaly, type UsageSource } from '../core/index.js';
 import type { Database } from './database.js';
 import { asBigInt, asDate, asNumber } from './values.js';
 
 /** One request as the ledger records it. */
 export interface LedgerEntry {
+  /** Minted by the hub: unique, the replay key. */
   requestId: string;
+  /** The client's own id for the request, when it sent one (correlation only, never unique). */
+  clientRequestId: string | null;
   tenantId: string | null;
   projectId: string | null;
   keyId: string | null;
@@ -18,6 +21,8 @@ export interface LedgerEntry {
   cachedTokens: number;
   cacheWriteTokens: number;
   usageSource: UsageSource;
+  /** Set when the upstream's usage was not billed as reported (see `UsageAnomaly`). */
+  usageAnomaly: UsageAnomaly | null;
   costPicos: Picos;
   /** False when no price was known for the served model (cost recorded as 0). */
   priceKnown: boolean;
@@ -45,6 +50,7 @@ export interface LedgerFilter {
 
 const INSERT_COLUMNS = [
   'request_id',
+  'client_request_id',
   'tenant_id',
   'project_id',
   'key_id',
@@ -58,6 +64,7 @@ const INSERT_COLUMNS = [
   'cached_tokens',
   'cache_write_tokens',
   'usage_source',
+  'usage_anomaly',
   'cost_picos',
   'price_known',
   'latency_ms',
@@ -71,10 +78,10 @@ const INSERT_COLUMNS = [
 
 /** Casts for the first VALUES row, so every parameter has a type the engine can infer. */
 const CASTS: Record<string, string> = {
-  input_tokens: 'int',
-  output_tokens: 'int',
-  cached_tokens: 'int',
-  cache_write_tokens: 'int',
+  input_tokens: 'bigint',
+  output_tokens: 'bigint',
+  cached_tokens: 'bigint',
+  cache_write_tokens: 'bigint',
   cost_picos: 'numeric',
   price_known: 'boolean',
   latency_ms: 'int',
@@ -85,12 +92,13 @@ const CASTS: Record<string, string> = {
   created_at: 'timestamptz',
 };
 
-/** Rows per statement: 23 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
+/** Rows per statement: 25 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
 const BATCH_ROWS = 500;
 
 function entryParams(entry: LedgerEntry): unknown[] {
   return [
     entry.requestId,
+    entry.clientRequestId,
     entry.tenantId,
     entry.projectId,
     entry.keyId,
@@ -104,6 +112,7 @@ function entryParams(entry: LedgerEntry): unknown[] {
     entry.cachedTokens,
     entry.cacheWriteTokens,
     entry.usageSource,
+    entry.usageAnomaly,
     entry.costPicos.toString(),
     entry.priceKnown,
     Math.round(entry.latencyMs),
@@ -174,6 +183,7 @@ export class LedgerWriter {
 interface LedgerDbRow {
   seq: unknown;
   request_id: string;
+  client_request_id: string | null;
   tenant_id: string | null;
   project_id: string | null;
   key_id: string | null;
@@ -187,6 +197,7 @@ interface LedgerDbRow {
   cached_tokens: unknown;
   cache_write_tokens: unknown;
   usage_source: UsageSource;
+  usage_anomaly: UsageAnomaly | null;
   cost_picos: unknown;
   price_known: boolean;
   latency_ms: unknown;
@@ -201,6 +212,7 @@ interface LedgerDbRow {
 const toLedgerRow = (row: LedgerDbRow): LedgerRow => ({
   seq: asBigInt(row.seq),
   requestId: row.request_id,
+  clientRequestId: row.client_request_id ?? null,
   tenantId: row.tenant_id,
   projectId: row.project_id,
   keyId: row.key_id,
@@ -214,6 +226,7 @@ const toLedgerRow = (row: LedgerDbRow): LedgerRow => ({
   cachedTokens: asNumber(row.cached_tokens),
   cacheWriteTokens: asNumber(row.cache_write_tokens),
   usageSource: row.usage_source,
+  usageAnomaly: row.usage_anomaly ?? null,
   costPicos: picos(asBigInt(row.cost_picos)),
   priceKnown: row.price_known,
   latencyMs: asNumber(row.latency_ms),

@@ -2,6 +2,7 @@ import {
   API_KEYS_DDL,
   AUDIT_LOG_DDL,
   BUDGETS_DDL,
+  LEDGER_BIGINT_COUNTS_DDL,
   LEDGER_DDL,
   PROJECTS_DDL,
   RESPONSES_DDL,
@@ -41,4 +42,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: 'stored responses (Responses API)', sql: RESPONSES_DDL },
   { version: 4, name: 'admin audit log', sql: AUDIT_LOG_DDL },
   { version: 5, name: 'providers and models managed through the admin API', sql: [UPSTREAM_PROVIDERS_DDL, ROUTED_MODELS_DDL].join('\n') },
+  { version: 6, name: 'ledger: bigint token counts, client request ids, usage anomalies', sql: LEDGER_BIGINT_COUNTS_DDL },
 ];

@@ -53,9 +53,44 @@ describe.each(TEST_ENGINES)('ResponsesRepository on %s', (engine) => {
     expect(await tenantA.get('resp_1')).toBeDefined();
   });
 
-  it('does not let another tenant overwrite an id', async () => {
-    await new ResponsesRepository(testDb.db, 'ten_b', clock).save({ ...record('resp_1'), status: 'hijacked' });
+  it('does not let another tenant overwrite an id, and says so', async () => {
+    expect(await new ResponsesRepository(testDb.db, 'ten_b', clock).save({ ...record('resp_1'), status: 'hijacked' })).toBe(false);
     expect((await new ResponsesRepository(testDb.db, 'ten_a', clock).get('resp_1'))?.status).toBe('completed');
+    expect(await new ResponsesRepository(testDb.db, 'ten_a', clock).save({ ...record('resp_1'), status: 'completed' })).toBe(true);
+  });
+
+  it('stores NUL and unpaired surrogates in input and response exactly (jsonb refuses them as such)', async () => {
+    const repo = new ResponsesRepository(testDb.db, 'ten_nul', clock);
+    const edgy = 'a\u0000b \ud800 \udfff x\udbff 😀 \\u0000 \\ud800';
+    const saved: NewStoredResponse = {
+      ...record('resp_nul'),
+      response: { id: 'resp_nul', instructions: edgy, metadata: { [`k\u0000`]: edgy }, output: [] },
+      inputItems: [{ type: 'message', id: 'in_nul', role: 'user', content: [{ type: 'input_text', text: edgy }] }],
+    };
+    expect(await repo.save(saved)).toBe(true);
+    const found = await repo.get('resp_nul');
+    expect(found?.response).toEqual(saved.response);
+    expect(found?.inputItems).toEqual(saved.inputItems);
+    expect(found?.response.instructions).toHaveLength(edgy.length);
+    await repo.save(record('resp_nul_next', 'resp_nul'));
+    expect((await repo.conversation('resp_nul_next')).map((turn) => turn.inputItems)).toEqual([
+      saved.inputItems,
+      record('resp_nul_next').inputItems,
+    ]);
+    // A plain backslash-u in text is not mistaken for an escape.
+    const literal = { ...record('resp_literal'), response: { id: 'resp_literal', text: '\\u0000 and \\ud83d' } };
+    await repo.save(literal);
+    expect((await repo.get('resp_literal'))?.response).toEqual(literal.response);
+  });
+
+  it('reads an id the database cannot hold as absent', async () => {
+    const repo = new ResponsesRepository(testDb.db, 'ten_a', clock);
+    for (const id of ['resp_\u0000', 'resp_1\u0000', 'resp_\ud800']) {
+      expect(await repo.get(id)).toBeUndefined();
+      expect(await repo.conversation(id)).toEqual([]);
+      expect(await repo.delete(id)).toBe(false);
+    }
+    expect(await repo.get('resp_1')).toBeDefined();
   });
 
   it('keeps the admin namespace (null tenant) apart', async () => {

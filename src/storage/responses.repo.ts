@@ -1,5 +1,6 @@
+import { isStorableText } from '../core/index.js';
 import type { Database } from './database.js';
-import { asDate, asJson, asOptionalDate } from './values.js';
+import { asDate, asOptionalDate, fromJsonb, toJsonb } from './values.js';
 
 export interface StoredResponseRecord {
   id: string;
@@ -38,8 +39,8 @@ const toRecord = (row: ResponseRow): StoredResponseRecord => ({
   previousResponseId: row.previous_response_id,
   model: row.model,
   status: row.status,
-  response: asJson(row.response) as Record<string, unknown>,
-  inputItems: asJson(row.input_items) as Record<string, unknown>[],
+  response: fromJsonb(row.response) as Record<string, unknown>,
+  inputItems: fromJsonb(row.input_items) as Record<string, unknown>[],
   createdAt: asDate(row.created_at),
   expiresAt: asOptionalDate(row.expires_at),
 });
@@ -49,7 +50,8 @@ const MAX_CHAIN = 10_000;
 
 /**
  * One tenant's stored responses (null: the admin namespace). Every query carries the tenant filter,
- * so an id from another tenant reads as absent; expired rows read as absent before the sweep runs.
+ * so an id from another tenant reads as absent; expired rows read as absent before the sweep runs. An
+ * id the database cannot hold (NUL, an unpaired surrogate) was never stored, so it reads as absent too.
  */
 export class ResponsesRepository {
   private readonly db: Database;
@@ -62,28 +64,33 @@ export class ResponsesRepository {
     this.now = now;
   }
 
-  async save(record: NewStoredResponse): Promise<void> {
+  /** Whether the response was stored: false when its id is another tenant's. */
+  async save(record: NewStoredResponse): Promise<boolean> {
     // An id is global; a pass-through upstream's id reused by another tenant must not overwrite theirs.
-    await this.db.query(
+    const rows = await this.db.query<{ id: string }>(
       `insert into responses (id, tenant_id, previous_response_id, model, status, response, input_items, expires_at)
        values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)
        on conflict (id) do update set status = excluded.status, response = excluded.response,
          input_items = excluded.input_items, expires_at = excluded.expires_at
-       where responses.tenant_id is not distinct from excluded.tenant_id`,
+       where responses.tenant_id is not distinct from excluded.tenant_id
+       returning id`,
       [
         record.id,
         this.tenantId,
         record.previousResponseId,
         record.model,
         record.status,
-        JSON.stringify(record.response),
-        JSON.stringify(record.inputItems),
+        // The client's input and metadata may hold NUL or unpaired surrogates, stored as sent.
+        toJsonb(record.response),
+        toJsonb(record.inputItems),
         record.expiresAt,
       ],
     );
+    return rows.length > 0;
   }
 
   async get(id: string): Promise<StoredResponseRecord | undefined> {
+    if (!isStorableText(id)) return undefined;
     const rows = await this.db.query<ResponseRow>(
       `select ${COLUMNS} from responses
        where id = $1 and tenant_id is not distinct from $2 and (expires_at is null or expires_at > $3)`,
@@ -97,6 +104,7 @@ export class ResponsesRepository {
    * deleted or expired starts there: the chain is what is still stored.
    */
   async conversation(id: string): Promise<StoredResponseRecord[]> {
+    if (!isStorableText(id)) return [];
     const rows = await this.db.query<ResponseRow & { depth: unknown }>(
       `with recursive chain (id, previous_response_id, depth) as (
          select id, previous_response_id, 0 from responses
@@ -117,6 +125,7 @@ export class ResponsesRepository {
   }
 
   async delete(id: string): Promise<boolean> {
+    if (!isStorableText(id)) return false;
     const rows = await this.db.query<{ id: string }>(
       `delete from responses where id = $1 and tenant_id is not distinct from $2 and (expires_at is null or expires_at > $3) returning id`,
       [id, this.tenantId, this.now()],

@@ -31,3 +31,22 @@ export function asOptionalDate(value: unknown): Date | null {
 export function asJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
+
+// JSON.stringify writes NUL and unpaired surrogates as `\u0000` and `\ud800`-style escapes, which jsonb refuses.
+const JSONB_REFUSED_ESCAPE = /\\u(0000|d[89a-f][0-9a-f]{2})/i;
+
+/**
+ * An object or array as a jsonb parameter that round-trips exactly. A value jsonb cannot hold as is (a
+ * string with NUL or an unpaired surrogate) is stored as a jsonb string holding its JSON text, which
+ * `fromJsonb` parses back; a top-level string never occurs otherwise, so the two cannot be confused.
+ */
+export function toJsonb(value: object): string {
+  const text = JSON.stringify(value);
+  return JSONB_REFUSED_ESCAPE.test(text) ? JSON.stringify(text) : text;
+}
+
+/** Reads a column written by `toJsonb`. */
+export function fromJsonb(value: unknown): unknown {
+  const parsed = asJson(value);
+  return typeof parsed === 'string' ? JSON.parse(parsed) : parsed;
+}

@@ -32,6 +32,8 @@ export interface FakeOpenAIOptions {
   chunkDelayMs?: number;
   /** Send no usage block at all (like some self-hosted servers). */
   omitUsage?: boolean;
+  /** Send this as the `usage` block, whatever was generated (a broken or hostile upstream). */
+  usage?: unknown;
 }
 
 export interface RecordedRequest {
@@ -62,7 +64,7 @@ export function splitReply(reply: string, chunks: number): string[] {
 }
 
 export async function startFakeOpenAI(initial: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  let options: Required<Omit<FakeOpenAIOptions, 'apiKey'>> & { apiKey?: string } = {
+  let options: Required<Omit<FakeOpenAIOptions, 'apiKey' | 'usage'>> & { apiKey?: string; usage?: unknown } = {
     reply: 'Hello from fake OpenAI!',
     chunks: 5,
     promptTokens: 11,
@@ -146,7 +148,8 @@ export async function startFakeOpenAI(initial: FakeOpenAIOptions = {}): Promise<
     sendError(response, 404, `Invalid URL (POST ${path})`, 'invalid_request_error');
   }
 
-  function usageBlock(completionTokens: number) {
+  function usageBlock(completionTokens: number): unknown {
+    if (options.usage !== undefined) return options.usage;
     return {
       prompt_tokens: options.promptTokens,
       completion_tokens: completionTokens,

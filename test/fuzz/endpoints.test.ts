@@ -19,7 +19,11 @@ import {
   type FuzzClient as FuzzClientType,
   fuzzParameters,
   headerValue,
+  outOfRangeDate,
+  overflowingCursor,
   type Protocol,
+  percentEncode,
+  queryValue,
   RUNS,
   unicodeEdge,
 } from './support.js';
@@ -33,6 +37,12 @@ let anthropic: FakeAnthropic;
 let hub: TestHub;
 let client: FuzzClientType;
 let auth: Record<string, string>;
+/** A virtual key of a real tenant: the routes only a virtual key reaches (`/v1/me/usage`) and its own responses. */
+let keyAuth: Record<string, string>;
+let tenantId: string;
+/** Another key of that tenant, for the admin key routes to PATCH and DELETE. */
+let targetKeyId: string;
+let responseId: string;
 
 beforeAll(async () => {
   openai = await startFakeOpenAI();
@@ -55,6 +65,19 @@ beforeAll(async () => {
   );
   client = new FuzzClient(hub.url);
   auth = { authorization: `Bearer ${hub.adminKey}` };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const post = async (path: string, body: unknown): Promise<{ id: string; key?: string }> =>
+    JSON.parse((await client.send('POST', path, json, JSON.stringify(body))).text) as { id: string; key?: string };
+  tenantId = (await post('/admin/v1/tenants', { name: 'fuzz' })).id;
+  keyAuth = { authorization: `Bearer ${(await post('/admin/v1/keys', { tenant_id: tenantId, name: 'fuzz' })).key}` };
+  targetKeyId = (await post('/admin/v1/keys', { tenant_id: tenantId, name: 'fuzz target' })).id;
+  const created = await client.send(
+    'POST',
+    '/v1/responses',
+    { ...keyAuth, 'content-type': 'application/json' },
+    JSON.stringify({ model: 'fuzz-chat', input: 'Hi', max_output_tokens: 16 }),
+  );
+  responseId = (JSON.parse(created.text) as { id: string }).id;
 });
 
 afterAll(async () => {
@@ -113,26 +136,52 @@ const ADMIN_ROUTES: { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string }
   { method: 'GET', url: '/v1/me/usage' },
 ];
 
-/** A valid body per admin resource, the seed the fuzzed bodies mutate. */
+/** A valid body per admin resource, the seed the fuzzed bodies mutate (a real tenant, so names reach the database). */
 function adminSeed(url: string): Record<string, unknown> {
   if (url.startsWith('/admin/v1/providers'))
     return { id: 'fz', type: 'openai', base_url: openai.url, api_key: 'sk-fuzz', headers: { 'x-a': 'b' } };
   if (url.startsWith('/admin/v1/models')) return { name: 'fz-model', targets: [{ provider: 'oa', model: 'up' }], fallbacks: ['fuzz-chat'] };
+  if (url === '/admin/v1/tenants') return { name: 'fuzz tenant' };
+  if (url === '/admin/v1/projects') return { tenant_id: tenantId, name: 'fuzz project' };
+  if (url.startsWith('/admin/v1/keys')) return { tenant_id: tenantId, name: 'fuzz key', models: ['fuzz-chat', 'fuzz-embed'] };
   return { name: 'fuzz', tenant_id: 'tnt_x', project_id: 'prj_x', limit_usd: '1.00', period: 'monthly' };
 }
 
+/** A real id for `:id` now and then, so PATCH and GET reach the row (never the fuzzing virtual key itself). */
+const realIdFor = (url: string): string | undefined => (url.startsWith('/admin/v1/keys/') ? targetKeyId : undefined);
+
+/** Query parameters the routes read, fuzzed with values that break storage (dates, NUL, cursors, huge numbers). */
+const QUERY_KEYS = [
+  'tenant_id',
+  'project_id',
+  'key_id',
+  'model',
+  'limit',
+  'cursor',
+  'from',
+  'to',
+  'group_by',
+  'action',
+  'format',
+  'scope',
+  'x',
+];
+const query = fc.option(
+  fc.array(
+    fc.oneof(
+      fc.tuple(fc.constantFrom(...QUERY_KEYS), queryValue),
+      fc.tuple(fc.constantFrom('from', 'to'), outOfRangeDate.map(percentEncode)),
+      fc.tuple(fc.constant('cursor'), overflowingCursor),
+    ),
+    { maxLength: 3 },
+  ),
+  { nil: undefined },
+);
+const queryString = (pairs: [string, string][] | undefined): string =>
+  pairs ? `?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}` : '';
+
 function registered(method: string, url: string): boolean {
   return hub.hub.app.hasRoute({ method: method as 'GET', url });
-}
-
-/** Percent-encodes the UTF-8 bytes (a lone surrogate becomes U+FFFD, as a browser would send it). */
-function percentEncode(text: string): string {
-  let encoded = '';
-  for (const byte of new TextEncoder().encode(text)) {
-    const char = String.fromCharCode(byte);
-    encoded += /[A-Za-z0-9\-_.~]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return encoded;
 }
 
 /** Edgy ids, plus raw edge bytes (`%`, broken UTF-8, dot segments) to test the URL parser too. */
@@ -263,7 +312,8 @@ describe('paths, methods and query strings', () => {
               hasBody ? { ...auth, 'content-type': 'application/json' } : auth,
               hasBody ? '{}' : undefined,
             );
-            const protocol: Protocol = path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+            // Dot segments are resolved before the request is sent (`/v1/messages/..` is `/v1/`).
+            const protocol: Protocol = new URL(`http://hub${path}`).pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
             expectProtocolAnswer(answer, protocol, `${method} ${path}`);
           },
         ),
@@ -285,21 +335,12 @@ describe('admin routes (those registered in this build)', () => {
       for (const route of routes) {
         await fc.assert(
           fc.asyncProperty(
-            pathSegment,
-            fc.option(
-              fc.array(fc.tuple(fc.constantFrom('tenant_id', 'project_id', 'limit', 'cursor', 'from', 'to', 'x'), pathSegment), {
-                maxLength: 3,
-              }),
-              {
-                nil: undefined,
-              },
-            ),
+            fc.oneof({ weight: 4, arbitrary: pathSegment }, { weight: 1, arbitrary: fc.constant(realIdFor(route.url) ?? 'none') }),
+            query,
             bodies(adminSeed(route.url), BODY_LIMIT),
             fc.boolean(),
-            async (id, query, body, authorized) => {
-              const path =
-                route.url.replace(':id', id).replace(':name', id) +
-                (query ? `?${query.map(([key, value]) => `${key}=${value}`).join('&')}` : '');
+            async (id, pairs, body, authorized) => {
+              const path = route.url.replace(':id', id).replace(':name', id) + queryString(pairs);
               const hasBody = route.method === 'POST' || route.method === 'PATCH';
               const headers: Record<string, string> = authorized ? { ...auth } : { authorization: 'Bearer thk_not_a_key' };
               if (hasBody) headers['content-type'] = 'application/json';
@@ -313,6 +354,82 @@ describe('admin routes (those registered in this build)', () => {
       }
     },
     PROPERTY_TIMEOUT_MS * 2,
+  );
+});
+
+describe('routes of a virtual key', () => {
+  it(
+    'GET /v1/me/usage with fuzzed filters',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(query, async (pairs) => {
+          const path = `/v1/me/usage${queryString(pairs)}`;
+          const answer = await client.send('GET', path, keyAuth);
+          expectProtocolAnswer(answer, 'openai', `GET ${path}`);
+        }),
+        fuzzParameters(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET and DELETE /v1/responses/{id} and GET …/input_items with any id',
+    async () => {
+      const ids = fc.oneof(
+        { weight: 3, arbitrary: pathSegment },
+        { weight: 1, arbitrary: fc.constantFrom('resp_%00', 'resp_%00x', '%00') },
+        { weight: 1, arbitrary: pathSegment.map((segment) => `${responseId}${segment}`) },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          ids,
+          fc.constantFrom('GET', 'DELETE', 'GET input_items'),
+          fc.boolean(),
+          query,
+          async (id, operation, asAdmin, pairs) => {
+            const path = operation === 'GET input_items' ? `/v1/responses/${id}/input_items${queryString(pairs)}` : `/v1/responses/${id}`;
+            const method = operation === 'DELETE' ? 'DELETE' : 'GET';
+            const answer = await client.send(method, path, asAdmin ? auth : keyAuth);
+            expectProtocolAnswer(answer, 'openai', `${method} ${path}`);
+          },
+        ),
+        fuzzParameters(),
+      );
+      // The fuzzed ids never reached the real one.
+      expect((await client.send('GET', `/v1/responses/${responseId}`, keyAuth)).status).toBe(200);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'POST /v1/responses with storage edges in input, instructions, metadata and previous_response_id',
+    async () => {
+      const valid = {
+        model: 'fuzz-chat',
+        input: 'Hi',
+        instructions: 'Be brief.',
+        metadata: { note: 'n' },
+        previous_response_id: responseId,
+      };
+      await fc.assert(
+        fc.asyncProperty(bodies(valid, BODY_LIMIT), fc.boolean(), async (body, stream) => {
+          const payload = stream && typeof body === 'string' && body.startsWith('{"') ? `{"stream":true,${body.slice(1)}` : body;
+          const answer = await client.send('POST', '/v1/responses', { ...keyAuth, 'content-type': 'application/json' }, payload);
+          expectProtocolAnswer(answer, 'openai', 'POST /v1/responses');
+          // A 200 that says it stored the response has stored it.
+          if (answer.status === 200 && answer.contentType.startsWith('application/json')) {
+            const created = JSON.parse(answer.text) as { id?: string; store?: boolean };
+            if (created.store === true && created.id) {
+              const stored = await client.send('GET', `/v1/responses/${created.id}`, keyAuth);
+              expect(stored.status, `stored ${created.id} for ${typeof body === 'string' ? body.slice(0, 200) : 'bytes'}`).toBe(200);
+            }
+          }
+        }),
+        fuzzParameters(Math.ceil(RUNS / 2)),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
   );
 });
 

@@ -1,6 +1,7 @@
 /**
  * Shared pieces of the fuzz suite: the arbitraries (malformed, oversized, deeply nested, wrongly typed
- * and unicode-edge input), a request helper with a hard client deadline, and the one property every
+ * and unicode-edge input, and values the database cannot hold: NUL, unpaired surrogates, out-of-range
+ * dates, numbers past bigint, overflowing cursors), a request helper with a hard client deadline, and the one property every
  * answer must have: below 500, and an error in the route's own protocol shape.
  */
 import fc from 'fast-check';
@@ -46,6 +47,69 @@ export const edgyString = fc
   .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), unicodeEdge), { maxLength: 6 })
   .map((pieces) => pieces.join(''));
 
+/** Dates JavaScript parses but PostgreSQL cannot hold (or a driver writes in a form it refuses), and near-misses. */
+export const outOfRangeDate = fc.constantFrom(
+  '0000-01-01',
+  '-271821-04-20',
+  '275760-09-13',
+  '+275760-09-13T00:00:00.000Z',
+  '99999',
+  '-001000-01-01T00:00:00Z',
+  '-100000-01-01T00:00:00Z',
+  '-271821-04-20T00:00:00Z',
+  '0001-01-01T00:00:00+14:00',
+  '1969-12-31T23:59:59Z',
+  '9999-12-31T23:59:59.999Z',
+  '2024-02-30',
+  '2024-01-01T25:00:00Z',
+);
+
+/** Numbers past int8, numeric and double range, as JSON numbers and as decimal strings. */
+export const hugeNumeric = fc.constantFrom<number | string>(
+  1e21,
+  -1e21,
+  1e308,
+  2 ** 63,
+  2 ** 64,
+  Number.MAX_SAFE_INTEGER + 2,
+  '99999999999999999999999999999',
+  '9223372036854775808',
+  '-9223372036854775809',
+  '1e21',
+  '1e308',
+  '0.0000000000000000000001',
+);
+
+/** Page cursors of the hub's `<prefix>:<seq>` form with a seq past bigint (or otherwise never issued), base64url. */
+export const overflowingCursor = fc
+  .tuple(
+    fc.constantFrom('seq', 'audit'),
+    fc.constantFrom('9223372036854775808', '99999999999999999999999', '00000000000000000000001', '-1', '1e21', '1\u0000', ''),
+  )
+  .map(([prefix, seq]) => Buffer.from(`${prefix}:${seq}`).toString('base64url'));
+
+/** A leaf value that breaks storage rather than parsing: edge strings, huge numbers, impossible dates. */
+export const storageEdge: fc.Arbitrary<unknown> = fc.oneof(edgyString, unicodeEdge, hugeNumeric, outOfRangeDate);
+
+/** Percent-encodes the UTF-8 bytes (a lone surrogate becomes U+FFFD, as a browser would send it). */
+export function percentEncode(text: string): string {
+  let encoded = '';
+  for (const byte of new TextEncoder().encode(text)) {
+    const char = String.fromCharCode(byte);
+    encoded += /[A-Za-z0-9\-_.~]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/** A query-string value, already encoded: edge text (NUL as `%00`), dates, huge numbers and cursors. */
+export const queryValue = fc.oneof(
+  edgyString.map(percentEncode),
+  outOfRangeDate.map(percentEncode),
+  hugeNumeric.map((value) => percentEncode(String(value))),
+  overflowingCursor,
+  fc.constantFrom('%00', 'a%00b', '%00%00', '%ED%A0%80', '%C0%80', '', '%', '%zz'),
+);
+
 /** Any JSON value, with edgy strings and the keys prototype-pollution attempts use. */
 export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -55,16 +119,42 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie
     fc.integer(),
     fc.double(),
     fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0, 1e308, -1e308, 2 ** 53 + 1),
+    hugeNumeric,
+    outOfRangeDate,
     edgyString,
     fc.array(tie('value'), { maxLength: 4 }),
     fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), unicodeEdge), tie('value'), { maxKeys: 4 }),
   ),
 })).value;
 
+/** The path of every leaf (string, number, boolean, null) of a JSON value, arrays and objects alike. */
+function leafPaths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => leafPaths(item, [...prefix, index]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => leafPaths(item, [...prefix, key]));
+  return [prefix];
+}
+
+/** A deep copy of `value` with the leaf at `path` replaced. */
+function withLeaf(value: unknown, path: (string | number)[], leaf: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return leaf;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) }) as Record<string | number, unknown>;
+  copy[head] = withLeaf(copy[head], rest, leaf);
+  return copy;
+}
+
+/** Replaces one leaf anywhere in a valid body (`models[1]`, `targets[0].model`) with a storage edge. */
+export function leafMutated(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
+  const paths = leafPaths(valid);
+  if (paths.length === 0) return fc.constant(valid);
+  return fc.record({ path: fc.constantFrom(...paths), leaf: storageEdge }).map(({ path, leaf }) => withLeaf(valid, path, leaf));
+}
+
 /** Sets, replaces or deletes one top-level or nested field of a valid body: wrong types, missing fields. */
 export function mutated(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
   const keys = [...Object.keys(valid), 'extra', '__proto__', 'constructor'];
   return fc.oneof(
+    leafMutated(valid),
     fc.record({ key: fc.constantFrom(...keys), value: anyJson }).map(({ key, value }) => {
       const copy: Record<string, unknown> = { ...valid };
       Object.defineProperty(copy, key, { value, enumerable: true, configurable: true, writable: true });

@@ -43,3 +43,10 @@ export async function ledgerRow(hub: TestHub, requestId: string): Promise<Ledger
   if (!row) throw new Error(`no ledger row for ${requestId}`);
   return row;
 }
+
+/** The one ledger row carrying the client's own request id (`x-client-request-id`). */
+export async function ledgerRowByClientId(hub: TestHub, clientRequestId: string): Promise<LedgerRow> {
+  const rows = (await ledgerRows(hub)).filter((candidate) => candidate.client_request_id === clientRequestId);
+  if (rows.length !== 1) throw new Error(`${rows.length} ledger rows for client id ${clientRequestId}`);
+  return rows[0] as LedgerRow;
+}

@@ -42,6 +42,8 @@ export interface TestHubOverrides {
   previousSecretKeys?: string[];
   /** Full reload interval of admin-managed providers and models (0: only change messages). */
   upstreamReloadMs?: number;
+  /** The hub's logger (default: silent, or TOKENHUB_TEST_LOG_LEVEL), e.g. to read what it logs. */
+  logger?: pino.Logger;
 }
 
 export async function startTestHub(config: ConfigInput, overrides: TestHubOverrides = {}): Promise<TestHub> {
@@ -57,7 +59,7 @@ export async function startTestHub(config: ConfigInput, overrides: TestHubOverri
     dataDir,
     database,
     adminKey,
-    logger: pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
+    logger: overrides.logger ?? pino({ level: process.env.TOKENHUB_TEST_LOG_LEVEL ?? 'silent' }),
     ...(overrides.otlpEndpoint ? { otlpEndpoint: overrides.otlpEndpoint } : {}),
     ...(overrides.secretKey ? { secretKey: overrides.secretKey } : {}),
     ...(overrides.previousSecretKeys ? { previousSecretKeys: overrides.previousSecretKeys } : {}),

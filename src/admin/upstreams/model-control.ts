@@ -1,15 +1,23 @@
-import { type ModelConfig, modelSchema } from '../../config/index.js';
+import { z } from 'zod';
+import { type ModelConfig, modelSchema, targetSchema } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
 import type { EconomyLogger, PriceBook } from '../../economy/index.js';
 import type { UpstreamRegistry } from '../../routing/index.js';
 import type { RoutedModelRecord, RoutedModelsRepository } from '../../storage/index.js';
 import type * as Api from '../contract.js';
+import { parse } from '../validation.js';
 import { mergePatch } from './merge-patch.js';
 import type { CreateModelBody, UpdateModelBody } from './validation.js';
 
 interface LoadedModel {
   record: RoutedModelRecord;
   config: ModelConfig;
+}
+
+/** A stored row that cannot be served (it fails validation): kept visible and deletable, never routed or priced. */
+interface BrokenModel {
+  record: RoutedModelRecord;
+  problem: string;
 }
 
 export interface ModelControlDeps {
@@ -47,15 +55,56 @@ function modelView(config: ModelConfig, source: Api.RoutedModel['source'], recor
     pricing: config.pricing ?? null,
     max_output_tokens: config.max_output_tokens ?? null,
     context_window: config.context_window ?? null,
+    status: 'ready',
+    problem: null,
     created_at: record ? record.createdAt.toISOString() : null,
     updated_at: record ? record.updatedAt.toISOString() : null,
   };
+}
+
+const storedTargets = z.array(targetSchema);
+
+/** What can be shown of a row that does not validate: its targets if they parse, nothing guessed. */
+function brokenView({ record, problem }: BrokenModel): Api.RoutedModel {
+  const spec = (typeof record.spec === 'object' && record.spec !== null ? record.spec : {}) as Record<string, unknown>;
+  const targets = storedTargets.safeParse(spec.targets);
+  return {
+    name: record.name,
+    kind: spec.kind === 'embedding' ? 'embedding' : 'chat',
+    source: 'admin',
+    targets: targets.success
+      ? targets.data.map((target) => ({ provider: target.provider, model: target.model, weight: target.weight }))
+      : [],
+    fallbacks: [],
+    pricing: null,
+    max_output_tokens: null,
+    context_window: null,
+    status: 'unavailable',
+    problem,
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+  };
+}
+
+function problemOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join('.');
+  return `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid'}`;
+}
+
+/**
+ * What is about to be stored, checked as a stored row is checked on every load, so a row is written only if it
+ * can be served (prices included: the schema bounds them): a create or update is all or nothing.
+ */
+function storable(config: ModelConfig): ModelConfig {
+  return parse(modelSchema, config);
 }
 
 /** Model routes created through the admin API: stored, served through the registry and priced by the economy. */
 export class ModelControl {
   private readonly deps: ModelControlDeps;
   private readonly loaded = new Map<string, LoadedModel>();
+  private readonly broken = new Map<string, BrokenModel>();
   private readonly configuredByName: Map<string, ModelConfig>;
 
   constructor(deps: ModelControlDeps) {
@@ -67,23 +116,33 @@ export class ModelControl {
     const records = await this.deps.repository.list();
     const names = new Set(records.map((record) => record.name));
     for (const name of [...this.loaded.keys()]) if (!names.has(name)) this.forget(name);
+    for (const name of [...this.broken.keys()]) if (!names.has(name)) this.broken.delete(name);
     for (const record of records) this.apply(record);
   }
 
   async reload(name: string): Promise<void> {
     const record = await this.deps.repository.get(name);
     if (record) this.apply(record);
-    else this.forget(name);
+    else {
+      this.forget(name);
+      this.broken.delete(name);
+    }
   }
 
   get count(): number {
     return this.loaded.size;
   }
 
+  /** For readiness: stored rows that are not served. */
+  problems(): string[] {
+    return [...this.broken.values()].map((entry) => `model ${entry.record.name}: ${entry.problem}`);
+  }
+
   list(): Api.RoutedModel[] {
     return [
       ...this.deps.configured.map((config) => modelView(config, 'config')),
       ...[...this.loaded.values()].map((entry) => modelView(entry.config, 'admin', entry.record)),
+      ...[...this.broken.values()].map(brokenView),
     ];
   }
 
@@ -91,20 +150,22 @@ export class ModelControl {
     const configured = this.configuredByName.get(name);
     if (configured) return modelView(configured, 'config');
     const entry = this.loaded.get(name);
-    if (!entry) throw notFound(name);
-    return modelView(entry.config, 'admin', entry.record);
+    if (entry) return modelView(entry.config, 'admin', entry.record);
+    const broken = this.broken.get(name);
+    if (broken) return brokenView(broken);
+    throw notFound(name);
   }
 
   /** As `get`, but a model this replica has not heard of yet is read from the database. */
   async find(name: string): Promise<Api.RoutedModel> {
-    if (!this.configuredByName.has(name) && !this.loaded.has(name)) await this.reload(name);
+    if (!this.configuredByName.has(name) && !this.loaded.has(name) && !this.broken.has(name)) await this.reload(name);
     return this.get(name);
   }
 
   async create(body: CreateModelBody): Promise<Api.RoutedModel> {
     if (this.configuredByName.has(body.name)) throw readOnly(body.name);
-    if (this.loaded.has(body.name)) throw exists(body.name);
-    const config: ModelConfig = body;
+    if (this.loaded.has(body.name) || this.broken.has(body.name)) throw exists(body.name);
+    const config = storable(body);
     await this.checkReferences(config);
     const record = await this.deps.repository.create(config.name, specOf(config));
     if (!record) throw exists(body.name);
@@ -117,9 +178,15 @@ export class ModelControl {
     if (this.configuredByName.has(name)) throw readOnly(name);
     // The patch applies to the stored row, not to what this replica last heard.
     await this.reload(name);
+    const broken = this.broken.get(name);
+    if (broken) {
+      throw new HubError('CONFLICT', `Model ${name} is stored invalid (${broken.problem}); delete it and create it again.`, {
+        code: 'model_invalid',
+      });
+    }
     const current = this.loaded.get(name);
     if (!current) throw notFound(name);
-    const config = mergePatch(current.config, patch);
+    const config = storable(mergePatch(current.config, patch));
     await this.checkReferences(config);
     const record = await this.deps.repository.replace(name, specOf(config));
     if (!record) {
@@ -131,12 +198,17 @@ export class ModelControl {
     return modelView(config, 'admin', record);
   }
 
-  /** Refused while another model falls back to it, counting models created on other replicas: every row is re-read first. */
+  /**
+   * Refused while another model falls back to it, counting models created on other replicas: every row is re-read
+   * first. A stored row that does not validate can be deleted too: that is how an operator gets rid of it.
+   */
   async delete(name: string): Promise<Api.RoutedModel> {
     if (this.configuredByName.has(name)) throw readOnly(name);
     await this.loadAll();
     const current = this.loaded.get(name);
-    if (!current) throw notFound(name);
+    const broken = this.broken.get(name);
+    const view = current ? modelView(current.config, 'admin', current.record) : broken ? brokenView(broken) : undefined;
+    if (!view) throw notFound(name);
     const dependents = this.deps.registry.modelsFallingBackTo(name);
     if (dependents.length > 0) {
       throw new HubError('CONFLICT', `Model ${name} is a fallback of ${dependents.join(', ')}; change those models first.`, {
@@ -145,8 +217,9 @@ export class ModelControl {
     }
     await this.deps.repository.delete(name);
     this.forget(name);
+    this.broken.delete(name);
     await this.deps.announce(name);
-    return modelView(current.config, 'admin', current.record);
+    return view;
   }
 
   /** Targets and fallbacks must exist; ones created on another replica a moment ago are read from the database. */
@@ -167,20 +240,34 @@ export class ModelControl {
     }
   }
 
+  /** Never throws: one bad row is logged, reported by `problems` and left unserved, and the rest load. */
   private apply(record: RoutedModelRecord): void {
     const spec = typeof record.spec === 'object' && record.spec !== null ? record.spec : {};
     const parsed = modelSchema.safeParse({ ...spec, name: record.name });
     if (!parsed.success) {
-      this.deps.logger.error({ model: record.name, problem: parsed.error.issues[0]?.message }, 'stored model is invalid; not served');
-      this.forget(record.name);
+      this.markBroken(record, problemOf(parsed.error));
       return;
     }
-    this.serve(record, parsed.data);
+    try {
+      this.serve(record, parsed.data);
+      this.broken.delete(record.name);
+    } catch (error) {
+      this.markBroken(record, (error as Error).message);
+    }
   }
 
+  private markBroken(record: RoutedModelRecord, problem: string): void {
+    if (this.broken.get(record.name)?.problem !== problem) {
+      this.deps.logger.error({ model: record.name, problem }, 'stored model is invalid; not served');
+    }
+    this.forget(record.name);
+    this.broken.set(record.name, { record, problem });
+  }
+
+  /** Prices first: they are what can still refuse a model, and a refusal must leave it unrouted as well as unpriced. */
   private serve(record: RoutedModelRecord, config: ModelConfig): void {
-    this.deps.registry.putModel(config);
     this.deps.prices.setModel(config);
+    this.deps.registry.putModel(config);
     this.loaded.set(config.name, { record, config });
   }
 

@@ -107,7 +107,7 @@ export class UpstreamControl {
 
   /** For readiness: stored entries that cannot be served are a degradation, not unreadiness. */
   health(): string {
-    const problems = this.providers.problems();
+    const problems = [...this.providers.problems(), ...this.models.problems()];
     if (this.lastReloadError) problems.push(`reload failing: ${this.lastReloadError}`);
     const counts = `${this.providers.count} providers, ${this.models.count} models from the admin API`;
     return problems.length === 0 ? `ok (${counts})` : `degraded (${counts}): ${problems.join('; ')}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelSchema, pricingSchema, targetSchema } from '../../config/index.js';
+import { storableText } from '../validation.js';
 
 // Ids travel in URL paths (`/admin/v1/providers/:id`), so no slashes; model names may have them (`qwen/qwen-2.5`).
 const providerId = z
@@ -59,7 +60,7 @@ export const updateProviderBody = z.strictObject({
 });
 
 const targets = z
-  .array(targetSchema.extend({ provider: providerId, model: z.string().min(1).max(200) }))
+  .array(targetSchema.extend({ provider: providerId, model: storableText.min(1).max(200) }))
   .min(1)
   .max(64);
 const fallbacks = z.array(modelName).max(16);

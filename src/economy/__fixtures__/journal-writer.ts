@@ -15,6 +15,7 @@ for (;;) {
     batch.map(async (requestId) => {
       await journal.append({
         requestId,
+        clientRequestId: null,
         tenantId: 't',
         projectId: null,
         keyId: 'k',
@@ -28,6 +29,7 @@ for (;;) {
         cachedTokens: 0,
         cacheWriteTokens: 0,
         usageSource: 'upstream',
+        usageAnomaly: null,
         costPicos: picos(3n),
         priceKnown: true,
         latencyMs: 1,

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { GatewayCall } from '../pipeline/index.js';
+import { requestIdHeaders } from './request-ids.js';
 import { SseWriter } from './sse-writer.js';
 
 /** A JSON answer with the call's server-timing. */
@@ -11,6 +12,6 @@ export function sendJson(reply: FastifyReply, call: GatewayCall, text: string): 
 export function startSse(reply: FastifyReply, call: GatewayCall, headers: Record<string, string> = {}): SseWriter {
   reply.hijack();
   const writer = new SseWriter(reply.raw);
-  writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header(), ...headers });
+  writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header(), ...headers });
   return writer;
 }

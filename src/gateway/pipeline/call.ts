@@ -3,7 +3,10 @@ import type { RequestTiming } from '../http/timing.js';
 
 /** One client call travelling through the gateway, whatever its surface. */
 export interface GatewayCall {
+  /** Minted by the hub; keys the ledger row and the reservation. */
   requestId: string;
+  /** The client's own id, when it sent one: correlation only. */
+  clientRequestId?: string;
   principal: Principal;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;

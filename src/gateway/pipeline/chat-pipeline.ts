@@ -31,6 +31,7 @@ export class ChatPipeline {
     return this.economy.admit(call.principal, {
       ...request,
       requestId: call.requestId,
+      ...(call.clientRequestId ? { clientRequestId: call.clientRequestId } : {}),
       surface: call.surface,
       fallbackModels: chain.slice(1).map((model) => model.name),
     });
@@ -67,14 +68,17 @@ export class ChatPipeline {
     const routed = await this.route(call, admission, request.model, false, (attempt, context) =>
       attempt.provider.embeddings({ ...request, model: attempt.target.upstreamModel }, context),
     );
-    const usage = routed.value.usage.source === 'upstream' ? routed.value.usage : null;
-    await settleAttempt(call, admission, routed, false, { usage, outputText: '' });
+    await settleAttempt(call, admission, routed, false, { usage: routed.value.usage, outputText: '' });
     return routed.value;
   }
 }
 
+/** Whether the upstream reported usage the hub believes (otherwise settlement counts the text). */
+export const isReportedUsage = (usage: Usage | null): usage is Usage => usage?.source === 'upstream';
+
 /** How an attempt ended, for `settleAttempt`. */
 export interface AttemptEnd {
+  /** The upstream's checked usage; null, or a `tokenizer`-source placeholder, when it has none the hub believes. */
   usage: Usage | null;
   outputText: string;
   outputTokensCounted?: number;
@@ -114,7 +118,7 @@ export async function settleAttempt(
 export async function settleResult(call: GatewayCall, admission: Admission, routed: Routed<ChatResult>): Promise<ChatResult> {
   const result = routed.value;
   await settleAttempt(call, admission, routed, false, {
-    usage: result.usage.source === 'upstream' ? result.usage : null,
+    usage: result.usage,
     outputText: resultText(result),
   });
   return result;

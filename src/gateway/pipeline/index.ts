@@ -2,6 +2,7 @@ export type { GatewayCall } from './call.js';
 export {
   type AttemptEnd,
   ChatPipeline,
+  isReportedUsage,
   observeStream,
   type StartedStream,
   settleAttempt,

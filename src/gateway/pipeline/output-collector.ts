@@ -48,7 +48,7 @@ export class OutputCollector {
   private append(text: string): void {
     this.pending += text;
     // Once the upstream has reported usage nothing needs counting; before that, count in segments.
-    if (this.pending.length >= SEGMENT_CHARS && this.usage === null) {
+    if (this.pending.length >= SEGMENT_CHARS && this.usage?.source !== 'upstream') {
       this.countedTokens += countTextTokens(this.pending, this.model);
       this.pending = '';
     }

@@ -8,6 +8,7 @@ import {
   openaiCompletionRequestSchema,
   openaiCompletionToCanonical,
 } from '../../wire/openai/index.js';
+import { requestIdHeaders } from '../http/request-ids.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settlementBase } from '../pipeline/index.js';
 import { writeOpenAISse } from './openai-sse.js';
@@ -36,7 +37,10 @@ export function registerOpenAICompletions(app: FastifyInstance, surface: Surface
         messages: [{ role: 'user', content: canonical.prompt }],
         stream,
         ...(canonical.maxTokens !== undefined ? { maxTokens: canonical.maxTokens } : {}),
+        ...(canonical.n !== undefined ? { n: canonical.n } : {}),
       },
+      // best_of candidates are generated (and billed) server-side even though only n come back.
+      ...(canonical.bestOf !== undefined ? { generatedChoices: canonical.bestOf } : {}),
     });
 
     const routed = await surface.pipeline.route<Answer>(call, admission, canonical.model, stream, async (attempt, context) => {
@@ -66,7 +70,7 @@ export function registerOpenAICompletions(app: FastifyInstance, surface: Surface
     const parts = observeStream(call, admission, { ...routed, value: answer.parts });
     reply.hijack();
     const writer = new SseWriter(reply.raw);
-    writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
+    writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header() });
     const encoder = new CompletionChunkEncoder(canonical.model, clientWantsUsage);
     await writeOpenAISse(surface, call, parts, writer, (part) => encoder.encode(part));
     return reply;
@@ -83,7 +87,7 @@ async function settleCompletion(
   const result = routed.value;
   await admission.settle({
     ...settlementBase(call, routed, false),
-    usage: result.usage.source === 'upstream' ? result.usage : null,
+    usage: result.usage,
     outputText: result.choices.map((choice) => choice.text).join(''),
     status: 200,
   });

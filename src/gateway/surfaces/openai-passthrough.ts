@@ -12,7 +12,7 @@ import {
 } from '../../wire/openai/index.js';
 import { SseParser, sseData } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type ForwardedJson, type GatewayCall, OutputCollector, settleAttempt } from '../pipeline/index.js';
+import { type ForwardedJson, type GatewayCall, isReportedUsage, OutputCollector, settleAttempt } from '../pipeline/index.js';
 
 /**
  * Same-protocol fast path: the upstream's own events go to the client as they arrive; TokenHub only
@@ -45,13 +45,14 @@ export async function relayOpenAIStream(
           sawDone = true;
           continue;
         }
-        if (data.includes('"usage":{')) {
+        // Chunks carry `"usage":null` until the last: only a non-null one is parsed.
+        if (data.includes('"usage":') && !data.includes('"usage":null')) {
           const chunk = parseChunk(data);
-          if (chunk?.usage) {
+          if (chunk?.usage !== undefined && chunk.usage !== null) {
             usage = usageFromOpenAI(chunk.usage);
             if (!clientWantsUsage && chunk.choices.length === 0) continue;
           }
-        } else if (usage === null) {
+        } else if (!isReportedUsage(usage)) {
           meter.push(data);
         }
         if (data.startsWith('{"error"')) {
@@ -74,7 +75,7 @@ export async function relayOpenAIStream(
   try {
     await settleAttempt(call, admission, routed, true, {
       usage,
-      ...(usage ? { outputText: '' } : meter.output()),
+      ...(isReportedUsage(usage) ? { outputText: '' } : meter.output()),
       failure,
       clientLeft,
       ttfbMs,
@@ -98,7 +99,7 @@ export async function relayOpenAIJson(
 ): Promise<string> {
   const completion = routed.value.body;
   const usage = completion.usage ? usageFromOpenAI(completion.usage) : null;
-  const outputText = usage
+  const outputText = isReportedUsage(usage)
     ? ''
     : chatCompletionToCanonical(completion)
         .choices.map((choice) => choice.message.content ?? '')

@@ -14,6 +14,7 @@ import {
   unsupportedFeatureError,
 } from '../../wire/responses/index.js';
 import { sseEvent } from '../../wire/sse.js';
+import { requestIdHeaders } from '../http/request-ids.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
 import { type NativeResponseJson, readNativeResponseJson, relayResponsesStream, settleResponsesJson } from './responses-passthrough.js';
@@ -93,9 +94,11 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
 
   const storing = body.store !== false;
   const inputItems = normaliseInput(body.input, resolve);
-  const persist = async (response: Record<string, unknown>): Promise<void> => {
-    if (!storing) return;
-    await save(deps, tenantStore, call, { response, inputItems, previousResponseId: body.previous_response_id ?? null });
+  // Stores the response and returns it as the client is to see it: `store` says what happened.
+  const persist = async (response: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    if (!storing) return response;
+    const stored = await save(deps, tenantStore, call, { response, inputItems, previousResponseId: body.previous_response_id ?? null });
+    return stored ? response : { ...response, store: false };
   };
 
   const answer = routed.value;
@@ -103,8 +106,8 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
     case 'forward-json': {
       const { text, response } = answer.json;
       await settleResponsesJson(call, admission, { ...routed, value: answer.json });
-      if (response.status !== 'failed') await persist(response);
-      return sendJson(reply, call, text);
+      const shown = response.status === 'failed' ? response : await persist(response);
+      return sendJson(reply, call, shown === response ? text : JSON.stringify(shown));
     }
     case 'forward': {
       const forwarded = { ...routed, value: answer.response };
@@ -116,8 +119,7 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
       const result = await settleResult(call, admission, { ...routed, value: answer.result });
       const envelope = responseEnvelope(body, responseId(), createdAt(call, deps));
       const response = resultToResponse(envelope, result, seconds(deps.now()));
-      await persist(response as unknown as Record<string, unknown>);
-      return sendJson(reply, call, JSON.stringify(response));
+      return sendJson(reply, call, JSON.stringify(await persist(response as unknown as Record<string, unknown>)));
     }
     case 'stream': {
       const parts = observeStream(call, admission, { ...routed, value: answer.parts });
@@ -169,7 +171,7 @@ async function writeCanonicalStream(
   parts: AsyncIterable<StreamPart>,
   writer: SseWriter,
   encoder: ResponsesStreamEncoder,
-  persist: (response: Record<string, unknown>) => Promise<void>,
+  persist: (response: Record<string, unknown>) => Promise<Record<string, unknown>>,
 ): Promise<void> {
   const write = async (events: ResponsesEvent[]): Promise<void> => {
     for (const event of events) await writer.write(sseEvent(event.type, JSON.stringify(event)));
@@ -183,8 +185,9 @@ async function writeCanonicalStream(
     if (!writer.isClosed) {
       const finished = encoder.finish(seconds(deps.now()));
       await write(finished.events);
-      await persist(finished.response as unknown as Record<string, unknown>);
-      await write([finished.terminal]);
+      const response = finished.response as unknown as Record<string, unknown>;
+      const shown = await persist(response);
+      await write([shown === response ? finished.terminal : { ...finished.terminal, response: shown }]);
     }
   } catch (error) {
     const failure = toHubError(error);
@@ -194,15 +197,18 @@ async function writeCanonicalStream(
   writer.end();
 }
 
-/** Storing happens after billing: a failed write loses the stored copy, never the answer or its usage. */
+/**
+ * Storing happens after billing: a failed write loses the stored copy, never the answer or its usage.
+ * Returns whether the response was stored, so the answer never claims a copy that does not exist.
+ */
 async function save(
   deps: CreateResponseDeps,
   tenantStore: TenantResponseStore,
   call: GatewayCall,
   entry: { response: Record<string, unknown>; inputItems: Record<string, unknown>[]; previousResponseId: string | null },
-): Promise<void> {
+): Promise<boolean> {
   const { response } = entry;
-  if (typeof response.id !== 'string') return;
+  if (typeof response.id !== 'string') return false;
   const record: StoredResponse = {
     id: response.id,
     previousResponseId: entry.previousResponseId,
@@ -214,9 +220,15 @@ async function save(
     expiresAt: expiryFor(deps.now(), deps.retentionDays),
   };
   try {
-    await tenantStore.save(record);
+    if (await tenantStore.save(record)) return true;
+    deps.surface.log.warn(
+      { requestId: call.requestId, responseId: record.id },
+      'response id belongs to another tenant; answered with store: false',
+    );
+    return false;
   } catch (error) {
-    deps.surface.log.warn({ requestId: call.requestId, err: error }, 'storing the response failed');
+    deps.surface.log.warn({ requestId: call.requestId, err: error }, 'storing the response failed; answered with store: false');
+    return false;
   }
 }
 
@@ -234,6 +246,6 @@ function sendJson(reply: FastifyReply, call: GatewayCall, text: string): Fastify
 function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
   reply.hijack();
   const writer = new SseWriter(reply.raw);
-  writer.start({ 'x-request-id': call.requestId, 'server-timing': call.timing.header() });
+  writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header() });
   return writer;
 }

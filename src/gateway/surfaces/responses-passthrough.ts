@@ -5,7 +5,7 @@ import type { Routed } from '../../routing/index.js';
 import { usageFromResponses } from '../../wire/responses/index.js';
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
-import { type GatewayCall, readForwardedJson, settleAttempt } from '../pipeline/index.js';
+import { type GatewayCall, isReportedUsage, readForwardedJson, settleAttempt } from '../pipeline/index.js';
 
 /**
  * Native fast path: an upstream that speaks the Responses API gets the client's body (re-targeted) and
@@ -39,27 +39,32 @@ export async function readNativeResponseJson(
 export async function settleResponsesJson(call: GatewayCall, admission: Admission, routed: Routed<NativeResponseJson>): Promise<void> {
   const { response } = routed.value;
   const usage = usageFromResponses(response.usage);
-  await settleAttempt(call, admission, routed, false, { usage, outputText: usage ? '' : outputTextOf(response), clientLeft: false });
+  await settleAttempt(call, admission, routed, false, {
+    usage,
+    outputText: isReportedUsage(usage) ? '' : outputTextOf(response),
+    clientLeft: false,
+  });
 }
 
 /**
  * Streaming: events are re-framed one by one (same event name, same data). The terminal event is held
  * back until the call is settled (its usage durable) and `beforeTerminal` has stored the response, so
- * a client that sees `response.completed` can rely on both.
+ * a client that sees `response.completed` can rely on both. `beforeTerminal` returns the response as
+ * the client is to see it; when that is not the upstream's (a store that failed), the frame is rebuilt.
  */
 export async function relayResponsesStream(
   call: GatewayCall,
   admission: Admission,
   routed: Routed<ForwardResponse>,
   writer: SseWriter,
-  beforeTerminal: (response: Record<string, unknown>) => Promise<void>,
+  beforeTerminal: (response: Record<string, unknown>) => Promise<Record<string, unknown>>,
 ): Promise<void> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const ttfbMs = call.timing.elapsedMs();
   let usage: Usage | null = null;
   let terminal = false;
-  let held: { response: Record<string, unknown>; frame: string } | undefined;
+  let held: { type: string; event: Record<string, unknown>; response: Record<string, unknown>; frame: string } | undefined;
   // Whether the upstream's own `error` / `response.failed` already told the client.
   let clientInformed = false;
   let lastSequence = -1;
@@ -81,15 +86,16 @@ export async function relayResponsesStream(
         const type = event.event ?? typeOf(event.data);
         lastSequence = sequenceOf(event.data) ?? lastSequence;
         if (type && TERMINAL_EVENTS.has(type)) {
-          const response = parseObject(event.data)?.response as Record<string, unknown> | undefined;
-          if (response) {
+          const data = parseObject(event.data);
+          const response = data?.response as Record<string, unknown> | undefined;
+          if (data && response) {
             terminal = true;
             usage = usageFromResponses(response.usage);
             if (type === 'response.failed') {
               failure = new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} failed the response`);
               clientInformed = true;
             } else {
-              held = { response, frame: sseEvent(type, event.data) };
+              held = { type, event: data, response, frame: sseEvent(type, event.data) };
               continue;
             }
           }
@@ -117,10 +123,16 @@ export async function relayResponsesStream(
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
   try {
-    await settleAttempt(call, admission, routed, true, { usage, outputText: usage ? '' : deltaText(deltas), failure, clientLeft, ttfbMs });
+    await settleAttempt(call, admission, routed, true, {
+      usage,
+      outputText: isReportedUsage(usage) ? '' : deltaText(deltas),
+      failure,
+      clientLeft,
+      ttfbMs,
+    });
     if (held && !failure && !clientLeft) {
-      await beforeTerminal(held.response);
-      await writer.write(held.frame);
+      const shown = await beforeTerminal(held.response);
+      await writer.write(shown === held.response ? held.frame : sseEvent(held.type, JSON.stringify({ ...held.event, response: shown })));
     }
   } catch (error) {
     failure = error instanceof HubError ? error : new HubError('INTERNAL', 'the usage of this response could not be recorded');

@@ -18,7 +18,8 @@ export interface StoredResponse {
 }
 
 export interface TenantResponseStore {
-  save(record: StoredResponse): Promise<void>;
+  /** Whether the record was stored (false: its id belongs to another tenant). */
+  save(record: StoredResponse): Promise<boolean>;
   get(id: string): Promise<StoredResponse | undefined>;
   /** The conversation ending with `id`, oldest turn first; empty when `id` is not visible. */
   conversation(id: string): Promise<StoredResponse[]>;

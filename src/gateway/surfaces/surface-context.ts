@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { EconomyGate } from '../../economy/index.js';
 import type { ModelCatalog } from '../../routing/index.js';
 import { apiKeyFrom } from '../http/auth.js';
+import { clientRequestIdOf } from '../http/request-ids.js';
 import { RequestTiming } from '../http/timing.js';
 import type { ChatPipeline, GatewayCall } from '../pipeline/index.js';
 
@@ -33,7 +34,15 @@ export function createSurfaceContext(
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) controller.abort();
       });
-      return { requestId: String(request.id), principal, signal: controller.signal, timing, surface };
+      const clientRequestId = clientRequestIdOf(request.headers);
+      return {
+        requestId: String(request.id),
+        ...(clientRequestId ? { clientRequestId } : {}),
+        principal,
+        signal: controller.signal,
+        timing,
+        surface,
+      };
     },
   };
 }

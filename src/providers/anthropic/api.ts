@@ -23,6 +23,7 @@ export function createAnthropicClient(config: ProviderConfig, options: ProviderO
     baseUrl: config.base_url ?? ANTHROPIC_BASE_URL,
     headers,
     maxConnections: config.max_connections,
+    secrets: [config.api_key, ...Object.values(config.headers ?? {})],
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
 }

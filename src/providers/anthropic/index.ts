@@ -25,9 +25,7 @@ export function createAnthropicProvider(config: ProviderConfig, options: Provide
     embeddings: () => Promise.reject(new HubError('UNSUPPORTED_FEATURE', `provider ${config.id} (anthropic) serves no embeddings`)),
     forward: async (call, context) => {
       const answer = await client.post(call.path, call.body, context.signal, forwardedHeaders(call.headers));
-      const body: AsyncIterable<Uint8Array> = call.stream
-        ? await primeStream((answer.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), config.id)
-        : answer.body;
+      const body = call.stream ? await primeStream(answer.body[Symbol.asyncIterator](), config.id) : answer.body;
       return { status: answer.status, headers: answer.headers, body };
     },
     close: (options) => client.close(options),

@@ -27,6 +27,7 @@ export function createOpenAIClient(config: ProviderConfig, preset: OpenAICompati
     baseUrl: preset.baseUrl,
     headers,
     maxConnections: config.max_connections,
+    secrets: [config.api_key, ...Object.values(config.headers ?? {})],
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
 }

@@ -9,6 +9,7 @@ import { openaiComplete, openaiStreamComplete } from './completions.js';
 import { openaiEmbeddings } from './embeddings.js';
 import { openaiStream } from './stream.js';
 
+export { resolvePreset } from './api.js';
 export { OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './presets.js';
 
 export function createOpenAICompatibleProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
@@ -38,9 +39,7 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     streamComplete: (request, context) => (preset.completions ? openaiStreamComplete(client, request, context) : noCompletions()),
     forward: async (call, context) => {
       const answer = await client.post(call.path, call.body, context.signal, call.headers);
-      const body: AsyncIterable<Uint8Array> = call.stream
-        ? await primeStream((answer.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](), config.id)
-        : answer.body;
+      const body = call.stream ? await primeStream(answer.body[Symbol.asyncIterator](), config.id) : answer.body;
       return { status: answer.status, headers: answer.headers, body };
     },
     close: (options) => client.close(options),

@@ -2,7 +2,7 @@
 export { API_KEYS_DDL } from './api-keys.js';
 export { AUDIT_LOG_DDL } from './audit-log.js';
 export { BUDGETS_DDL } from './budgets.js';
-export { LEDGER_DDL } from './ledger.js';
+export { LEDGER_BIGINT_COUNTS_DDL, LEDGER_DDL } from './ledger.js';
 export { PROJECTS_DDL } from './projects.js';
 export { RESPONSES_DDL } from './responses.js';
 export { ROUTED_MODELS_DDL } from './routed-models.js';

@@ -34,3 +34,20 @@ export const LEDGER_DDL = `
   create index ledger_tenant_seq_idx on ledger (tenant_id, seq);
   create index ledger_created_idx on ledger (created_at);
 `;
+
+/**
+ * Token counts are bigint: a count is bounded where it is read from an upstream, but the ledger must
+ * never be the place where an out-of-range number stops every later row. `client_request_id` is the
+ * client's own id for correlation (the hub mints `request_id`); `usage_anomaly` says why the upstream's
+ * usage was not billed as it reported it.
+ */
+export const LEDGER_BIGINT_COUNTS_DDL = `
+  alter table ledger
+    alter column input_tokens type bigint,
+    alter column output_tokens type bigint,
+    alter column cached_tokens type bigint,
+    alter column cache_write_tokens type bigint,
+    add column client_request_id text,
+    add column usage_anomaly text;
+  create index ledger_client_request_idx on ledger (tenant_id, client_request_id) where client_request_id is not null;
+`;

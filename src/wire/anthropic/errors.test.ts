@@ -9,7 +9,7 @@ describe('Anthropic error shape', () => {
     expect(anthropicErrorBody(error)).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'upstream is overloaded' } });
     expect(anthropicErrorBody(new HubError('BUDGET_EXCEEDED', 'budget spent'), 'req_1')).toEqual({
       type: 'error',
-      error: { type: 'rate_limit_error', message: 'budget spent' },
+      error: { type: 'billing_error', message: 'budget spent' },
       request_id: 'req_1',
     });
   });

@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/index.js';
+import { checkedUsage, tokenCount, type Usage, untrustedUsage } from '../../core/index.js';
 
 /**
  * Anthropic `usage`. Its `input_tokens` counts only the uncached prompt tokens: the whole prompt is
@@ -29,19 +29,21 @@ export interface AnthropicRenderedUsage {
   output_tokens: number;
 }
 
+/** Checked canonical usage (its counts are untrusted: see `checkedUsage`); the prompt total includes the cache counts. */
 export function usageFromAnthropic(usage: AnthropicUsage): Usage {
+  if (typeof usage !== 'object' || usage === null) return untrustedUsage();
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  const out: Usage = {
-    inputTokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
-    outputTokens: usage.output_tokens ?? 0,
-    cachedInputTokens: cacheRead,
-    cacheWriteInputTokens: cacheWrite,
-    source: 'upstream',
-  };
-  const thinking = usage.output_tokens_details?.thinking_tokens;
-  if (thinking) out.reasoningTokens = thinking;
-  return out;
+  const uncached = usage.input_tokens ?? 0;
+  const parts = [tokenCount(uncached), tokenCount(cacheRead), tokenCount(cacheWrite)];
+  if (parts.some((part) => part === null)) return untrustedUsage();
+  return checkedUsage({
+    input: (parts as number[]).reduce((sum, part) => sum + part, 0),
+    output: usage.output_tokens,
+    cachedInput: cacheRead,
+    cacheWriteInput: cacheWrite,
+    reasoning: usage.output_tokens_details?.thinking_tokens,
+  });
 }
 
 /** The exact inverse of `usageFromAnthropic` for consistent canonical usage (cache counts within the input). */

@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/index.js';
+import { checkedUsage, type Usage, untrustedUsage } from '../../core/index.js';
 
 export interface OpenAIUsage {
   prompt_tokens: number;
@@ -8,17 +8,15 @@ export interface OpenAIUsage {
   completion_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
+/** Checked canonical usage from an upstream's `usage` object (its counts are untrusted: see `checkedUsage`). */
 export function usageFromOpenAI(usage: OpenAIUsage): Usage {
-  const out: Usage = {
-    inputTokens: usage.prompt_tokens ?? 0,
-    outputTokens: usage.completion_tokens ?? 0,
-    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWriteInputTokens: 0,
-    source: 'upstream',
-  };
-  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
-  if (reasoning) out.reasoningTokens = reasoning;
-  return out;
+  if (typeof usage !== 'object' || usage === null) return untrustedUsage();
+  return checkedUsage({
+    input: usage.prompt_tokens,
+    output: usage.completion_tokens,
+    cachedInput: usage.prompt_tokens_details?.cached_tokens,
+    reasoning: usage.completion_tokens_details?.reasoning_tokens,
+  });
 }
 
 export function usageToOpenAI(usage: Usage): OpenAIUsage {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../../core/index.js';
 
 /**
  * The `POST /v1/responses` body: the fields TokenHub reads or must range-check. Input items and tools
@@ -48,7 +49,8 @@ export const responsesRequestSchema = z.looseObject({
   top_logprobs: z.number().int().min(0).max(20).nullish(),
   stream: z.boolean().nullish(),
   store: z.boolean().nullish(),
-  previous_response_id: z.string().min(1).nullish(),
+  // Compared with stored ids: a string the database cannot hold would fail the lookup, not miss it.
+  previous_response_id: z.string().min(1).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE).nullish(),
   metadata: metadata.nullish(),
   user: z.string().nullish(),
   safety_identifier: z.string().nullish(),

@@ -1,4 +1,4 @@
-import type { Usage } from '../../core/index.js';
+import { checkedUsage, type Usage } from '../../core/index.js';
 
 /** Responses usage: input includes cached tokens, output includes reasoning tokens — as canonical. */
 export interface ResponsesUsage {
@@ -19,20 +19,15 @@ export function usageToResponses(usage: Usage): ResponsesUsage {
   };
 }
 
-/** Reads a usage block from a native upstream's Response object; null when it carries none. */
+/** Reads a usage block from a native upstream's Response object; null when it carries none. Counts are checked (`checkedUsage`). */
 export function usageFromResponses(value: unknown): Usage | null {
   if (value === null || typeof value !== 'object') return null;
   const usage = value as Partial<Record<keyof ResponsesUsage, unknown>>;
-  if (typeof usage.input_tokens !== 'number' || typeof usage.output_tokens !== 'number') return null;
-  const cached = (usage.input_tokens_details as { cached_tokens?: unknown } | null | undefined)?.cached_tokens;
-  const reasoning = (usage.output_tokens_details as { reasoning_tokens?: unknown } | null | undefined)?.reasoning_tokens;
-  const out: Usage = {
-    inputTokens: usage.input_tokens,
-    outputTokens: usage.output_tokens,
-    cachedInputTokens: typeof cached === 'number' ? cached : 0,
-    cacheWriteInputTokens: 0,
-    source: 'upstream',
-  };
-  if (typeof reasoning === 'number' && reasoning > 0) out.reasoningTokens = reasoning;
-  return out;
+  if (usage.input_tokens === undefined && usage.output_tokens === undefined) return null;
+  return checkedUsage({
+    input: usage.input_tokens,
+    output: usage.output_tokens,
+    cachedInput: (usage.input_tokens_details as { cached_tokens?: unknown } | null | undefined)?.cached_tokens,
+    reasoning: (usage.output_tokens_details as { reasoning_tokens?: unknown } | null | undefined)?.reasoning_tokens,
+  });
 }
