@@ -18,7 +18,7 @@ const layer = (folder, forbidden) => ({
   },
 });
 
-const ALL = ['config', 'wire', 'providers', 'routing', 'storage', 'cluster', 'economy', 'gateway', 'admin', 'agents', 'apps', 'observability', 'cli'];
+const ALL = ['config', 'wire', 'providers', 'routing', 'storage', 'cluster', 'economy', 'gateway', 'runs', 'admin', 'agents', 'apps', 'observability', 'cli'];
 const except = (...allowed) => ALL.filter((folder) => !allowed.includes(folder));
 
 export default tseslint.config(
@@ -43,6 +43,7 @@ export default tseslint.config(
   layer('cluster', ALL),
   layer('economy', except('storage', 'cluster', 'config')),
   layer('gateway', except('config', 'wire', 'routing', 'providers', 'economy', 'observability')),
+  layer('runs', except('storage', 'cluster', 'observability')),
   layer('admin', except('economy', 'storage', 'agents', 'config', 'routing')),
   layer('observability', ALL),
 );

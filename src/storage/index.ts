@@ -33,6 +33,20 @@ export {
   type StoredResponseRecord,
 } from './responses.repo.js';
 export { type RoutedModelRecord, RoutedModelsRepository } from './routed-models.repo.js';
+export { type RunEventRecord, RunEventsRepository } from './run-events.repo.js';
+export { RunLeases, type RunTransition } from './run-leases.repo.js';
+export { type RunStepRecord, type RunStepStatus, RunStepsRepository } from './run-steps.repo.js';
+export {
+  ACTIVE_RUN_STATUSES,
+  FINAL_RUN_STATUSES,
+  insertRun,
+  type JsonRecord,
+  type NewRun,
+  PAUSED_RUN_STATUSES,
+  type RunRecord,
+  type RunStatus,
+  RunsRepository,
+} from './runs.repo.js';
 export { SettingsRepository } from './settings.repo.js';
 export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
 export {

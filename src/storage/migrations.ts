@@ -7,6 +7,9 @@ import {
   PROJECTS_DDL,
   RESPONSES_DDL,
   ROUTED_MODELS_DDL,
+  RUN_EVENTS_DDL,
+  RUN_STEPS_DDL,
+  RUNS_DDL,
   TENANTS_DDL,
   UPSTREAM_PROVIDERS_DDL,
   USAGE_HOURLY_DDL,
@@ -43,4 +46,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: 'admin audit log', sql: AUDIT_LOG_DDL },
   { version: 5, name: 'providers and models managed through the admin API', sql: [UPSTREAM_PROVIDERS_DDL, ROUTED_MODELS_DDL].join('\n') },
   { version: 6, name: 'ledger: bigint token counts, client request ids, usage anomalies', sql: LEDGER_BIGINT_COUNTS_DDL },
+  { version: 7, name: 'durable runs: runs, their steps and events', sql: [RUNS_DDL, RUN_STEPS_DDL, RUN_EVENTS_DDL].join('\n') },
 ];

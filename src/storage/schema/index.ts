@@ -6,6 +6,7 @@ export { LEDGER_BIGINT_COUNTS_DDL, LEDGER_DDL } from './ledger.js';
 export { PROJECTS_DDL } from './projects.js';
 export { RESPONSES_DDL } from './responses.js';
 export { ROUTED_MODELS_DDL } from './routed-models.js';
+export { RUN_EVENTS_DDL, RUN_STEPS_DDL, RUNS_DDL } from './runs.js';
 export { TENANTS_DDL } from './tenants.js';
 export { UPSTREAM_PROVIDERS_DDL } from './upstream-providers.js';
 export { USAGE_HOURLY_DDL } from './usage-hourly.js';

@@ -1,0 +1,124 @@
+import type { Clock } from '../core/index.js';
+import type { JsonRecord, RunLeases, RunRecord, RunStepRecord, RunStepsRepository } from '../storage/index.js';
+import type { RunEvents } from './run-events.js';
+import { LeaseLostError, NeedsAttentionError } from './run-signals.js';
+
+export interface EffectOptions {
+  /** `model`, `tool`, … */
+  kind: string;
+  name: string;
+  /** Safe to repeat with the same idempotency key (default false: an interrupted call is never repeated). */
+  idempotent?: boolean;
+  input?: JsonRecord;
+}
+
+export interface EffectCall {
+  /** The same on every attempt of this step: pass it on (e.g. `Idempotency-Key`) so the far side can dedupe. */
+  idempotencyKey: string;
+  /** Aborted when the run is cancelled or its lease is lost. */
+  signal: AbortSignal;
+}
+
+/** An effect that failed when it first ran; a resumed run sees the same failure again instead of retrying it. */
+export class RecordedEffectError extends Error {
+  readonly detail: JsonRecord;
+
+  constructor(detail: JsonRecord) {
+    super(typeof detail.message === 'string' ? detail.message : 'effect failed');
+    this.name = 'RecordedEffectError';
+    this.detail = detail;
+  }
+}
+
+export interface RunContextDeps {
+  run: RunRecord;
+  owner: string;
+  /** The steps recorded by earlier attempts of this run. */
+  recorded: readonly RunStepRecord[];
+  steps: RunStepsRepository;
+  leases: RunLeases;
+  events: RunEvents;
+  clock: Clock;
+  signal: AbortSignal;
+}
+
+/**
+ * What a handler gets to run one attempt of a run: effects with exactly-once semantics across crashes,
+ * events, and state saves — all only while this replica holds the run's lease.
+ *
+ * Effects are numbered in the order the handler performs them. On a resumed run, an effect whose step
+ * finished returns its recorded output without running; one that failed throws its recorded error; one
+ * that was cut off is retried with the same idempotency key when idempotent, and otherwise stops the run
+ * for a person (`NeedsAttentionError`).
+ */
+export class RunContext {
+  readonly run: RunRecord;
+  readonly signal: AbortSignal;
+  private readonly deps: RunContextDeps;
+  private readonly recorded: Map<number, RunStepRecord>;
+  private seq = 0;
+
+  constructor(deps: RunContextDeps) {
+    this.deps = deps;
+    this.run = deps.run;
+    this.signal = deps.signal;
+    this.recorded = new Map(deps.recorded.map((step) => [step.seq, step]));
+  }
+
+  /** Whether this attempt resumes a run that a replica worked on before. */
+  get resumed(): boolean {
+    return this.run.attempts > 1;
+  }
+
+  async effect<T extends JsonRecord>(options: EffectOptions, perform: (call: EffectCall) => Promise<T>): Promise<T> {
+    this.throwIfStopped();
+    const seq = ++this.seq;
+    const prior = this.recorded.get(seq);
+    if (prior) {
+      if (prior.kind !== options.kind || prior.name !== options.name) {
+        throw new Error(
+          `run ${this.run.id} replayed step ${seq} as ${options.kind} ${options.name}, but it was ${prior.kind} ${prior.name}`,
+        );
+      }
+      if (prior.status === 'finished') return (prior.output ?? {}) as T;
+      if (prior.status === 'failed') throw new RecordedEffectError(prior.error ?? {});
+      if (!prior.idempotent) throw new NeedsAttentionError(prior);
+    }
+    const idempotent = options.idempotent ?? false;
+    const idempotencyKey = prior?.idempotencyKey ?? `${this.run.id}:${seq}`;
+    const started = await this.deps.steps.start(
+      { runId: this.run.id, seq, kind: options.kind, name: options.name, idempotent, idempotencyKey, input: options.input ?? null },
+      this.deps.owner,
+      this.now(),
+    );
+    if (!started) throw new LeaseLostError(this.run.id);
+    let output: T;
+    try {
+      output = await perform({ idempotencyKey, signal: this.signal });
+    } catch (error) {
+      this.throwIfStopped();
+      await this.deps.steps.fail(this.run.id, seq, { message: (error as Error).message ?? String(error) }, this.now());
+      throw error;
+    }
+    await this.deps.steps.finish(this.run.id, seq, output, this.now());
+    return output;
+  }
+
+  async emit(type: string, data: JsonRecord): Promise<void> {
+    await this.deps.events.append(this.run.id, type, data, this.now());
+  }
+
+  /** Keeps the handler's state (what a resumed or paused run continues from). */
+  async saveState(state: JsonRecord): Promise<void> {
+    this.throwIfStopped();
+    if (!(await this.deps.leases.saveState(this.run.id, this.deps.owner, state, this.now()))) throw new LeaseLostError(this.run.id);
+  }
+
+  private throwIfStopped(): void {
+    if (this.signal.aborted) throw this.signal.reason instanceof Error ? this.signal.reason : new LeaseLostError(this.run.id);
+  }
+
+  private now(): Date {
+    return new Date(this.deps.clock.now());
+  }
+}

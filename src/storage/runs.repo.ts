@@ -1,0 +1,190 @@
+import type { Database, Queryable } from './database.js';
+import { asDate, asNumber, asOptionalDate, fromJsonb, toJsonb } from './values.js';
+
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'waiting_approval'
+  | 'handed_off'
+  | 'needs_attention'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'budget_exceeded'
+  | 'max_turns';
+
+/** Statuses a replica works on (under a lease). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+/** Statuses that wait for a person: no lease, no memory, no connection. */
+export const PAUSED_RUN_STATUSES: readonly RunStatus[] = ['waiting_approval', 'handed_off', 'needs_attention'];
+/** Statuses a run never leaves. */
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns'];
+
+export type JsonRecord = Record<string, unknown>;
+
+export interface RunRecord {
+  id: string;
+  tenantId: string;
+  /** Which engine handler runs it (`agent`, `workflow`). */
+  kind: string;
+  /** What it runs: the agent's or workflow's name. */
+  subject: string;
+  version: number;
+  status: RunStatus;
+  parentRunId: string | null;
+  threadId: string | null;
+  input: JsonRecord;
+  /** The run kind's own versioned state. */
+  state: JsonRecord;
+  output: JsonRecord | null;
+  error: JsonRecord | null;
+  metadata: JsonRecord;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  /** How many times a replica took the run up (1 unless it was resumed). */
+  attempts: number;
+  cancelRequested: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export type NewRun = Pick<RunRecord, 'id' | 'tenantId' | 'kind' | 'subject' | 'version' | 'input' | 'state' | 'metadata'> &
+  Partial<Pick<RunRecord, 'parentRunId' | 'threadId'>>;
+
+interface RunRow {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  subject: string;
+  version: unknown;
+  status: RunStatus;
+  parent_run_id: string | null;
+  thread_id: string | null;
+  input: unknown;
+  state: unknown;
+  output: unknown;
+  error: unknown;
+  metadata: unknown;
+  lease_owner: string | null;
+  lease_expires_at: unknown;
+  attempts: unknown;
+  cancel_requested: boolean;
+  created_at: unknown;
+  updated_at: unknown;
+  finished_at: unknown;
+}
+
+export const RUN_COLUMNS =
+  'id, tenant_id, kind, subject, version, status, parent_run_id, thread_id, input, state, output, error, metadata, ' +
+  'lease_owner, lease_expires_at, attempts, cancel_requested, created_at, updated_at, finished_at';
+
+const optionalJson = (value: unknown): JsonRecord | null =>
+  value === null || value === undefined ? null : (fromJsonb(value) as JsonRecord);
+
+export const toRunRecord = (row: RunRow): RunRecord => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  kind: row.kind,
+  subject: row.subject,
+  version: asNumber(row.version),
+  status: row.status,
+  parentRunId: row.parent_run_id,
+  threadId: row.thread_id,
+  input: fromJsonb(row.input) as JsonRecord,
+  state: fromJsonb(row.state) as JsonRecord,
+  output: optionalJson(row.output),
+  error: optionalJson(row.error),
+  metadata: fromJsonb(row.metadata) as JsonRecord,
+  leaseOwner: row.lease_owner,
+  leaseExpiresAt: asOptionalDate(row.lease_expires_at),
+  attempts: asNumber(row.attempts),
+  cancelRequested: row.cancel_requested,
+  createdAt: asDate(row.created_at),
+  updatedAt: asDate(row.updated_at),
+  finishedAt: asOptionalDate(row.finished_at),
+});
+
+export async function insertRun(db: Queryable, run: NewRun, now: Date): Promise<RunRecord> {
+  const rows = await db.query<RunRow>(
+    `insert into runs (id, tenant_id, kind, subject, version, status, parent_run_id, thread_id, input, state, metadata, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, 'queued', $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $11)
+     returning ${RUN_COLUMNS}`,
+    [
+      run.id,
+      run.tenantId,
+      run.kind,
+      run.subject,
+      run.version,
+      run.parentRunId ?? null,
+      run.threadId ?? null,
+      toJsonb(run.input),
+      toJsonb(run.state),
+      toJsonb(run.metadata),
+      now,
+    ],
+  );
+  return toRunRecord(rows[0] as RunRow);
+}
+
+/**
+ * One tenant's runs, as the API reads and steers them. Every query carries the tenant filter, so
+ * another tenant's run id reads as absent.
+ */
+export class RunsRepository {
+  private readonly db: Database;
+  readonly tenantId: string;
+
+  constructor(db: Database, tenantId: string) {
+    this.db = db;
+    this.tenantId = tenantId;
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    const rows = await this.db.query<RunRow>(`select ${RUN_COLUMNS} from runs where tenant_id = $1 and id = $2`, [this.tenantId, id]);
+    return rows[0] ? toRunRecord(rows[0]) : undefined;
+  }
+
+  async list(options: { subject?: string; status?: RunStatus; limit: number; before?: Date }): Promise<RunRecord[]> {
+    const rows = await this.db.query<RunRow>(
+      `select ${RUN_COLUMNS} from runs
+       where tenant_id = $1 and ($2::text is null or subject = $2) and ($3::text is null or status = $3)
+         and ($4::timestamptz is null or created_at < $4)
+       order by created_at desc limit $5`,
+      [this.tenantId, options.subject ?? null, options.status ?? null, options.before ?? null, options.limit],
+    );
+    return rows.map(toRunRecord);
+  }
+
+  /**
+   * Asks for a run to stop. A queued or paused run is cancelled at once; a running one is flagged, and its
+   * lease holder stops it at its next heartbeat. Returns the run as it then stands (undefined: not found).
+   */
+  async cancel(id: string, now: Date): Promise<RunRecord | undefined> {
+    const rows = await this.db.query<RunRow>(
+      `update runs set
+         status = case when status = 'running' then status else 'cancelled' end,
+         cancel_requested = true,
+         finished_at = case when status = 'running' then finished_at else $3 end,
+         updated_at = $3
+       where tenant_id = $1 and id = $2 and status in ('queued', 'running', 'waiting_approval', 'handed_off', 'needs_attention')
+       returning ${RUN_COLUMNS}`,
+      [this.tenantId, id, now],
+    );
+    return rows[0] ? toRunRecord(rows[0]) : await this.get(id);
+  }
+
+  /**
+   * Puts a paused run back in the queue with its new state (e.g. an approval decided), if it is still in
+   * `from`. Returns undefined when it is not (already resumed by someone else, cancelled, not found).
+   */
+  async resume(id: string, from: readonly RunStatus[], state: JsonRecord, now: Date): Promise<RunRecord | undefined> {
+    const rows = await this.db.query<RunRow>(
+      `update runs set status = 'queued', state = $3::jsonb, updated_at = $4
+       where tenant_id = $1 and id = $2 and status = any($5::text[])
+       returning ${RUN_COLUMNS}`,
+      [this.tenantId, id, toJsonb(state), now, [...from]],
+    );
+    return rows[0] ? toRunRecord(rows[0]) : undefined;
+  }
+}
