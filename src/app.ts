@@ -1,13 +1,21 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
+import { adminApiPaths, adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
+import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
 import { createSecretBox, picosToUsd } from './core/index.js';
-import { createEconomy, type Economy, generateAdminKey, hashSecret } from './economy/index.js';
-import { createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
+import { createEconomy, type Economy, generateAdminKey, hashSecret, VIRTUAL_KEY_PREFIX } from './economy/index.js';
+import { AccessLog, createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
 import { createLogger, createTracer, HubMetrics, type Tracer } from './observability/index.js';
-import { allowEntryProblems, createProvider, type Provider, type UpstreamAddressPolicy } from './providers/index.js';
+import {
+  allowEntryProblems,
+  createProvider,
+  isScriptedProvider,
+  type Provider,
+  type ScriptedProvider,
+  type UpstreamAddressPolicy,
+} from './providers/index.js';
 import { ModelCatalog, Router, UpstreamRegistry } from './routing/index.js';
 import { type Database, migrate, openDatabase, responsesStore, SettingsRepository } from './storage/index.js';
 
@@ -37,7 +45,11 @@ export interface HubOptions {
   previousSecretKeys?: string[];
   /** How often admin-managed providers and models are fully re-read from the database (default 60 s). */
   upstreamReloadMs?: number;
+  /** Told as each start-up stage begins, for the CLI's progress lines. */
+  onStage?: (stage: StartStage) => void;
 }
+
+export type StartStage = 'database' | 'migrations' | 'journal' | 'providers';
 
 export interface Hub {
   app: FastifyInstance;
@@ -47,6 +59,8 @@ export interface Hub {
   logger: Logger;
   /** The no-op tracer unless `otlpEndpoint` was given. */
   tracer: Tracer;
+  /** A `type: scripted` provider of the config file, to set its script at run time (tests, demos); throws for any other id. */
+  scripted(providerId: string): ScriptedProvider;
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting, drains in-flight requests up to the configured deadline, then closes everything. */
   close(): Promise<void>;
@@ -59,13 +73,22 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // Settings that can be wrong fail before anything is opened.
   const secretBox = options.secretKey ? createSecretBox(options.secretKey, options.previousSecretKeys ?? []) : undefined;
   const policy = upstreamAddressPolicy(options.config.security.upstream_urls);
+  if (options.adminKey?.startsWith(VIRTUAL_KEY_PREFIX)) {
+    throw new StartError(
+      `TOKENHUB_ADMIN_KEY starts with "${VIRTUAL_KEY_PREFIX}", the prefix of virtual keys, so it would never be accepted as the admin key: choose another`,
+      2,
+    );
+  }
   const logger = options.logger ?? createLogger();
+  const stage = options.onStage ?? (() => {});
+  stage('database');
   const db =
     options.database ??
     (await openDatabase({
       ...(options.databaseUrl ? { url: options.databaseUrl } : { dataDir: join(options.dataDir, 'pg') }),
       ...(options.databaseSchema ? { schema: options.databaseSchema } : {}),
     }));
+  stage('migrations');
   await migrate(db);
   const adminKeyHash = await resolveAdminKeyHash(db, options);
 
@@ -77,12 +100,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const router = new Router(catalog, providers, options.config.routing);
   let economyRef: Economy | undefined;
   let upstreamsRef: UpstreamControl | undefined;
+  // Below info (benchmarks run at warn) the lines would be dropped anyway: then not even the bookkeeping runs.
+  const accessLog = options.config.server.access_log && logger.isLevelEnabled('info') ? new AccessLog(logger) : undefined;
   const metrics = new HubMetrics({
     breakerStates: () => router.breakerStates(),
     journalLag: () => economyRef?.journalLag() ?? 0,
     ledgerQuarantined: () => economyRef?.ledgerQuarantined() ?? 0,
     unavailableProviders: () => upstreamsRef?.providers.unavailable() ?? [],
   });
+  stage('journal');
   const economy = await createEconomy({
     db,
     dataDir: options.dataDir,
@@ -91,7 +117,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     logger,
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     ...(options.redisKeyPrefix ? { redisKeyPrefix: options.redisKeyPrefix } : {}),
-    onSettled: (entry) =>
+    onSettled: (entry) => {
       metrics.observeSpend({
         tenant: entry.tenantId ?? 'admin',
         model: entry.modelServed,
@@ -101,9 +127,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         cachedInputTokens: entry.cachedTokens,
         costUsd: picosToUsd(entry.costPicos),
         ...(entry.usageAnomaly ? { usageAnomaly: entry.usageAnomaly } : {}),
-      }),
+      });
+      accessLog?.settled(entry);
+    },
   });
   economyRef = economy;
+  stage('providers');
   const upstreams = await UpstreamControl.start({
     db,
     registry,
@@ -124,6 +153,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     economy: economy.gate,
     logger,
     metrics,
+    ...(accessLog ? { accessLog } : {}),
     ...(tracer.enabled
       ? { tracing: { tracer, upstreamOf: (providerId: string) => upstreamAddress(upstreams.providers, providerId) } }
       : {}),
@@ -143,6 +173,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(selfServiceRoutes({ economy }));
       },
     ],
+    apiPaths: [adminApiPaths()],
   });
 
   let closed = false;
@@ -153,6 +184,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     economy,
     logger,
     tracer,
+    scripted(providerId) {
+      const provider = providers.get(providerId);
+      if (!isScriptedProvider(provider)) throw new Error(`no scripted provider "${providerId}" in the config`);
+      return provider;
+    },
     async listen(port, host) {
       return app.listen({ port, host });
     },
@@ -191,10 +227,18 @@ function upstreamAddressPolicy(config: UpstreamUrlPolicyConfig): UpstreamAddress
   };
 }
 
+/**
+ * A given admin key replaces the stored one (the recovery path for a lost key): its hash is stored, so
+ * the key it replaced stays refused after the variable is unset again.
+ */
 async function resolveAdminKeyHash(db: Database, options: HubOptions): Promise<string> {
-  if (options.adminKey) return hashSecret(options.adminKey);
   const settings = new SettingsRepository(db);
   const stored = await settings.get(ADMIN_KEY_SETTING);
+  if (options.adminKey) {
+    const given = hashSecret(options.adminKey);
+    if (stored !== given) await settings.set(ADMIN_KEY_SETTING, given);
+    return given;
+  }
   if (stored) return stored;
   const key = generateAdminKey();
   const winner = await settings.setIfAbsent(ADMIN_KEY_SETTING, hashSecret(key));

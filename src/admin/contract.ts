@@ -52,9 +52,13 @@ export interface ApiKey {
   /** Allowed model names (a trailing `*` matches a prefix); null: every model. */
   models: string[] | null;
   rate_limits: RateLimits;
+  /** What the key may do: `inference` (the model APIs), `agents:write` (define agents), `agents:run` (run them). */
+  scopes: KeyScope[];
   created_at: string;
   revoked_at: string | null;
 }
+
+export type KeyScope = 'inference' | 'agents:write' | 'agents:run';
 
 export interface CreateKeyRequest {
   tenant_id: string;
@@ -62,6 +66,8 @@ export interface CreateKeyRequest {
   name?: string;
   models?: string[];
   rate_limits?: RateLimits;
+  /** Default `['inference']`. */
+  scopes?: KeyScope[];
   /** A key-scoped budget created with the key. */
   budget?: { limit_usd: string | number; period: BudgetPeriod };
 }
@@ -77,6 +83,7 @@ export interface UpdateKeyRequest {
   name?: string | null;
   models?: string[] | null;
   rate_limits?: RateLimits;
+  scopes?: KeyScope[];
 }
 
 export interface Budget {
@@ -140,6 +147,10 @@ export interface LedgerRow {
   usage_source: 'upstream' | 'tokenizer';
   /** Why the upstream's usage was not billed as reported: invalid (tokenizer count), a sub-count cut to fit, or output past max_tokens (billed at the cap). */
   usage_anomaly: 'invalid_upstream_usage' | 'sub_count_exceeds_total' | 'output_exceeds_max_tokens' | null;
+  /** Agent traffic: the agent, run and thread the call was made for. */
+  agent: string | null;
+  run_id: string | null;
+  thread_id: string | null;
   cost_usd: string;
   price_known: boolean;
   latency_ms: number;
@@ -202,7 +213,7 @@ export interface AuditPage extends ListResponse<AuditEntry> {
  */
 export interface UpstreamProvider {
   id: string;
-  type: 'openai' | 'anthropic' | 'local';
+  type: 'openai' | 'anthropic' | 'local' | 'scripted';
   source: 'config' | 'admin';
   preset: string | null;
   base_url: string | null;

@@ -27,6 +27,9 @@ export const LEDGER_CSV_COLUMNS: (keyof LedgerRow)[] = [
   // Added later: kept at the end so positional readers of older exports keep working.
   'client_request_id',
   'usage_anomaly',
+  'agent',
+  'run_id',
+  'thread_id',
 ];
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets never evaluate a model name as a formula. */

@@ -29,6 +29,7 @@ export const keyDto = (key: ApiKeyRecord): Api.ApiKey => ({
     ...(key.rateLimits.tpm !== undefined ? { tpm: key.rateLimits.tpm } : {}),
     ...(key.rateLimits.maxConcurrency !== undefined ? { max_concurrency: key.rateLimits.maxConcurrency } : {}),
   },
+  scopes: key.scopes as Api.KeyScope[],
   created_at: key.createdAt.toISOString(),
   revoked_at: key.revokedAt ? key.revokedAt.toISOString() : null,
 });
@@ -75,6 +76,9 @@ export const ledgerDto = (row: LedgerRow): Api.LedgerRow => ({
   cache_write_tokens: row.cacheWriteTokens,
   usage_source: row.usageSource,
   usage_anomaly: row.usageAnomaly,
+  agent: row.agent,
+  run_id: row.runId,
+  thread_id: row.threadId,
   cost_usd: picosToUsd(row.costPicos),
   price_known: row.priceKnown,
   latency_ms: row.latencyMs,

@@ -4,5 +4,6 @@
  */
 export { type AdminRoutesDeps, adminRoutes } from './admin-routes.js';
 export type * from './contract.js';
+export { adminApiPaths } from './openapi-paths.js';
 export { selfServiceRoutes } from './self-service-routes.js';
 export { UPSTREAMS_CHANNEL, UpstreamControl, type UpstreamControlDeps } from './upstreams/upstream-control.js';

@@ -11,6 +11,8 @@ const rateLimitsOf = (limits: Api.RateLimits | undefined): KeyRateLimits => ({
   ...(limits?.max_concurrency !== undefined ? { maxConcurrency: limits.max_concurrency } : {}),
 });
 
+const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
+
 export function registerKeyRoutes(app: FastifyInstance, economy: Economy): void {
   app.post('/admin/v1/keys', async (request, reply): Promise<Api.CreatedKey> => {
     const body = parse(createKeyBody, request.body);
@@ -20,6 +22,7 @@ export function registerKeyRoutes(app: FastifyInstance, economy: Economy): void 
       name: body.name ?? null,
       models: body.models ?? null,
       rateLimits: rateLimitsOf(body.rate_limits),
+      ...(body.scopes ? { scopes: distinct(body.scopes) } : {}),
       ...(body.budget ? { budget: { limitPicos: toPicos(body.budget.limit_usd, 'budget.limit_usd'), period: body.budget.period } } : {}),
     });
     const budget = created.budget ? budgetDto(await economy.budgets.get(created.budget.id)) : null;
@@ -48,6 +51,7 @@ export function registerKeyRoutes(app: FastifyInstance, economy: Economy): void 
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.models !== undefined ? { models: body.models } : {}),
       ...(body.rate_limits !== undefined ? { rateLimits: rateLimitsOf(body.rate_limits) } : {}),
+      ...(body.scopes !== undefined ? { scopes: distinct(body.scopes) } : {}),
     };
     return keyDto(await economy.keys.update(id, patch));
   });

@@ -9,6 +9,7 @@ import {
   usdAmountProblem,
   usdToPicos,
 } from '../core/index.js';
+import { KEY_SCOPES } from '../economy/index.js';
 
 /** Parses with zod; the first issue becomes a 400 naming the field (`details.param`). */
 export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -48,6 +49,10 @@ const rateLimits = z.strictObject({
   max_concurrency: z.number().int().positive().optional(),
 });
 const models = z.array(storableText.min(1).max(200)).max(1000);
+const scopes = z
+  .array(z.enum(KEY_SCOPES, { error: `must be one of ${KEY_SCOPES.join(', ')}` }))
+  .min(1)
+  .max(KEY_SCOPES.length * 4);
 
 export const createTenantBody = z.strictObject({ name });
 export const createProjectBody = z.strictObject({ tenant_id: id, name });
@@ -57,12 +62,14 @@ export const createKeyBody = z.strictObject({
   name: name.optional(),
   models: models.optional(),
   rate_limits: rateLimits.optional(),
+  scopes: scopes.optional(),
   budget: z.strictObject({ limit_usd: usd, period }).optional(),
 });
 export const updateKeyBody = z.strictObject({
   name: name.nullable().optional(),
   models: models.nullable().optional(),
   rate_limits: rateLimits.optional(),
+  scopes: scopes.optional(),
 });
 export const createBudgetBody = z.strictObject({
   scope: z.enum(['tenant', 'project', 'key']),

@@ -52,6 +52,15 @@ describe('tokenhub CLI against a running hub', () => {
     expect(keyId).toBeTruthy();
     const list = await tokenhub('keys', 'list', '--tenant', tenant.id);
     expect(list).toContain(keyId);
+    // Limits, every budget the key is charged to (left/limit period) and what it can still spend.
+    expect(list.split('\n')[0]).toMatch(/\blimits\s+budgets\s+remaining_usd\s+revoked_at$/);
+    expect(list).toMatch(new RegExp(`^${keyId}\\s.*rpm 60\\s+key 5\\.00/5\\.00 month\\s+5\\.00\\s+-$`, 'm'));
+    const listed = JSON.parse(await tokenhub('keys', 'list', '--tenant', tenant.id, '--json')) as {
+      id: string;
+      remaining_usd: string;
+      budgets: { scope: string; limit_usd: string }[];
+    }[];
+    expect(listed.find((key) => key.id === keyId)).toMatchObject({ remaining_usd: '5.00', budgets: [{ scope: 'key', limit_usd: '5.00' }] });
     expect(await tokenhub('keys', 'revoke', keyId as string)).toContain(`revoked ${keyId}`);
     const usage = await tokenhub('usage', '--tenant', tenant.id, '--group-by', 'model');
     expect(usage.split('\n')[0]).toMatch(/^group\s+requests\s+prompt_tokens/);

@@ -5,6 +5,8 @@ import { SecretBoxError } from '../core/index.js';
 import { CliError } from './admin-client.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerModelsCommand } from './models-inspect.js';
+import { StartError } from './start-error.js';
+import { startProgress } from './start-progress.js';
 import { registerTenantsCommand } from './tenants-command.js';
 import { registerUpstreamCommands } from './upstreams-command.js';
 import { registerUsageCommand } from './usage-command.js';
@@ -33,8 +35,13 @@ program
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.host ? { host: options.host } : {}),
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        progress: startProgress(),
       });
     } catch (error) {
+      if (error instanceof StartError) {
+        process.stderr.write(`tokenhub: ${error.message}\n`);
+        process.exit(error.exitCode);
+      }
       if (error instanceof ConfigError || error instanceof SecretBoxError) {
         process.stderr.write(`${error.message}\n`);
         process.exit(2);

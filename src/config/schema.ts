@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MAX_PRICE_USD_PER_MTOK, PRICE_DECIMALS, usdAmountProblem } from '../core/index.js';
+import { normalizeProviderBaseUrl } from './provider-url.js';
+import { scriptSchema } from './scripted-script.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be letters, digits and . _ : / -');
 // Bounded here, for the config file and the admin API alike: a price the money code cannot hold is never stored.
@@ -8,7 +10,7 @@ const usdPerMtok = z.union([z.number(), z.string()]).superRefine((value, ctx) =>
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'local'] as const;
+export const PROVIDER_TYPES = ['openai', 'anthropic', 'local', 'scripted'] as const;
 
 export const localModelSchema = z.strictObject({
   id,
@@ -40,6 +42,8 @@ export const providerSchema = z.strictObject({
   /** Whether the upstream takes `/v1/responses` natively (OpenAI itself does). */
   responses_api: z.boolean().optional(),
   models: z.array(localModelSchema).optional(),
+  /** `type: scripted` only: the replies it gives, in order (see scripted-script.ts). */
+  script: scriptSchema.optional(),
 });
 
 export const pricingSchema = z.strictObject({
@@ -93,6 +97,8 @@ export const serverSchema = z.strictObject({
   /** Time a client may take to send its headers and body (slowloris defence). */
   request_timeout_ms: z.number().int().positive().default(30_000),
   drain_timeout_ms: z.number().int().nonnegative().default(30_000),
+  /** One `info` log line per request (`TOKENHUB_ACCESS_LOG=false` turns it off too). */
+  access_log: z.boolean().default(true),
 });
 
 /**
@@ -110,10 +116,14 @@ export const upstreamUrlPolicySchema = z.strictObject({
 
 export const securitySchema = z.strictObject({ upstream_urls: upstreamUrlPolicySchema.prefault({}) });
 
+/** Base URLs in the form the provider's adapter expects (see provider-url.ts), once, at load time. */
+const withNormalizedBaseUrl = (provider: z.infer<typeof providerSchema>) =>
+  provider.base_url === undefined ? provider : { ...provider, base_url: normalizeProviderBaseUrl(provider.type, provider.base_url) };
+
 export const configSchema = z
   .strictObject({
     server: serverSchema.prefault({}),
-    providers: z.array(providerSchema).default([]),
+    providers: z.array(providerSchema.transform(withNormalizedBaseUrl)).default([]),
     models: z.array(modelSchema).default([]),
     routing: routingSchema.prefault({}),
     responses: z.strictObject({ retention_days: z.number().int().positive().max(3650).default(30) }).prefault({}),
@@ -126,11 +136,15 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['providers', index, 'id'], message: `duplicate provider id "${provider.id}"` });
       }
       providerIds.add(provider.id);
-      if (provider.type !== 'local' && !provider.base_url && !provider.preset) {
+      const inProcess = provider.type === 'local' || provider.type === 'scripted';
+      if (!inProcess && !provider.base_url && !provider.preset) {
         ctx.addIssue({ code: 'custom', path: ['providers', index, 'base_url'], message: 'base_url or preset is required' });
       }
       if (provider.type === 'local' && !provider.models?.length) {
         ctx.addIssue({ code: 'custom', path: ['providers', index, 'models'], message: 'a local provider needs at least one model' });
+      }
+      if (provider.script !== undefined && provider.type !== 'scripted') {
+        ctx.addIssue({ code: 'custom', path: ['providers', index, 'script'], message: 'only a scripted provider has a script' });
       }
     });
     const modelNames = new Set<string>();

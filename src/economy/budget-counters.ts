@@ -1,7 +1,7 @@
 import type { BudgetSlot, ClusterState } from '../cluster/index.js';
 import type { Clock, Picos } from '../core/index.js';
 import { picos } from '../core/index.js';
-import { type BudgetRecord, type Database, spentInPeriod } from '../storage/index.js';
+import { type BudgetRecord, type Database, spentInPeriod, spentOnRun } from '../storage/index.js';
 import { type PeriodWindow, periodWindow } from './periods.js';
 
 /** How long a finished period's counter is kept, for requests that settle after it ended. */
@@ -64,6 +64,11 @@ export class BudgetCounters {
       .finally(() => this.seeding.delete(slot.key));
     this.seeding.set(slot.key, promise);
     return promise;
+  }
+
+  /** Creates a run's own budget counter from what its ledger rows already spent, unless it exists. */
+  async seedRun(slot: BudgetSlot, tenantId: string, runId: string): Promise<void> {
+    await this.cluster.seedBudget(slot.key, await spentOnRun(this.db, tenantId, runId), slot.expiresAt);
   }
 
   async status(budget: BudgetRecord): Promise<BudgetStatus> {

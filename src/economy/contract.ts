@@ -1,4 +1,5 @@
-import type { ChatRequest, HubError, Usage } from '../core/index.js';
+import type { ChatRequest, HubError, Picos, Usage } from '../core/index.js';
+import type { LedgerEntry } from '../storage/index.js';
 
 /** Who is calling: resolved from the API key, cached in process. */
 export interface Principal {
@@ -8,6 +9,22 @@ export interface Principal {
   keyId: string | null;
   /** Model names this key may use; null means all. */
   allowedModels: readonly string[] | null;
+  /** What the key may do (see scopes.ts); the admin principal has every scope. */
+  scopes: readonly string[];
+}
+
+/** The agent, run and thread a model call is made for (agent traffic). */
+export interface CallAttribution {
+  agent: string;
+  runId: string;
+  threadId?: string | null;
+  /**
+   * The run's own hard limit (`max_cost_usd`): reserved against atomically with the key's, project's and
+   * tenant's budgets, so a run never spends past it, however many of its calls run at once.
+   */
+  runLimitPicos?: Picos;
+  /** Told of the call's ledger entry once it is durable (a run adds up its own usage from these). Must not throw. */
+  onSettled?: (entry: LedgerEntry) => void;
 }
 
 /** What admission needs to know about a request to rate-limit it and reserve its worst-case cost. */
@@ -16,6 +33,8 @@ export interface AdmissionRequest {
   requestId: string;
   /** The id the client sent (`x-request-id` / `x-client-request-id`), kept for correlation only. */
   clientRequestId?: string;
+  /** Agent traffic: what the call is made for, recorded on its ledger row. */
+  attribution?: CallAttribution;
   /** The model name the client asked for. */
   model: string;
   /** Canonical request, used to count prompt tokens with a tokenizer (chat) ... */
@@ -31,8 +50,12 @@ export interface AdmissionRequest {
   fallbackModels?: string[];
   /** Client protocol, for the record. */
   surface: 'openai' | 'anthropic' | 'responses' | 'internal';
-  /** What is asked for (GenAI `gen_ai.operation.name`); default: `embeddings` with `embeddingsInput`, else `chat`. */
-  operation?: 'chat' | 'text_completion' | 'embeddings';
+  /**
+   * What is asked for (GenAI `gen_ai.operation.name`); default: `embeddings` with `embeddingsInput`, else `chat`.
+   * `count_tokens` generates nothing: it is checked for model access, requests per minute and concurrency,
+   * but reserves and bills nothing, counts against no token limit and writes no ledger row.
+   */
+  operation?: 'chat' | 'text_completion' | 'embeddings' | 'count_tokens';
 }
 
 /** How a request ended, as settlement needs it. */

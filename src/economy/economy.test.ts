@@ -142,7 +142,7 @@ describe('economy', () => {
   it('meters the admin without limits, with tenant null', async () => {
     const hub = await economy();
     const admission = await hub.gate.admit(
-      { kind: 'admin', tenantId: null, projectId: null, keyId: null, allowedModels: null },
+      { kind: 'admin', tenantId: null, projectId: null, keyId: null, allowedModels: null, scopes: ['inference'] },
       {
         requestId: 'req_admin',
         model: 'cheap',

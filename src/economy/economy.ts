@@ -66,6 +66,8 @@ export interface Economy {
   /** Cluster-wide messages for other control-plane caches (Redis pub/sub across replicas; in-process on one node). */
   broadcast: Broadcast;
   readiness(): Promise<Readiness>;
+  /** The principal of a key by id, as it stands now (an agent run acts for the key that started it); revoked keys throw. */
+  principalForKey(tenantId: string, keyId: string): Promise<Principal>;
   /** Usage records journaled but not yet in the ledger. */
   journalLag(): number;
   /** Usage records the ledger refused for good, kept in the quarantine file. */
@@ -83,6 +85,7 @@ function principalOf(key: ApiKeyRecord): Principal {
     projectId: key.projectId,
     keyId: key.id,
     allowedModels: key.models ? Object.freeze([...key.models]) : null,
+    scopes: Object.freeze([...key.scopes]),
   });
 }
 
@@ -195,6 +198,7 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
       const degraded = !database || journalStatus.lastError !== null || journalStatus.quarantined > 0;
       return { ok: clusterHealth.ok, degraded, checks };
     },
+    principalForKey: (tenantId, keyId) => gate.principalForKey(tenantId, keyId),
     journalLag: () => flusher.status().pendingEntries,
     ledgerQuarantined: () => flusher.status().quarantined,
     flush: () => flusher.flush(),

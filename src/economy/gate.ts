@@ -1,18 +1,21 @@
-import type { AdmitCommand, ClusterState, WindowSlot } from '../cluster/index.js';
+import type { AdmitCommand, BudgetSlot, ClusterState, WindowSlot } from '../cluster/index.js';
 import { type Clock, HubError, type Picos, picos } from '../core/index.js';
 import type { BudgetRecord } from '../storage/index.js';
 import { hashSecret, secretMatchesHash } from './admin-key.js';
 import type { BudgetCounters } from './budget-counters.js';
-import type { Admission, AdmissionRequest, EconomyGate, Principal } from './contract.js';
+import type { Admission, AdmissionRequest, CallAttribution, EconomyGate, Principal } from './contract.js';
 import type { KeyCache, KeyContext } from './key-cache.js';
 import { minuteWindow, type PeriodWindow } from './periods.js';
 import type { PriceBook } from './pricing.js';
-import { budgetRefusal, concurrencyRefusal, rateRefusal } from './refusals.js';
+import { budgetRefusal, concurrencyRefusal, rateRefusal, runBudgetRefusal } from './refusals.js';
+import { KEY_SCOPES } from './scopes.js';
 import { choicesOf, MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
 import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
 const MINUTE_MS = 60_000;
+/** A run's budget counter outlives any run (runs are bounded by their timeout); it is re-seeded from the ledger if forgotten. */
+const RUN_COUNTER_TTL_MS = 7 * 86_400_000;
 
 export const ADMIN_PRINCIPAL: Principal = Object.freeze({
   kind: 'admin',
@@ -20,6 +23,7 @@ export const ADMIN_PRINCIPAL: Principal = Object.freeze({
   projectId: null,
   keyId: null,
   allowedModels: null,
+  scopes: KEY_SCOPES,
 });
 
 export interface GateOptions {
@@ -47,12 +51,29 @@ export function modelAllowed(allowed: readonly string[] | null, model: string): 
   return allowed.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
 }
 
+function checkModelAllowed(context: KeyContext, model: string): void {
+  if (!modelAllowed(context.key.models, model)) {
+    throw new HubError('FORBIDDEN', `This API key may not use the model \`${model}\`.`, { param: 'model', code: 'model_not_allowed' });
+  }
+}
+
 /** Authentication and admission: the economy as the gateway calls it on every request. */
 export class Gate implements EconomyGate {
   private readonly options: GateOptions;
 
   constructor(options: GateOptions) {
     this.options = options;
+  }
+
+  /**
+   * The principal of a key by id, as it stands now (an agent run acts for the key that started it, on
+   * whatever replica resumes it); throws UNAUTHENTICATED once the key is revoked or gone.
+   */
+  async principalForKey(tenantId: string, keyId: string): Promise<Principal> {
+    const context = await this.options.keyCache.getById(keyId);
+    if (!context || context.key.tenantId !== tenantId) throw invalidKey();
+    if (context.key.revokedAt) throw new HubError('UNAUTHENTICATED', 'This API key has been revoked.', { code: 'invalid_api_key' });
+    return context.principal;
   }
 
   async authenticate(apiKey: string | undefined): Promise<Principal> {
@@ -68,6 +89,7 @@ export class Gate implements EconomyGate {
   }
 
   async admit(principal: Principal, request: AdmissionRequest): Promise<Admission> {
+    if (request.operation === 'count_tokens') return this.admitCount(principal, request);
     const admittedAt = this.options.clock.now();
     let counted: number | undefined;
     const promptTokens = (): number => {
@@ -85,12 +107,7 @@ export class Gate implements EconomyGate {
     if (principal.kind === 'admin') return admission(null);
 
     const context = await this.currentContext(principal);
-    if (!modelAllowed(context.key.models, request.model)) {
-      throw new HubError('FORBIDDEN', `This API key may not use the model \`${request.model}\`.`, {
-        param: 'model',
-        code: 'model_not_allowed',
-      });
-    }
+    checkModelAllowed(context, request.model);
     // Every choice the upstream generates is billed: `n` choices (and `best_of` candidates) of up to max_tokens each.
     const choices = choicesOf(request);
     const outputCap = (model: string): number =>
@@ -99,8 +116,46 @@ export class Gate implements EconomyGate {
         : 0;
     const worstCase = this.worstCase(request, promptTokens(), outputCap);
     const worstTokens = promptTokens() + outputCap(request.model);
-    const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt);
+    const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt, {
+      attribution: request.attribution,
+    });
     return admission(reservation);
+  }
+
+  /**
+   * Counting tokens generates nothing, so it is not metered: the key must be live and may use the model,
+   * and the call counts against requests per minute and concurrency, but no budget is reserved or charged,
+   * no token window is charged and settling writes no ledger row (it only frees the concurrency slot).
+   */
+  private async admitCount(principal: Principal, request: AdmissionRequest): Promise<Admission> {
+    if (principal.kind === 'admin') return { principal, settle: async () => {} };
+    const context = await this.currentContext(principal);
+    checkModelAllowed(context, request.model);
+    const { rpm, maxConcurrency } = context.key.rateLimits;
+    // Nothing to count against: no cluster round trip at all.
+    if (rpm === undefined && maxConcurrency === undefined) return { principal, settle: async () => {} };
+    const reservation = await this.reserve(context, request.requestId, picos(0n), 0, this.options.clock.now(), { requestsOnly: true });
+    const { cluster, logger, now } = this.options.settlement;
+    let settled: Promise<void> | null = null;
+    return {
+      principal,
+      settle: () => {
+        settled ??= cluster
+          .settle({
+            reservationId: request.requestId,
+            budgetKeys: [],
+            actual: 0n,
+            windowAdjustments: [],
+            ...(reservation.concurrencyKey ? { concurrencyKey: reservation.concurrencyKey } : {}),
+            now: now(),
+          })
+          .catch((error: unknown) => {
+            // The lease frees the slot of a settle that failed; a token count is not worth failing the answer for.
+            logger.error({ err: error, requestId: request.requestId }, 'rate-limit counters could not be settled');
+          });
+        return settled;
+      },
+    };
   }
 
   /** The key as it stands now: a key revoked or changed since `authenticate` is seen here. */
@@ -123,9 +178,26 @@ export class Gate implements EconomyGate {
     return picos(worst);
   }
 
-  private async reserve(context: KeyContext, requestId: string, amount: Picos, tokens: number, now: number): Promise<Reservation> {
-    const { key, budgets } = context;
+  /** The run's own budget counter, for agent traffic with a `max_cost_usd`. */
+  private runBudgetSlot(attribution: CallAttribution | undefined, now: number): BudgetSlot | undefined {
+    if (attribution?.runLimitPicos === undefined) return undefined;
+    return { key: `runbudget:${attribution.runId}`, limit: attribution.runLimitPicos, expiresAt: now + RUN_COUNTER_TTL_MS };
+  }
+
+  private async reserve(
+    context: KeyContext,
+    requestId: string,
+    amount: Picos,
+    tokens: number,
+    now: number,
+    scope: { requestsOnly?: boolean; attribution?: CallAttribution | undefined } = {},
+  ): Promise<Reservation> {
+    const { key } = context;
+    // A call that spends nothing (a token count) touches no budget and no token window.
+    const budgets = scope.requestsOnly ? [] : context.budgets;
     const slots = budgets.map((budget) => ({ budget, ...this.options.counters.slot(budget, now) }));
+    const attribution = scope.attribution;
+    const runBudget = scope.requestsOnly ? undefined : this.runBudgetSlot(attribution, now);
     const minute = minuteWindow(now);
     // Sliding minute: this minute's counter plus the part of the last one still inside the past 60 s.
     const slidingWindow = (kind: 'rpm' | 'tpm', limit: number, amount: number): WindowSlot & { kind: 'rpm' | 'tpm' } => ({
@@ -139,13 +211,13 @@ export class Gate implements EconomyGate {
     });
     const windows: (WindowSlot & { kind: 'rpm' | 'tpm' })[] = [];
     if (key.rateLimits.rpm !== undefined) windows.push(slidingWindow('rpm', key.rateLimits.rpm, 1));
-    if (key.rateLimits.tpm !== undefined) windows.push(slidingWindow('tpm', key.rateLimits.tpm, tokens));
+    if (key.rateLimits.tpm !== undefined && !scope.requestsOnly) windows.push(slidingWindow('tpm', key.rateLimits.tpm, tokens));
     const concurrency =
       key.rateLimits.maxConcurrency === undefined ? undefined : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
     const command: AdmitCommand = {
       reservationId: requestId,
       amount,
-      budgets: slots.map((entry) => entry.slot),
+      budgets: [...slots.map((entry) => entry.slot), ...(runBudget ? [runBudget] : [])],
       windows: windows.map(({ kind: _kind, ...slot }) => slot),
       ...(concurrency ? { concurrency } : {}),
       leaseExpiresAt: now + this.options.leaseMs,
@@ -164,12 +236,25 @@ export class Gate implements EconomyGate {
       }
       switch (result.reason) {
         case 'unseeded': {
+          if (runBudget && attribution && result.budgetIndex === slots.length) {
+            await this.options.counters.seedRun(runBudget, key.tenantId, attribution.runId);
+            continue;
+          }
           const entry = slots[result.budgetIndex];
           if (!entry) throw new Error(`admit named unknown budget index ${result.budgetIndex}`);
           await this.options.counters.seed(entry.budget, now);
           continue;
         }
         case 'budget': {
+          if (runBudget && attribution && result.budgetIndex === slots.length) {
+            throw runBudgetRefusal({
+              runId: attribution.runId,
+              limit: runBudget.limit,
+              spent: result.spent,
+              reserved: result.reserved,
+              worstCase: amount,
+            });
+          }
           const entry = slots[result.budgetIndex] as { budget: BudgetRecord; window: PeriodWindow } | undefined;
           if (!entry) throw new Error(`admit named unknown budget index ${result.budgetIndex}`);
           throw budgetRefusal({ ...entry, spent: result.spent, reserved: result.reserved, worstCase: amount, now });

@@ -6,7 +6,7 @@
 export { generateAdminKey, hashSecret, secretMatchesHash } from './admin-key.js';
 export type { BudgetStatus } from './budget-counters.js';
 export type { BudgetQuery, BudgetService, NewBudgetRequest } from './budget-service.js';
-export type { Admission, AdmissionRequest, EconomyGate, Principal, SettlementOutcome } from './contract.js';
+export type { Admission, AdmissionRequest, CallAttribution, EconomyGate, Principal, SettlementOutcome } from './contract.js';
 export { type Broadcast, createEconomy, type Economy, type EconomyDeps, type Readiness } from './economy.js';
 export type { EconomyConfig, EconomyModelConfig, EconomyPricingConfig } from './economy-config.js';
 export { ADMIN_PRINCIPAL, modelAllowed } from './gate.js';
@@ -16,6 +16,7 @@ export { createAdminKeyGate } from './open-gate.js';
 export type { PeriodWindow } from './periods.js';
 export { PRICE_TABLE_DATE } from './price-table.js';
 export type { Cost, ModelPrices, PriceBook } from './pricing.js';
+export { DEFAULT_KEY_SCOPES, hasScope, KEY_SCOPES, type KeyScope, requireScope } from './scopes.js';
 export type { TenancyService } from './tenancy-service.js';
 export { countPromptTokens, countTextTokens } from './tokenizer.js';
 export type { LedgerPage, LedgerQuery, UsageQuery, UsageService } from './usage-service.js';

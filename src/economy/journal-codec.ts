@@ -9,14 +9,23 @@ export function encodeEntry(entry: LedgerEntry): string {
 /** Parses a journal line; a torn last line (the process died mid-write, never acknowledged) yields undefined. */
 export function decodeEntry(line: string): LedgerEntry | undefined {
   try {
-    const raw = JSON.parse(line) as Omit<LedgerEntry, 'costPicos' | 'createdAt' | 'clientRequestId' | 'usageAnomaly'> &
-      Partial<Pick<LedgerEntry, 'clientRequestId' | 'usageAnomaly'>> & { costPicos: string; createdAt: string };
+    const raw = JSON.parse(line) as Omit<
+      LedgerEntry,
+      'costPicos' | 'createdAt' | 'clientRequestId' | 'usageAnomaly' | 'agent' | 'runId' | 'threadId'
+    > &
+      Partial<Pick<LedgerEntry, 'clientRequestId' | 'usageAnomaly' | 'agent' | 'runId' | 'threadId'>> & {
+        costPicos: string;
+        createdAt: string;
+      };
     if (typeof raw.requestId !== 'string' || typeof raw.costPicos !== 'string') return undefined;
-    // Entries journaled by hubs before client ids and usage anomalies were recorded lack both fields.
+    // Entries journaled by older hubs lack the fields added since (client ids, usage anomalies, agent attribution).
     return {
       ...raw,
       clientRequestId: raw.clientRequestId ?? null,
       usageAnomaly: raw.usageAnomaly ?? null,
+      agent: raw.agent ?? null,
+      runId: raw.runId ?? null,
+      threadId: raw.threadId ?? null,
       costPicos: picos(BigInt(raw.costPicos)),
       createdAt: new Date(raw.createdAt),
     };

@@ -17,6 +17,7 @@ import { hashSecret } from './admin-key.js';
 import { encodeInvalidation, INVALIDATION_CHANNEL, type Invalidation } from './invalidation.js';
 import type { KeyCache } from './key-cache.js';
 import type { EconomyLogger } from './logger.js';
+import { DEFAULT_KEY_SCOPES, type KeyScope } from './scopes.js';
 import { notFound, type TenancyService } from './tenancy-service.js';
 import { generateVirtualKey } from './virtual-key.js';
 
@@ -26,6 +27,8 @@ export interface NewKeyRequest {
   name?: string | null;
   models?: string[] | null;
   rateLimits?: KeyRateLimits;
+  /** Default: `['inference']`. */
+  scopes?: readonly KeyScope[];
   budget?: { limitPicos: Picos; period: BudgetPeriod };
 }
 
@@ -90,6 +93,7 @@ export class KeyService {
       keyPrefix: displayPrefix,
       models: request.models ?? null,
       rateLimits: request.rateLimits ?? {},
+      scopes: [...(request.scopes ?? DEFAULT_KEY_SCOPES)],
     });
     let budget: BudgetRecord | null = null;
     if (request.budget) {

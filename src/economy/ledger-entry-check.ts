@@ -31,7 +31,18 @@ export function ledgerEntryProblem(entry: LedgerEntry): string | null {
   for (const field of ['surface', 'modelRequested', 'modelServed'] as const) {
     if (!isText(entry[field], false)) return `${field} is not a storable text`;
   }
-  for (const field of ['clientRequestId', 'tenantId', 'projectId', 'keyId', 'providerId', 'upstreamModel', 'errorCode'] as const) {
+  for (const field of [
+    'clientRequestId',
+    'tenantId',
+    'projectId',
+    'keyId',
+    'providerId',
+    'upstreamModel',
+    'errorCode',
+    'agent',
+    'runId',
+    'threadId',
+  ] as const) {
     if (!isText(entry[field], true)) return `${field} is not a storable text`;
   }
   if (entry.usageSource !== 'upstream' && entry.usageSource !== 'tokenizer') return 'usage source is unknown';

@@ -1,8 +1,9 @@
 import { HubError } from '../core/index.js';
 import { secretMatchesHash } from './admin-key.js';
 import type { Admission, EconomyGate, Principal } from './contract.js';
+import { KEY_SCOPES } from './scopes.js';
 
-const ADMIN: Principal = { kind: 'admin', tenantId: null, projectId: null, keyId: null, allowedModels: null };
+const ADMIN: Principal = { kind: 'admin', tenantId: null, projectId: null, keyId: null, allowedModels: null, scopes: KEY_SCOPES };
 
 /** Admin-key-only gate: authenticates the admin key and admits everything without metering. */
 export function createAdminKeyGate(adminKeyHash: string): EconomyGate {

@@ -35,6 +35,17 @@ export function budgetRefusal(options: {
   return new HubError('BUDGET_EXCEEDED', message, { code: 'budget_exceeded', retryAfterSeconds });
 }
 
+/** A run whose own `max_cost_usd` cannot hold its next call's worst case: it stops with `budget_exceeded`. */
+export function runBudgetRefusal(options: { runId: string; limit: bigint; spent: bigint; reserved: bigint; worstCase: Picos }): HubError {
+  const left = options.limit - options.spent - options.reserved;
+  return new HubError(
+    'BUDGET_EXCEEDED',
+    `Run budget exceeded: run ${options.runId} has a limit of $${picosToUsd(options.limit)} and $${picosToUsd(left > 0n ? left : 0n)} remaining; ` +
+      `its next model call may cost up to $${picosToUsd(options.worstCase)}.`,
+    { code: 'run_budget_exceeded' },
+  );
+}
+
 /** Where a sliding-minute refusal stands: the two counters, and when the current minute ends. */
 export interface WindowState {
   current: number;

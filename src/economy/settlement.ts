@@ -131,6 +131,9 @@ export class MeteredAdmission implements Admission {
       cacheWriteTokens: usage.cacheWriteInputTokens,
       usageSource: usage.source,
       usageAnomaly: usage.anomaly ?? null,
+      agent: this.request.attribution?.agent ?? null,
+      runId: this.request.attribution?.runId ?? null,
+      threadId: this.request.attribution?.threadId ?? null,
       costPicos: cost.picos,
       priceKnown: cost.priceKnown,
       latencyMs: outcome.latencyMs,
@@ -149,6 +152,7 @@ export class MeteredAdmission implements Admission {
       throw journaled.reason;
     }
     this.deps.onSettled?.(entry);
+    this.request.attribution?.onSettled?.(entry);
   }
 
   private async settleCounters(reservation: Reservation, actual: bigint, usage: Usage): Promise<void> {

@@ -1,18 +1,24 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { ServerConfig } from '../config/index.js';
 import { HubError, newId } from '../core/index.js';
 import type { EconomyGate } from '../economy/index.js';
 import type { HubMetrics } from '../observability/index.js';
 import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
+import type { AccessLog } from './http/access-log.js';
 import { answerClientError } from './http/client-error.js';
 import { registerJsonBody } from './http/json-body.js';
 import { sendError } from './http/render-error.js';
 import { clientRequestIdOf } from './http/request-ids.js';
 import { applySlowSenderLimits } from './http/slow-senders.js';
 import { meteredGate } from './metered-gate.js';
+import { buildApiDocument } from './openapi/document.js';
+import { gatewayApiPaths } from './openapi/gateway-paths.js';
+import { registerApiReference } from './openapi/reference-routes.js';
 import { ChatPipeline } from './pipeline/index.js';
 import type { GatewayTracing } from './request-span.js';
+import { registerAnthropicCountTokens } from './surfaces/anthropic-count-tokens.js';
 import { registerAnthropicMessages } from './surfaces/anthropic-messages.js';
 import { type Readiness, registerHealth } from './surfaces/health.js';
 import { registerLocalModels } from './surfaces/local-models.js';
@@ -39,6 +45,10 @@ export interface GatewayAppOptions {
   responses?: { store: ResponseStore; config?: unknown; nativeProviders?: ReadonlySet<string> };
   /** More routes (admin API, console…) registered by the composition root. */
   extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
+  /** OpenAPI descriptions of the routes the extensions add, for `/openapi.json` and `/docs`. */
+  apiPaths?: ZodOpenApiPathsObject[];
+  /** One `info` line per request (`server.access_log`; omitted: none, and no per-request work for it). */
+  accessLog?: AccessLog;
 }
 
 export interface GatewayApp {
@@ -69,6 +79,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   });
   applySlowSenderLimits(app.server, options.server.request_timeout_ms);
   registerJsonBody(app);
+  options.accessLog?.register(app);
 
   app.addHook('onRequest', async (request, reply) => {
     timingOf(request);
@@ -84,7 +95,8 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     return sendError(request, reply, new HubError('NOT_FOUND', `Unknown route ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  const economy = meteredGate(options.economy, options.metrics, options.tracing);
+  const gate = options.accessLog ? options.accessLog.watch(options.economy) : options.economy;
+  const economy = meteredGate(gate, options.metrics, options.tracing);
   const pipeline = new ChatPipeline(options.router, economy);
   const surface = createSurfaceContext(pipeline, options.catalog, economy, options.logger);
   registerHealth(app, options.readiness);
@@ -95,6 +107,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   registerOpenAIEmbeddings(app, surface);
   registerOpenAIModels(app, surface);
   registerAnthropicMessages(app, surface);
+  registerAnthropicCountTokens(app, surface);
   if (options.responses) {
     registerResponses(app, surface, options.responses.store, {
       config: options.responses.config,
@@ -102,5 +115,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     });
   }
   for (const extend of options.extensions ?? []) await extend(app, surface);
+  const ownPaths = gatewayApiPaths({ responses: options.responses !== undefined });
+  registerApiReference(app, buildApiDocument([ownPaths, ...(options.apiPaths ?? [])]));
   return { app, pipeline, surface };
 }

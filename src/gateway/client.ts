@@ -1,6 +1,6 @@
 import type { ChatRequest, ChatResult, EmbeddingsRequest, EmbeddingsResult } from '../core/index.js';
 import { newId } from '../core/index.js';
-import type { Principal } from '../economy/index.js';
+import type { CallAttribution, Principal } from '../economy/index.js';
 import { RequestTiming } from './http/timing.js';
 import type { ChatPipeline, GatewayCall, StartedStream } from './pipeline/index.js';
 
@@ -9,6 +9,8 @@ export interface GatewayClientCall {
   signal?: AbortSignal;
   /** The caller's own id for correlation (e.g. an agent run's step); the hub mints the request id. */
   clientRequestId?: string;
+  /** The agent, run and thread the call is made for: recorded on its ledger row. */
+  attribution?: CallAttribution;
 }
 
 /**
@@ -25,6 +27,7 @@ export function createGatewayClient(pipeline: ChatPipeline): GatewayClient {
   const open = (call: GatewayClientCall): GatewayCall => ({
     requestId: newId('req'),
     ...(call.clientRequestId ? { clientRequestId: call.clientRequestId } : {}),
+    ...(call.attribution ? { attribution: call.attribution } : {}),
     principal: call.principal,
     signal: call.signal ?? new AbortController().signal,
     timing: new RequestTiming(),

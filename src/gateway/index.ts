@@ -4,5 +4,6 @@
  */
 export { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './app.js';
 export { createGatewayClient, type GatewayClient, type GatewayClientCall } from './client.js';
+export { AccessLog, type SettledRequest } from './http/access-log.js';
 export type { Readiness } from './surfaces/health.js';
 export type { SurfaceContext } from './surfaces/surface-context.js';

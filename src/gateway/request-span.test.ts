@@ -18,7 +18,7 @@ function recordingTracer(): Tracer & { started: { name: string; attributes: Span
   };
 }
 
-const principal: Principal = { kind: 'admin', tenantId: null, projectId: null, keyId: null, allowedModels: null };
+const principal: Principal = { kind: 'admin', tenantId: null, projectId: null, keyId: null, allowedModels: null, scopes: ['inference'] };
 const base: AdmissionRequest = { requestId: 'req_1', model: 'm', surface: 'openai' };
 
 describe('request spans', () => {

@@ -7,10 +7,12 @@ import { HubError } from '../core/index.js';
 import { ANTHROPIC_BASE_URL, createAnthropicProvider } from './anthropic/index.js';
 import { createLocalProvider } from './local/index.js';
 import { createOpenAICompatibleProvider, resolvePreset } from './openai-compatible/index.js';
+import { createScriptedProvider } from './scripted/index.js';
 import type { Provider, ProviderOptions } from './spec.js';
 
 export { checkLocalModels, type LocalModelStatus, listLocalModels } from './local/index.js';
 export { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible/index.js';
+export { isScriptedProvider, type ScriptedCall, type ScriptedProvider } from './scripted/index.js';
 export type { CallContext, ForwardCall, ForwardResponse, Provider, ProviderOptions, WireProtocol } from './spec.js';
 export {
   allowEntryProblems,
@@ -27,6 +29,7 @@ const factories: Partial<Record<ProviderConfig['type'], ProviderFactory>> = {
   openai: createOpenAICompatibleProvider,
   anthropic: createAnthropicProvider,
   local: createLocalProvider,
+  scripted: createScriptedProvider,
 };
 
 export function createProvider(config: ProviderConfig, options: ProviderOptions = {}): Provider {
@@ -47,6 +50,7 @@ export function upstreamBaseUrl(config: ProviderConfig): { url: string; given: b
     case 'anthropic':
       return { url: ANTHROPIC_BASE_URL, given: false };
     case 'local':
+    case 'scripted':
       return undefined;
   }
 }

@@ -59,7 +59,7 @@ export interface ProviderOptions {
 
 export interface Provider {
   readonly id: string;
-  readonly type: 'openai' | 'anthropic' | 'local';
+  readonly type: 'openai' | 'anthropic' | 'local' | 'scripted';
   /** The protocol `forward` speaks, or null when the provider has no byte-level pass-through. */
   readonly passthrough: WireProtocol | null;
   /** Whether `forward` may take OpenAI Responses API calls (`/responses`) natively. */

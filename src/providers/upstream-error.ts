@@ -43,10 +43,30 @@ export function errorFromUpstreamStatus(
   return new HubError('UPSTREAM_REJECTED', reason, { status: status >= 400 && status < 500 ? status : 400 });
 }
 
-/** Maps a thrown network/abort error to the catalog; `signal.reason` wins when it is a HubError. */
+/** undici's and the kernel's ways of saying the peer closed or reset a connection that was open. */
+const CLOSED_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
+const errorCode = (error: unknown): string => (error as { code?: string }).code ?? (error as Error).name;
+
+/** Maps a thrown network/abort error before the upstream answered to the catalog; `signal.reason` wins when it is a HubError. */
 export function errorFromNetwork(providerId: string, error: unknown, signal: AbortSignal): HubError {
   if (signal.aborted && signal.reason instanceof HubError) return signal.reason;
   if (error instanceof HubError) return error;
-  const code = (error as { code?: string }).code ?? (error as Error).name;
+  const code = errorCode(error);
+  if (CLOSED_CONNECTION_CODES.has(code)) {
+    return new HubError('UPSTREAM_ERROR', `upstream ${providerId} closed the connection before answering (${code})`, { cause: error });
+  }
   return new HubError('UPSTREAM_ERROR', `cannot reach upstream ${providerId}: ${code}`, { cause: error });
+}
+
+/**
+ * Maps an error thrown while reading a body the upstream had started to send (it answered with a status
+ * and headers): a closed socket is the upstream breaking off its own response, not a failure to reach it.
+ */
+export function errorFromBody(providerId: string, error: unknown, signal: AbortSignal): HubError {
+  if (signal.aborted && signal.reason instanceof HubError) return signal.reason;
+  if (error instanceof HubError) return error;
+  const code = errorCode(error);
+  const what = CLOSED_CONNECTION_CODES.has(code) ? 'closed the connection mid-response' : 'broke off its response';
+  return new HubError('UPSTREAM_ERROR', `upstream ${providerId} ${what} (${code})`, { cause: error });
 }

@@ -3,7 +3,7 @@ import { Agent, type Dispatcher, request } from 'undici';
 import { HubError } from '../core/index.js';
 import { SecretScrubber } from './secret-scrubber.js';
 import { guardedConnector } from './upstream-address-policy.js';
-import { errorFromNetwork, errorFromUpstreamStatus } from './upstream-error.js';
+import { errorFromBody, errorFromNetwork, errorFromUpstreamStatus } from './upstream-error.js';
 
 export interface UpstreamClientOptions {
   providerId: string;
@@ -61,7 +61,7 @@ export class UpstreamClient {
     return {
       status: answer.statusCode,
       headers: answer.headers,
-      body: this.scrubber.active ? this.scrubber.stream(answer.body) : answer.body,
+      body: this.bodyErrors(this.scrubber.active ? this.scrubber.stream(answer.body) : answer.body, signal),
     };
   }
 
@@ -106,7 +106,16 @@ export class UpstreamClient {
     try {
       return this.scrubber.text(await answer.body.text());
     } catch (error) {
-      throw errorFromNetwork(this.providerId, error, signal);
+      throw errorFromBody(this.providerId, error, signal);
+    }
+  }
+
+  /** A streamed body whose read errors say what happened (the upstream broke off its response) in the catalog's terms. */
+  private async *bodyErrors(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      yield* body;
+    } catch (error) {
+      throw errorFromBody(this.providerId, error, signal);
     }
   }
 

@@ -29,6 +29,12 @@ export class CircuitBreaker {
     return this.state;
   }
 
+  /** Milliseconds until an open breaker lets its half-open trial through (0 when it is not open). */
+  msUntilTrial(): number {
+    if (this.state !== 'open') return 0;
+    return Math.max(0, this.options.cooldownMs - (this.clock.now() - this.openedAt));
+  }
+
   /** Whether a request may go to this target now; in half-open, only one trial at a time. */
   tryAcquire(): boolean {
     const state = this.current;

@@ -81,13 +81,15 @@ export class Router {
     const chain = this.chain(modelName);
     let lastError: HubError | undefined;
     let attempts = 0;
+    // Soonest half-open trial of a model whose every target is open: the client's `retry-after`.
+    let trialInMs: number | undefined;
     for (const model of chain) {
       const tried = new Set<string>();
       for (let retry = 0; retry <= this.config.retries; retry++) {
         if (options.signal.aborted) throw clientClosed();
         const target = this.pickTarget(model, tried);
         if (!target) {
-          lastError ??= new HubError('NO_HEALTHY_TARGET', `no healthy upstream for model ${model.name} (circuit open)`);
+          if (tried.size === 0) trialInMs = Math.min(trialInMs ?? Number.POSITIVE_INFINITY, this.msUntilTrial(model));
           break;
         }
         tried.add(target.key);
@@ -116,7 +118,23 @@ export class Router {
         }
       }
     }
-    throw lastError ?? new HubError('NO_HEALTHY_TARGET', `no upstream for model ${modelName}`);
+    if (lastError) throw lastError;
+    if (trialInMs === undefined) throw new HubError('NO_HEALTHY_TARGET', `no upstream for model ${modelName}`);
+    const retryAfterSeconds = Math.max(1, Math.ceil(trialInMs / 1000));
+    throw new HubError(
+      'NO_HEALTHY_TARGET',
+      `no healthy upstream for model ${modelName} (circuit open; next trial in ${retryAfterSeconds}s)`,
+      {
+        retryAfterSeconds,
+      },
+    );
+  }
+
+  /** Until the first of a model's targets lets a trial through (0: one may now, e.g. a trial already in flight). */
+  private msUntilTrial(model: CatalogModel): number {
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const target of model.targets) soonest = Math.min(soonest, this.breaker(target.key).msUntilTrial());
+    return Number.isFinite(soonest) ? soonest : 0;
   }
 
   private retryDelay(error: HubError, retry: number): number {

@@ -22,6 +22,10 @@ export interface EffectCall {
 /** An effect that failed when it first ran; a resumed run sees the same failure again instead of retrying it. */
 export class RecordedEffectError extends Error {
   readonly detail: JsonRecord;
+  /** The failure's error code, when it had one (e.g. a `HubError`'s catalog code). */
+  get code(): string | undefined {
+    return typeof this.detail.code === 'string' ? this.detail.code : undefined;
+  }
 
   constructor(detail: JsonRecord) {
     super(typeof detail.message === 'string' ? detail.message : 'effect failed');
@@ -57,12 +61,22 @@ export class RunContext {
   private readonly deps: RunContextDeps;
   private readonly recorded: Map<number, RunStepRecord>;
   private seq = 0;
+  private replaying = true;
 
   constructor(deps: RunContextDeps) {
     this.deps = deps;
     this.run = deps.run;
     this.signal = deps.signal;
     this.recorded = new Map(deps.recorded.map((step) => [step.seq, step]));
+  }
+
+  /**
+   * Whether everything so far came from the record (the handler is replaying what an earlier attempt did):
+   * once an effect really runs, this is false for the rest of the attempt. Handlers announce events only
+   * when live, so a resumed run does not repeat its events.
+   */
+  get replayingRecord(): boolean {
+    return this.replaying;
   }
 
   /** Whether this attempt resumes a run that a replica worked on before. */
@@ -84,6 +98,7 @@ export class RunContext {
       if (prior.status === 'failed') throw new RecordedEffectError(prior.error ?? {});
       if (!prior.idempotent) throw new NeedsAttentionError(prior);
     }
+    this.replaying = false;
     const idempotent = options.idempotent ?? false;
     const idempotencyKey = prior?.idempotencyKey ?? `${this.run.id}:${seq}`;
     const started = await this.deps.steps.start(
@@ -97,7 +112,13 @@ export class RunContext {
       output = await perform({ idempotencyKey, signal: this.signal });
     } catch (error) {
       this.throwIfStopped();
-      await this.deps.steps.fail(this.run.id, seq, { message: (error as Error).message ?? String(error) }, this.now());
+      const code = (error as { code?: unknown }).code;
+      await this.deps.steps.fail(
+        this.run.id,
+        seq,
+        { message: (error as Error).message ?? String(error), ...(typeof code === 'string' ? { code } : {}) },
+        this.now(),
+      );
       throw error;
     }
     await this.deps.steps.finish(this.run.id, seq, output, this.now());

@@ -37,7 +37,13 @@ function startWorker(url: string, schema: string): { child: ChildProcess; lines:
         const seen = lines.find((line) => line.startsWith(prefix));
         if (seen) return resolve(seen);
         const timer = setTimeout(() => reject(new Error(`worker never printed ${prefix}: ${lines.join(' | ')}`)), 20_000);
-        waiters.push({ prefix, resolve: (line) => (clearTimeout(timer), resolve(line)) });
+        waiters.push({
+          prefix,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
       }),
   };
 }

@@ -1,4 +1,3 @@
-import type { ClusterState } from '../cluster/index.js';
 import { type Clock, newId, systemClock } from '../core/index.js';
 import {
   type Database,
@@ -12,7 +11,7 @@ import {
 } from '../storage/index.js';
 import type { RunHandler, RunOutcome } from './contract.js';
 import { RunContext } from './run-context.js';
-import { RunEvents } from './run-events.js';
+import { type RunBroadcast, RunEvents } from './run-events.js';
 import { LeaseLostError, NeedsAttentionError, RunCancelledError } from './run-signals.js';
 
 const WAKE_CHANNEL = 'runs:wake';
@@ -24,7 +23,7 @@ export interface RunEngineLogger {
 
 export interface RunEngineOptions {
   db: Database;
-  cluster: ClusterState;
+  cluster: RunBroadcast;
   handlers: readonly RunHandler[];
   /** This replica's name on the leases it holds (default: a fresh id). */
   owner?: string;

@@ -1,4 +1,8 @@
 import type { ClusterState } from '../cluster/index.js';
+
+/** What runs need of the cluster: its channels (wake-ups, event fan-out). */
+export type RunBroadcast = Pick<ClusterState, 'publish' | 'subscribe'>;
+
 import type { Database, JsonRecord, RunEventRecord } from '../storage/index.js';
 import { RunEventsRepository } from '../storage/index.js';
 
@@ -10,9 +14,9 @@ const channelOf = (runId: string): string => `run-events:${runId}`;
  */
 export class RunEvents {
   private readonly repository: RunEventsRepository;
-  private readonly cluster: ClusterState;
+  private readonly cluster: RunBroadcast;
 
-  constructor(db: Database, cluster: ClusterState) {
+  constructor(db: Database, cluster: RunBroadcast) {
     this.repository = new RunEventsRepository(db);
     this.cluster = cluster;
   }

@@ -20,6 +20,8 @@ export interface ApiKeyRecord {
   /** Model names this key may use; null means all. */
   models: string[] | null;
   rateLimits: KeyRateLimits;
+  /** What the key may do (`inference`, `agents:write`, `agents:run`); rows older than scopes hold `['inference']`. */
+  scopes: string[];
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -32,12 +34,15 @@ export interface NewApiKey {
   keyPrefix: string;
   models: string[] | null;
   rateLimits: KeyRateLimits;
+  /** Absent: the column's default, `['inference']`. */
+  scopes?: string[];
 }
 
 export interface ApiKeyPatch {
   name?: string | null;
   models?: string[] | null;
   rateLimits?: KeyRateLimits;
+  scopes?: string[];
 }
 
 interface ApiKeyRow {
@@ -49,11 +54,12 @@ interface ApiKeyRow {
   key_prefix: string;
   models: unknown;
   rate_limits: unknown;
+  scopes: unknown;
   created_at: unknown;
   revoked_at: unknown;
 }
 
-const COLUMNS = 'id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, created_at, revoked_at';
+const COLUMNS = 'id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, scopes, created_at, revoked_at';
 
 function toRateLimits(value: unknown): KeyRateLimits {
   const raw = asJson(value);
@@ -70,6 +76,15 @@ function rateLimitsJson(limits: KeyRateLimits): string {
   return JSON.stringify({ rpm: limits.rpm, tpm: limits.tpm, max_concurrency: limits.maxConcurrency });
 }
 
+/** Both engines parse text[] into an array; the literal form (`{a,b}`) is read too, should a driver hand it over as text. */
+function toScopes(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === 'string' && value.startsWith('{') && value.endsWith('}')) {
+    return value.length > 2 ? value.slice(1, -1).split(',') : [];
+  }
+  return ['inference'];
+}
+
 function toApiKey(row: ApiKeyRow): ApiKeyRecord {
   const models = asJson(row.models);
   return {
@@ -81,6 +96,7 @@ function toApiKey(row: ApiKeyRow): ApiKeyRecord {
     keyPrefix: row.key_prefix,
     models: Array.isArray(models) ? models.map(String) : null,
     rateLimits: toRateLimits(row.rate_limits),
+    scopes: toScopes(row.scopes),
     createdAt: asDate(row.created_at),
     revokedAt: asOptionalDate(row.revoked_at),
   };
@@ -98,8 +114,8 @@ export class ApiKeysRepository {
 
   async create(key: NewApiKey): Promise<ApiKeyRecord> {
     const rows = await this.db.query<ApiKeyRow>(
-      `insert into api_keys (id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits)
-       values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb) returning ${COLUMNS}`,
+      `insert into api_keys (id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, scopes)
+       values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, coalesce($9::text[], '{inference}')) returning ${COLUMNS}`,
       [
         key.id,
         this.tenantId,
@@ -109,6 +125,7 @@ export class ApiKeysRepository {
         key.keyPrefix,
         key.models === null ? null : JSON.stringify(key.models),
         rateLimitsJson(key.rateLimits),
+        key.scopes ?? null,
       ],
     );
     const row = rows[0];
@@ -136,7 +153,8 @@ export class ApiKeysRepository {
       `update api_keys set
          name = case when $3::boolean then $4 else name end,
          models = case when $5::boolean then $6::jsonb else models end,
-         rate_limits = case when $7::boolean then $8::jsonb else rate_limits end
+         rate_limits = case when $7::boolean then $8::jsonb else rate_limits end,
+         scopes = case when $9::boolean then $10::text[] else scopes end
        where tenant_id = $1 and id = $2
        returning ${COLUMNS}`,
       [
@@ -148,6 +166,8 @@ export class ApiKeysRepository {
         patch.models ? JSON.stringify(patch.models) : null,
         patch.rateLimits !== undefined,
         rateLimitsJson(patch.rateLimits ?? {}),
+        patch.scopes !== undefined,
+        patch.scopes ?? null,
       ],
     );
     return rows[0] ? toApiKey(rows[0]) : undefined;

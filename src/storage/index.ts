@@ -2,6 +2,7 @@
  * Storage: PGlite (embedded, default) and PostgreSQL behind one `Database` interface, versioned
  * migrations, and one repository per concern.
  */
+export { type AgentRecord, AgentsRepository, type AgentVersionRecord } from './agents.repo.js';
 export {
   ApiKeyLookup,
   type ApiKeyPatch,
@@ -49,9 +50,20 @@ export {
 } from './runs.repo.js';
 export { SettingsRepository } from './settings.repo.js';
 export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
+export { resealAllToolSecrets, type ToolSecretRecord, ToolSecretsRepository } from './tool-secrets.repo.js';
 export {
   type UpstreamProviderRecord,
   UpstreamProvidersRepository,
   type UpstreamProviderValues,
 } from './upstream-providers.repo.js';
-export { type SpendScope, spentInPeriod, type UsageFilter, type UsageGroupBy, UsageRepository, type UsageTotals } from './usage.repo.js';
+export {
+  type RunUsage,
+  runUsage,
+  type SpendScope,
+  spentInPeriod,
+  spentOnRun,
+  type UsageFilter,
+  type UsageGroupBy,
+  UsageRepository,
+  type UsageTotals,
+} from './usage.repo.js';

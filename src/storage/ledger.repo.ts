@@ -23,6 +23,10 @@ export interface LedgerEntry {
   usageSource: UsageSource;
   /** Set when the upstream's usage was not billed as reported (see `UsageAnomaly`). */
   usageAnomaly: UsageAnomaly | null;
+  /** For agent traffic: the agent, run and thread the call was made for. */
+  agent: string | null;
+  runId: string | null;
+  threadId: string | null;
   costPicos: Picos;
   /** False when no price was known for the served model (cost recorded as 0). */
   priceKnown: boolean;
@@ -74,6 +78,9 @@ const INSERT_COLUMNS = [
   'stream',
   'attempts',
   'created_at',
+  'agent',
+  'run_id',
+  'thread_id',
 ] as const;
 
 /** Casts for the first VALUES row, so every parameter has a type the engine can infer. */
@@ -92,7 +99,7 @@ const CASTS: Record<string, string> = {
   created_at: 'timestamptz',
 };
 
-/** Rows per statement: 25 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
+/** Rows per statement: 28 parameters each stays far below PostgreSQL's 65,535-parameter limit. */
 const BATCH_ROWS = 500;
 
 function entryParams(entry: LedgerEntry): unknown[] {
@@ -122,6 +129,9 @@ function entryParams(entry: LedgerEntry): unknown[] {
     entry.stream,
     entry.attempts,
     entry.createdAt,
+    entry.agent,
+    entry.runId,
+    entry.threadId,
   ];
 }
 
@@ -198,6 +208,9 @@ interface LedgerDbRow {
   cache_write_tokens: unknown;
   usage_source: UsageSource;
   usage_anomaly: UsageAnomaly | null;
+  agent: string | null;
+  run_id: string | null;
+  thread_id: string | null;
   cost_picos: unknown;
   price_known: boolean;
   latency_ms: unknown;
@@ -227,6 +240,9 @@ const toLedgerRow = (row: LedgerDbRow): LedgerRow => ({
   cacheWriteTokens: asNumber(row.cache_write_tokens),
   usageSource: row.usage_source,
   usageAnomaly: row.usage_anomaly ?? null,
+  agent: row.agent ?? null,
+  runId: row.run_id ?? null,
+  threadId: row.thread_id ?? null,
   costPicos: picos(asBigInt(row.cost_picos)),
   priceKnown: row.price_known,
   latencyMs: asNumber(row.latency_ms),

@@ -1,7 +1,10 @@
 import {
+  AGENTS_DDL,
+  API_KEY_SCOPES_DDL,
   API_KEYS_DDL,
   AUDIT_LOG_DDL,
   BUDGETS_DDL,
+  LEDGER_AGENT_COLUMNS_DDL,
   LEDGER_BIGINT_COUNTS_DDL,
   LEDGER_DDL,
   PROJECTS_DDL,
@@ -11,6 +14,7 @@ import {
   RUN_STEPS_DDL,
   RUNS_DDL,
   TENANTS_DDL,
+  TOOL_SECRETS_DDL,
   UPSTREAM_PROVIDERS_DDL,
   USAGE_HOURLY_DDL,
 } from './schema/index.js';
@@ -47,4 +51,11 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: 'providers and models managed through the admin API', sql: [UPSTREAM_PROVIDERS_DDL, ROUTED_MODELS_DDL].join('\n') },
   { version: 6, name: 'ledger: bigint token counts, client request ids, usage anomalies', sql: LEDGER_BIGINT_COUNTS_DDL },
   { version: 7, name: 'durable runs: runs, their steps and events', sql: [RUNS_DDL, RUN_STEPS_DDL, RUN_EVENTS_DDL].join('\n') },
+  { version: 8, name: 'api keys: scopes', sql: API_KEY_SCOPES_DDL },
+  {
+    version: 9,
+    name: 'agents and their versions; agent, run and thread on ledger rows',
+    sql: [AGENTS_DDL, LEDGER_AGENT_COLUMNS_DDL].join('\n'),
+  },
+  { version: 10, name: 'sealed tool secrets of agents', sql: TOOL_SECRETS_DDL },
 ];

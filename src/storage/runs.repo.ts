@@ -175,6 +175,34 @@ export class RunsRepository {
   }
 
   /**
+   * Changes a paused run's state under a row lock, so concurrent decisions (two approvals at once) never
+   * overwrite each other; `decide` sees the run as it stands and says the new state and whether the run
+   * goes back in the queue. Undefined when the run is not (or no longer) in `status`.
+   */
+  async updatePaused(
+    id: string,
+    status: RunStatus,
+    decide: (run: RunRecord) => { state: JsonRecord; requeue: boolean },
+    now: Date,
+  ): Promise<RunRecord | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<RunRow>(`select ${RUN_COLUMNS} from runs where tenant_id = $1 and id = $2 and status = $3 for update`, [
+        this.tenantId,
+        id,
+        status,
+      ]);
+      if (!rows[0]) return undefined;
+      const { state, requeue } = decide(toRunRecord(rows[0]));
+      const updated = await tx.query<RunRow>(
+        `update runs set state = $3::jsonb, status = case when $4::boolean then 'queued' else status end, updated_at = $5
+         where tenant_id = $1 and id = $2 returning ${RUN_COLUMNS}`,
+        [this.tenantId, id, toJsonb(state), requeue, now],
+      );
+      return toRunRecord(updated[0] as RunRow);
+    });
+  }
+
+  /**
    * Puts a paused run back in the queue with its new state (e.g. an approval decided), if it is still in
    * `from`. Returns undefined when it is not (already resumed by someone else, cancelled, not found).
    */

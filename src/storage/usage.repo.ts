@@ -109,3 +109,37 @@ export async function spentInPeriod(db: Database, scope: SpendScope, from: Date 
   );
   return picos(asBigInt(rows[0]?.spent));
 }
+
+/** What one run has spent so far, from its ledger rows (seeds the run's own budget counter). */
+export async function spentOnRun(db: Database, tenantId: string, runId: string): Promise<Picos> {
+  const rows = await db.query<{ spent: unknown }>(
+    `select coalesce(sum(cost_picos), 0)::text as spent from ledger where tenant_id = $1 and run_id = $2`,
+    [tenantId, runId],
+  );
+  return picos(asBigInt(rows[0]?.spent));
+}
+
+export interface RunUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costPicos: Picos;
+  /** Ledger rows (model calls) of the run. */
+  calls: number;
+}
+
+/** A run's usage, exactly its ledger rows. */
+export async function runUsage(db: Database, tenantId: string, runId: string): Promise<RunUsage> {
+  const rows = await db.query<{ input: unknown; output: unknown; cost: unknown; calls: unknown }>(
+    `select coalesce(sum(input_tokens), 0)::text as input, coalesce(sum(output_tokens), 0)::text as output,
+            coalesce(sum(cost_picos), 0)::text as cost, count(*)::int as calls
+     from ledger where tenant_id = $1 and run_id = $2`,
+    [tenantId, runId],
+  );
+  const row = rows[0];
+  return {
+    inputTokens: Number(row?.input ?? 0),
+    outputTokens: Number(row?.output ?? 0),
+    costPicos: picos(asBigInt(row?.cost)),
+    calls: Number(row?.calls ?? 0),
+  };
+}

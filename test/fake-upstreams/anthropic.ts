@@ -12,7 +12,8 @@
  * - a request with tools whose last user text contains "use tool" gets a short text block, then a
  *   `tool_use` block for the first custom tool (or the one `tool_choice` names), `stop_reason: tool_use`;
  * - a stop sequence found in the reply cuts it there, with `stop_reason: stop_sequence`;
- * - ids count up per server: `msg_fake_1`, `toolu_fake_1_0`, `request-id: req_fake_1`.
+ * - ids count up per server: `msg_fake_1`, `toolu_fake_1_0`, `request-id: req_fake_1`;
+ * - `POST /v1/messages/count_tokens` answers `fakeAnthropicInputTokens(body)` (scripted failures apply to `/v1/messages` only).
  *
  * Like Anthropic, it takes the key as `x-api-key` or `Authorization: Bearer` (401 otherwise), requires a
  * known `anthropic-version` (400 otherwise) and, under version 2026-10-21, refuses `temperature`, `top_p`
@@ -21,7 +22,15 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type FakeReplySettings, parseJson, planReply, type Reply, replyMessage, streamItems } from './anthropic-reply.js';
+import {
+  type FakeReplySettings,
+  fakeAnthropicInputTokens,
+  parseJson,
+  planReply,
+  type Reply,
+  replyMessage,
+  streamItems,
+} from './anthropic-reply.js';
 
 export { fakeAnthropicInputTokens } from './anthropic-reply.js';
 
@@ -119,10 +128,11 @@ export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour
     if (current.headersDelayMs > 0) await sleep(current.headersDelayMs);
     if (response.destroyed) return;
 
-    if (request.method !== 'POST' || path !== '/v1/messages') {
+    const countTokens = request.method === 'POST' && path === '/v1/messages/count_tokens';
+    if (!countTokens && (request.method !== 'POST' || path !== '/v1/messages')) {
       return sendError(response, seq, 404, 'not_found_error', `Not found: ${request.method} ${path}`);
     }
-    const failure = failures.shift();
+    const failure = countTokens ? undefined : failures.shift();
     if (failure?.kind === 'hang') return;
     if (failure?.kind === 'status') {
       const headers: Record<string, string> = {};
@@ -140,6 +150,11 @@ export async function startFakeAnthropic(options: Partial<FakeAnthropicBehaviour
     }
     if (!VERSIONS.has(version)) {
       return sendError(response, seq, 400, 'invalid_request_error', `anthropic-version: invalid version ${version}`);
+    }
+    if (countTokens) {
+      const invalid = body ? validateCount(body) : 'There was an error parsing the body of your request as JSON';
+      if (invalid || !body) return sendError(response, seq, 400, 'invalid_request_error', invalid ?? 'invalid body');
+      return send(response, seq, 200, { input_tokens: fakeAnthropicInputTokens(body) });
     }
     const invalid = body ? validate(body, version) : 'There was an error parsing the body of your request as JSON';
     if (invalid || !body) return sendError(response, seq, 400, 'invalid_request_error', invalid ?? 'invalid body');
@@ -217,6 +232,14 @@ function validate(body: Record<string, unknown>, version: string): string | null
     return 'max_tokens: Input should be a valid positive integer';
   }
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
+  return null;
+}
+
+/** `count_tokens` takes a Messages body without `max_tokens` (and refuses one, like Anthropic). */
+function validateCount(body: Record<string, unknown>): string | null {
+  if (typeof body.model !== 'string' || body.model.length === 0) return 'model: Field required';
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
+  if ('max_tokens' in body) return 'max_tokens: Extra inputs are not permitted';
   return null;
 }
 

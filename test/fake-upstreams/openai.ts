@@ -34,6 +34,8 @@ export interface FakeOpenAIOptions {
   omitUsage?: boolean;
   /** Send this as the `usage` block, whatever was generated (a broken or hostile upstream). */
   usage?: unknown;
+  /** How embeddings are sent whatever `encoding_format` asked (default `float`, like servers that ignore it). */
+  embeddingsEncoding?: 'float' | 'base64';
 }
 
 export interface RecordedRequest {
@@ -65,6 +67,7 @@ export function splitReply(reply: string, chunks: number): string[] {
 
 export async function startFakeOpenAI(initial: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   let options: Required<Omit<FakeOpenAIOptions, 'apiKey' | 'usage'>> & { apiKey?: string; usage?: unknown } = {
+    embeddingsEncoding: 'float',
     reply: 'Hello from fake OpenAI!',
     chunks: 5,
     promptTokens: 11,
@@ -275,7 +278,11 @@ export async function startFakeOpenAI(initial: FakeOpenAIOptions = {}): Promise<
 
   function embeddings(response: ServerResponse, body: Record<string, unknown>): void {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
-    const data = inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1 * (index + 1), -0.2, 0.3] }));
+    const data = inputs.map((_, index) => {
+      const vector = [0.1 * (index + 1), -0.2, 0.3];
+      if (options.embeddingsEncoding === 'float') return { object: 'embedding', index, embedding: vector };
+      return { object: 'embedding', index, embedding: Buffer.from(new Float32Array(vector).buffer).toString('base64') };
+    });
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({

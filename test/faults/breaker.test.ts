@@ -129,9 +129,14 @@ describe('circuit breaker', () => {
     const openai = await client.post('/v1/chat/completions', { model: 'lonely', ...CHAT, stream: true });
     expect(openai.status).toBe(503);
     expect(expectOpenAIError(openai.text, 'upstream_error').message).toContain('circuit open');
+    // The seconds until the half-open trial: within the cooldown, never 0.
+    const retryAfter = Number(openai.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(COOLDOWN_MS / 1000);
     const anthropic = await client.post('/v1/messages', { model: 'lonely', max_tokens: 16, ...CHAT });
     expect(anthropic.status).toBe(503);
     expectAnthropicError(anthropic.text, 'overloaded_error');
+    expect(Number(anthropic.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(requestsTo(main, 'gpt-lonely')).toBe(before);
 
     await sleep(COOLDOWN_MS + 100);

@@ -297,22 +297,31 @@ describe('socket closed mid-stream', () => {
     main.failNext({ kind: 'cut-mid-stream', afterChunks: 2 });
     const answer = await openaiChat('solo', true);
     expect(answer.status).toBe(200);
-    const error = JSON.parse(lastErrorEvent(answer.text)) as { error: { type: string } };
+    const error = JSON.parse(lastErrorEvent(answer.text)) as { error: { type: string; message: string } };
     expect(error.error.type).toBe('upstream_error');
+    // What happened, not "cannot reach upstream": it answered, then broke off.
+    expect(error.error.message).toContain('upstream main closed the connection mid-response');
   });
 
   it('Anthropic client over an OpenAI upstream: an error event', async () => {
     main.failNext({ kind: 'cut-mid-stream', afterChunks: 2 });
     const answer = await anthropicMessages('solo', true);
     expect(sseEventNames(answer.text).at(-1)).toBe('error');
-    expectAnthropicError(lastErrorEvent(answer.text));
+    expect(expectAnthropicError(lastErrorEvent(answer.text)).message).toContain('upstream main closed the connection mid-response');
   });
 
   it('OpenAI client over an Anthropic upstream: an error chunk', async () => {
     claude.failNext({ kind: 'cut', afterDeltas: 2 });
     const answer = await openaiChat('claude-solo', true);
     expect(answer.status).toBe(200);
-    expectOpenAIError(lastErrorEvent(answer.text));
+    expect(expectOpenAIError(lastErrorEvent(answer.text)).message).toContain('upstream claude closed the connection mid-response');
+  });
+
+  it('Anthropic pass-through: an error event that says the upstream broke off', async () => {
+    claude.failNext({ kind: 'cut', afterDeltas: 2 });
+    const answer = await anthropicMessages('claude-solo', true);
+    expect(sseEventNames(answer.text).at(-1)).toBe('error');
+    expect(expectAnthropicError(lastErrorEvent(answer.text)).message).toContain('upstream claude closed the connection mid-response');
   });
 });
 

@@ -45,4 +45,16 @@ describe('start-up refusals', () => {
     expect(message).toMatch(/security\.upstream_urls\.allow.*300\.1\.1\.1\/8/);
     expect(message).not.toContain('api.example.com"');
   });
+
+  it('an admin key with the virtual-key prefix (it could never be accepted)', { timeout: 60_000 }, async () => {
+    const message = await startFails({}, { TOKENHUB_ADMIN_KEY: 'thk_looks_like_a_virtual_key' });
+    expect(message).toContain('tokenhub: TOKENHUB_ADMIN_KEY starts with "thk_", the prefix of virtual keys');
+    expect(message).not.toContain('thk_looks_like_a_virtual_key');
+    expect(message).not.toMatch(/^\s+at /m);
+  });
+
+  it('a TOKENHUB_ACCESS_LOG that is neither true nor false', { timeout: 60_000 }, async () => {
+    const message = await startFails({}, { TOKENHUB_ACCESS_LOG: 'maybe' });
+    expect(message).toContain('TOKENHUB_ACCESS_LOG: expected true or false, got "maybe"');
+  });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { registeredRoutes } from '../support/routes.js';
 
 /** Every admin route, with a method; `:id`/`:name` are filled with a plausible id. */
 const ADMIN_ROUTES = [
@@ -39,24 +40,6 @@ const ADMIN_ROUTES = [
   'DELETE /admin/v1/models/:name',
   'POST /admin/v1/secrets/rotate',
 ];
-
-/** Routes as Fastify's printRoutes tree shows them: `METHOD /full/path` for every method but HEAD. */
-function registeredRoutes(tree: string): string[] {
-  const routes: string[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^((?:[│ ] {3})*)[├└]── (.*)$/u.exec(line);
-    if (!match) continue;
-    const depth = (match[1] ?? '').length / 4;
-    const node = match[2] ?? '';
-    const methods = /^(.*?) \(([A-Z, ]+)\)$/.exec(node);
-    const segment = methods ? (methods[1] ?? '') : node;
-    stack.length = depth;
-    stack.push(segment);
-    if (methods) for (const method of (methods[2] ?? '').split(', ')) if (method !== 'HEAD') routes.push(`${method} ${stack.join('')}`);
-  }
-  return routes;
-}
 
 let upstream: FakeOpenAI;
 let hub: TestHub;

@@ -29,6 +29,7 @@ const principal = (tenantId: string | null): Principal => ({
   projectId: null,
   keyId: tenantId ? `key_${tenantId}` : null,
   allowedModels: null,
+  scopes: ['inference'],
 });
 
 const PRINCIPALS: Record<string, Principal> = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ProviderConfig, providerSchema } from '../../config/index.js';
+import { normalizeProviderBaseUrl, type ProviderConfig, providerSchema } from '../../config/index.js';
 import { HubError, type SecretBox, sealedKeyId } from '../../core/index.js';
 import type { EconomyLogger } from '../../economy/index.js';
 import { type UpstreamAddressPolicy, type UpstreamRegistry, unavailableProvider } from '../../routing/index.js';
@@ -133,7 +133,7 @@ export class ProviderControl {
     if (this.loaded.has(body.id)) throw exists(body.id);
     const settings: ProviderSettings = {
       ...(body.preset !== undefined ? { preset: body.preset } : {}),
-      ...(body.base_url !== undefined ? { base_url: body.base_url } : {}),
+      ...(body.base_url !== undefined ? { base_url: normalizeProviderBaseUrl(body.type, body.base_url) } : {}),
       max_connections: body.max_connections,
       ...(body.responses_api !== undefined ? { responses_api: body.responses_api } : {}),
     };
@@ -159,6 +159,7 @@ export class ProviderControl {
     if (!current) throw notFound(id);
     const { api_key: _apiKey, headers: _headers, ...settingsPatch } = patch;
     const settings = mergePatch(current.settings, settingsPatch);
+    if (settings.base_url !== undefined) settings.base_url = normalizeProviderBaseUrl(current.record.type, settings.base_url);
     if (current.record.type === 'openai' && settings.base_url === undefined && settings.preset === undefined) {
       throw new HubError('INVALID_REQUEST', 'Invalid base_url: base_url or preset is required', { param: 'base_url' });
     }

@@ -1,4 +1,4 @@
-import type { Principal } from '../../economy/index.js';
+import type { CallAttribution, Principal } from '../../economy/index.js';
 import type { RequestTiming } from '../http/timing.js';
 
 /** One client call travelling through the gateway, whatever its surface. */
@@ -7,6 +7,8 @@ export interface GatewayCall {
   requestId: string;
   /** The client's own id, when it sent one: correlation only. */
   clientRequestId?: string;
+  /** Agent traffic: the agent, run and thread the call is made for (on its ledger row). */
+  attribution?: CallAttribution;
   principal: Principal;
   /** Aborted when the client disconnects. */
   signal: AbortSignal;

@@ -32,6 +32,7 @@ export class ChatPipeline {
       ...request,
       requestId: call.requestId,
       ...(call.clientRequestId ? { clientRequestId: call.clientRequestId } : {}),
+      ...(call.attribution ? { attribution: call.attribution } : {}),
       surface: call.surface,
       fallbackModels: chain.slice(1).map((model) => model.name),
     });
@@ -69,7 +70,8 @@ export class ChatPipeline {
       attempt.provider.embeddings({ ...request, model: attempt.target.upstreamModel }, context),
     );
     await settleAttempt(call, admission, routed, false, { usage: routed.value.usage, outputText: '' });
-    return routed.value;
+    // `model` names the hub model that served (a fallback when one did), not the upstream's id.
+    return { ...routed.value, model: routed.attempt.model.name };
   }
 }
 

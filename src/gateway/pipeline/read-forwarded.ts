@@ -18,7 +18,9 @@ export async function readForwardedJson<T>(providerId: string, response: Forward
   } catch (error) {
     throw signal.reason instanceof HubError
       ? signal.reason
-      : new HubError('UPSTREAM_ERROR', `upstream ${providerId} body broke: ${(error as Error).message}`);
+      : error instanceof HubError
+        ? error
+        : new HubError('UPSTREAM_ERROR', `upstream ${providerId} body broke: ${(error as Error).message}`);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
@@ -14,6 +15,7 @@ import { sendJson, startSse } from '../http/reply.js';
 import type { SseWriter } from '../http/sse-writer.js';
 import { type ForwardedJson, type GatewayCall, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
 import { relayAnthropicJson, relayAnthropicStream } from './anthropic-passthrough.js';
+import { servedModelHeaders, withRequestedModel } from './served-model.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -26,6 +28,15 @@ type Answer =
 /** Client headers of the Anthropic protocol that an Anthropic upstream must see too. */
 const FORWARDED_HEADERS = ['anthropic-version', 'anthropic-beta'] as const;
 
+export function anthropicClientHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const forwarded: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') forwarded[name] = value;
+  }
+  return forwarded;
+}
+
 /** `POST /v1/messages`: pass-through to Anthropic upstreams, canonical translation to the others. */
 export function registerAnthropicMessages(app: FastifyInstance, surface: SurfaceContext): void {
   app.post('/v1/messages', { config: { protocol: 'anthropic' } }, async (request, reply) => {
@@ -37,11 +48,7 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
     const lenient = anthropicToCanonical(body, { strict: false });
     const stream = lenient.stream;
     const admission = await surface.pipeline.admit(call, { model: body.model, chat: lenient });
-    const headers: Record<string, string> = {};
-    for (const name of FORWARDED_HEADERS) {
-      const value = request.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
+    const headers = anthropicClientHeaders(request.headers);
 
     const routed = await surface.pipeline.route<Answer>(call, admission, body.model, stream, async (attempt, context) => {
       const provider = attempt.provider;
@@ -58,21 +65,25 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
     });
 
     const answer = routed.value;
+    const served = servedModelHeaders(routed.attempt.model.name);
     switch (answer.kind) {
-      case 'forward-json':
-        return sendJson(reply, call, await relayAnthropicJson(call, admission, { ...routed, value: answer.json }));
+      case 'forward-json': {
+        const text = await relayAnthropicJson(call, admission, { ...routed, value: answer.json });
+        return sendJson(reply.headers(served), call, withRequestedModel(text, body.model));
+      }
       case 'forward-stream':
         await relayAnthropicStream(
           call,
           admission,
           { ...routed, value: answer.response },
-          startSse(reply, call, { 'request-id': call.requestId }),
+          startSse(reply, call, { 'request-id': call.requestId, ...served }),
+          body.model,
         );
         return reply;
       case 'result': {
         const result = await settleResult(call, admission, { ...routed, value: answer.result });
         const message = { ...canonicalToAnthropicMessage(result), model: body.model };
-        return sendJson(reply, call, JSON.stringify(message));
+        return sendJson(reply.headers(served), call, JSON.stringify(message));
       }
       case 'stream': {
         const parts = observeStream(call, admission, { ...routed, value: answer.parts });
@@ -80,7 +91,7 @@ export function registerAnthropicMessages(app: FastifyInstance, surface: Surface
           surface,
           call,
           parts,
-          startSse(reply, call, { 'request-id': call.requestId }),
+          startSse(reply, call, { 'request-id': call.requestId, ...served }),
           new AnthropicEventEncoder({ model: body.model }),
         );
         return reply;

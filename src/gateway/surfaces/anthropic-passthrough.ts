@@ -12,19 +12,23 @@ import {
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
 import { type ForwardedJson, type GatewayCall, OutputCollector, settleAttempt } from '../pipeline/index.js';
+import { ModelFieldRewriter } from './served-model.js';
 
 /**
  * Same-protocol fast path for Anthropic clients on Anthropic upstreams: events are relayed as they arrive
  * and decoded on the side for usage (message_start / message_delta) and, if the stream is cut, the text.
- * The closing `message_stop` is held back until the call is settled (its usage durable).
+ * The closing `message_stop` is held back until the call is settled (its usage durable). `message_start`
+ * names the requested model, not the upstream's id.
  */
 export async function relayAnthropicStream(
   call: GatewayCall,
   admission: Admission,
   routed: Routed<ForwardResponse>,
   writer: SseWriter,
+  requestedModel: string,
 ): Promise<void> {
   const provider = routed.attempt.provider.id;
+  const model = new ModelFieldRewriter(requestedModel);
   const parser = new SseParser();
   const textDecoder = new TextDecoder();
   const decoder = new AnthropicEventDecoder({ source: provider });
@@ -39,13 +43,15 @@ export async function relayAnthropicStream(
       let batch = '';
       try {
         for (const event of parser.push(textDecoder.decode(bytes, { stream: true }))) {
-          const frame = event.event ? sseEvent(event.event, event.data) : `data: ${event.data}\n\n`;
           let parsed: AnthropicStreamEvent;
           try {
             parsed = JSON.parse(event.data) as AnthropicStreamEvent;
           } catch {
             throw new HubError('UPSTREAM_ERROR', `upstream ${provider} sent malformed JSON in its stream`);
           }
+          // Only `message_start` names the model.
+          const data = parsed.type === 'message_start' ? model.rewrite(event.data) : event.data;
+          const frame = event.event ? sseEvent(event.event, data) : `data: ${data}\n\n`;
           if (parsed.type === 'message_stop') heldStop = frame;
           else batch += frame;
           relayedError ||= parsed.type === 'error';

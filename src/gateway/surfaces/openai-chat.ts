@@ -12,6 +12,7 @@ import { sendJson, startSse } from '../http/reply.js';
 import { type ForwardedJson, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
 import { relayOpenAIJson, relayOpenAIStream } from './openai-passthrough.js';
 import { writeOpenAISse } from './openai-sse.js';
+import { servedModelHeaders, withRequestedModel } from './served-model.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -47,19 +48,29 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
     });
 
     const answer = routed.value;
+    const served = servedModelHeaders(routed.attempt.model.name);
     switch (answer.kind) {
-      case 'forward-json':
-        return sendJson(reply, call, await relayOpenAIJson(call, admission, { ...routed, value: answer.json }));
+      case 'forward-json': {
+        const text = await relayOpenAIJson(call, admission, { ...routed, value: answer.json });
+        return sendJson(reply.headers(served), call, withRequestedModel(text, canonical.model));
+      }
       case 'forward-stream':
-        await relayOpenAIStream(call, admission, { ...routed, value: answer.response }, startSse(reply, call), clientWantsUsage);
+        await relayOpenAIStream(
+          call,
+          admission,
+          { ...routed, value: answer.response },
+          startSse(reply, call, served),
+          clientWantsUsage,
+          canonical.model,
+        );
         return reply;
       case 'result': {
         const result = await settleResult(call, admission, { ...routed, value: answer.result });
-        return sendJson(reply, call, JSON.stringify(canonicalToChatCompletion(result)));
+        return sendJson(reply.headers(served), call, JSON.stringify(canonicalToChatCompletion({ ...result, model: canonical.model })));
       }
       case 'stream': {
         const parts = observeStream(call, admission, { ...routed, value: answer.parts });
-        const writer = startSse(reply, call);
+        const writer = startSse(reply, call, served);
         const encoder = new OpenAIChunkEncoder(canonical.model, clientWantsUsage);
         await writeOpenAISse(surface, call, parts, writer, (part) => encoder.encode(part));
         return reply;

@@ -12,6 +12,7 @@ import { requestIdHeaders } from '../http/request-ids.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settlementBase } from '../pipeline/index.js';
 import { writeOpenAISse } from './openai-sse.js';
+import { servedModelHeaders } from './served-model.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -60,9 +61,11 @@ export function registerOpenAICompletions(app: FastifyInstance, surface: Surface
     });
 
     const answer = routed.value;
+    const served = servedModelHeaders(routed.attempt.model.name);
     if (answer.kind === 'result') {
       const result = await settleCompletion(call, admission, { ...routed, value: answer.result });
       return reply
+        .headers(served)
         .header('server-timing', call.timing.header())
         .type('application/json')
         .send(JSON.stringify(canonicalToTextCompletion({ ...result, model: canonical.model })));
@@ -70,7 +73,7 @@ export function registerOpenAICompletions(app: FastifyInstance, surface: Surface
     const parts = observeStream(call, admission, { ...routed, value: answer.parts });
     reply.hijack();
     const writer = new SseWriter(reply.raw);
-    writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header() });
+    writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header(), ...served });
     const encoder = new CompletionChunkEncoder(canonical.model, clientWantsUsage);
     await writeOpenAISse(surface, call, parts, writer, (part) => encoder.encode(part));
     return reply;

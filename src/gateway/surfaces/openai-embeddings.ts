@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type EmbeddingsRequest, HubError } from '../../core/index.js';
-import { type OpenAIEmbeddingsResponse, openaiEmbeddingsRequestSchema } from '../../wire/openai/index.js';
+import { encodeEmbedding, type OpenAIEmbeddingsResponse, openaiEmbeddingsRequestSchema } from '../../wire/openai/index.js';
+import { servedModelHeaders } from './served-model.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -20,10 +21,18 @@ export function registerOpenAIEmbeddings(app: FastifyInstance, surface: SurfaceC
     const result = await surface.pipeline.embeddings(call, canonical);
     const response: OpenAIEmbeddingsResponse = {
       object: 'list',
-      data: result.data.map((item) => ({ object: 'embedding', index: item.index, embedding: item.embedding })),
-      model: result.model,
+      data: result.data.map((item) => ({
+        object: 'embedding',
+        index: item.index,
+        embedding: encodeEmbedding(item.embedding, body.encoding_format),
+      })),
+      model: body.model,
       usage: { prompt_tokens: result.usage.inputTokens, total_tokens: result.usage.inputTokens },
     };
-    return reply.header('server-timing', call.timing.header()).type('application/json').send(JSON.stringify(response));
+    return reply
+      .headers(servedModelHeaders(result.model))
+      .header('server-timing', call.timing.header())
+      .type('application/json')
+      .send(JSON.stringify(response));
   });
 }

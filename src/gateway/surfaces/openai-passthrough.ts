@@ -13,11 +13,13 @@ import {
 import { SseParser, sseData } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
 import { type ForwardedJson, type GatewayCall, isReportedUsage, OutputCollector, settleAttempt } from '../pipeline/index.js';
+import { ModelFieldRewriter } from './served-model.js';
 
 /**
  * Same-protocol fast path: the upstream's own events go to the client as they arrive; TokenHub only
  * watches them for the usage block (stripped when the client did not ask for it). The closing `[DONE]`
  * is held back until the call is settled, so a stream the client saw complete is always on the ledger.
+ * Each chunk's `model` is rewritten to the requested name (one `indexOf` per chunk, no parse).
  */
 export async function relayOpenAIStream(
   call: GatewayCall,
@@ -25,8 +27,10 @@ export async function relayOpenAIStream(
   routed: Routed<ForwardResponse>,
   writer: SseWriter,
   clientWantsUsage: boolean,
+  requestedModel: string,
 ): Promise<void> {
   const provider = routed.attempt.provider.id;
+  const model = new ModelFieldRewriter(requestedModel);
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const ttfbMs = call.timing.elapsedMs();
@@ -59,7 +63,7 @@ export async function relayOpenAIStream(
           relayedError = true;
           failure = new HubError('UPSTREAM_ERROR', `upstream ${provider} failed mid-stream`);
         }
-        batch += sseData(data);
+        batch += sseData(model.rewrite(data));
       }
       if (batch) await writer.write(batch);
       if (writer.isClosed) break;
@@ -69,7 +73,9 @@ export async function relayOpenAIStream(
     failure =
       routed.signal.reason instanceof HubError
         ? routed.signal.reason
-        : new HubError('UPSTREAM_ERROR', `upstream ${provider} stream broke: ${(error as Error).message}`);
+        : error instanceof HubError
+          ? error
+          : new HubError('UPSTREAM_ERROR', `upstream ${provider} stream broke: ${(error as Error).message}`);
   }
   const clientLeft = call.signal.aborted || writer.isClosed;
   try {

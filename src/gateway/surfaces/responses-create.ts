@@ -27,6 +27,7 @@ import {
   type StoredResponse,
   type TenantResponseStore,
 } from './responses-store.js';
+import { servedModelHeaders, withRequestedModel } from './served-model.js';
 import type { SurfaceContext } from './surface-context.js';
 import { validateBody } from './validate.js';
 
@@ -102,28 +103,30 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
   };
 
   const answer = routed.value;
+  const served = servedModelHeaders(routed.attempt.model.name);
   switch (answer.kind) {
     case 'forward-json': {
-      const { text, response } = answer.json;
       await settleResponsesJson(call, admission, { ...routed, value: answer.json });
+      const text = withRequestedModel(answer.json.text, body.model);
+      const response: Record<string, unknown> = { ...answer.json.response, model: body.model };
       const shown = response.status === 'failed' ? response : await persist(response);
-      return sendJson(reply, call, shown === response ? text : JSON.stringify(shown));
+      return sendJson(reply.headers(served), call, shown === response ? text : JSON.stringify(shown));
     }
     case 'forward': {
       const forwarded = { ...routed, value: answer.response };
-      const writer = startStream(reply, call);
-      await relayResponsesStream(call, admission, forwarded, writer, persist);
+      const writer = startStream(reply, call, served);
+      await relayResponsesStream(call, admission, forwarded, writer, persist, body.model);
       return reply;
     }
     case 'result': {
       const result = await settleResult(call, admission, { ...routed, value: answer.result });
       const envelope = responseEnvelope(body, responseId(), createdAt(call, deps));
       const response = resultToResponse(envelope, result, seconds(deps.now()));
-      return sendJson(reply, call, JSON.stringify(await persist(response as unknown as Record<string, unknown>)));
+      return sendJson(reply.headers(served), call, JSON.stringify(await persist(response as unknown as Record<string, unknown>)));
     }
     case 'stream': {
       const parts = observeStream(call, admission, { ...routed, value: answer.parts });
-      const writer = startStream(reply, call);
+      const writer = startStream(reply, call, served);
       const encoder = new ResponsesStreamEncoder(responseEnvelope(body, responseId(), createdAt(call, deps)));
       await writeCanonicalStream(deps, call, parts, writer, encoder, persist);
       return reply;
@@ -243,9 +246,9 @@ function sendJson(reply: FastifyReply, call: GatewayCall, text: string): Fastify
   return reply.header('server-timing', call.timing.header()).type('application/json').send(text);
 }
 
-function startStream(reply: FastifyReply, call: GatewayCall): SseWriter {
+function startStream(reply: FastifyReply, call: GatewayCall, headers: Record<string, string>): SseWriter {
   reply.hijack();
   const writer = new SseWriter(reply.raw);
-  writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header() });
+  writer.start({ ...requestIdHeaders(call), 'server-timing': call.timing.header(), ...headers });
   return writer;
 }

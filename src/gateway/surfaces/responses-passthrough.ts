@@ -6,6 +6,7 @@ import { usageFromResponses } from '../../wire/responses/index.js';
 import { SseParser, sseEvent } from '../../wire/sse.js';
 import type { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, isReportedUsage, readForwardedJson, settleAttempt } from '../pipeline/index.js';
+import { ModelFieldRewriter } from './served-model.js';
 
 /**
  * Native fast path: an upstream that speaks the Responses API gets the client's body (re-targeted) and
@@ -14,6 +15,8 @@ import { type GatewayCall, isReportedUsage, readForwardedJson, settleAttempt } f
  */
 
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+/** Events that carry the whole Response object, and with it the `model` rewritten to the requested name. */
+const RESPONSE_OBJECT_EVENTS = new Set(['response.created', 'response.queued', 'response.in_progress', ...TERMINAL_EVENTS]);
 const DELTA_EVENTS = new Set(['response.output_text.delta', 'response.function_call_arguments.delta', 'response.reasoning_text.delta']);
 
 export interface NativeResponseJson {
@@ -58,7 +61,9 @@ export async function relayResponsesStream(
   routed: Routed<ForwardResponse>,
   writer: SseWriter,
   beforeTerminal: (response: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  requestedModel: string,
 ): Promise<void> {
+  const model = new ModelFieldRewriter(requestedModel);
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const ttfbMs = call.timing.elapsedMs();
@@ -82,8 +87,10 @@ export async function relayResponsesStream(
         call.timing.endUpstreamWait();
       }
       if (next.done) break;
-      for (const event of parser.push(decoder.decode(next.value, { stream: true }))) {
-        const type = event.event ?? typeOf(event.data);
+      for (const upstreamEvent of parser.push(decoder.decode(next.value, { stream: true }))) {
+        const type = upstreamEvent.event ?? typeOf(upstreamEvent.data);
+        const event =
+          type && RESPONSE_OBJECT_EVENTS.has(type) ? { ...upstreamEvent, data: model.rewrite(upstreamEvent.data) } : upstreamEvent;
         lastSequence = sequenceOf(event.data) ?? lastSequence;
         if (type && TERMINAL_EVENTS.has(type)) {
           const data = parseObject(event.data);
@@ -117,7 +124,9 @@ export async function relayResponsesStream(
     failure =
       routed.signal.reason instanceof HubError
         ? routed.signal.reason
-        : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} stream broke: ${(error as Error).message}`);
+        : error instanceof HubError
+          ? error
+          : new HubError('UPSTREAM_ERROR', `upstream ${routed.attempt.provider.id} stream broke: ${(error as Error).message}`);
   } finally {
     await iterator.return?.();
   }

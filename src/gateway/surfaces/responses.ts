@@ -28,7 +28,7 @@ export interface ResponsesSurfaceOptions {
 
 const HOUR_MS = 3_600_000;
 
-const inputItemsQuery = z.looseObject({
+export const inputItemsQuery = z.looseObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   order: z.enum(['asc', 'desc']).default('desc'),
   after: z.string().min(1).optional(),

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import type { EconomyGate } from '../../economy/index.js';
+import { type EconomyGate, type KeyScope, requireScope } from '../../economy/index.js';
 import type { ModelCatalog } from '../../routing/index.js';
 import { apiKeyFrom } from '../http/auth.js';
 import { clientRequestIdOf } from '../http/request-ids.js';
@@ -12,7 +12,11 @@ export interface SurfaceContext {
   catalog: ModelCatalog;
   economy: EconomyGate;
   log: FastifyBaseLogger;
-  begin(request: FastifyRequest, reply: FastifyReply, surface: GatewayCall['surface']): Promise<GatewayCall>;
+  /**
+   * Authenticates the caller and opens the call. The key must carry `scope` (default `inference`: every
+   * model API); a route that serves something else names its own scope.
+   */
+  begin(request: FastifyRequest, reply: FastifyReply, surface: GatewayCall['surface'], scope?: KeyScope): Promise<GatewayCall>;
 }
 
 export function createSurfaceContext(
@@ -26,9 +30,10 @@ export function createSurfaceContext(
     catalog,
     economy,
     log,
-    async begin(request, reply, surface) {
+    async begin(request, reply, surface, scope = 'inference') {
       const timing = timingOf(request);
       const principal = await economy.authenticate(apiKeyFrom(request.headers));
+      requireScope(principal, scope);
       const controller = new AbortController();
       // The response closing before it finished means the client went away: abort the upstream at once.
       reply.raw.once('close', () => {

@@ -1,9 +1,9 @@
-import type { ProviderConfig } from '../../config/index.js';
+import { normalizeProviderBaseUrl, type ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
 import type { ProviderOptions } from '../spec.js';
 import { UpstreamClient } from '../upstream-request.js';
 
-/** Includes the API version path; request paths are relative to it (`/messages`). */
+/** Includes the API version path; request paths are relative to it (`/messages`). A base without `/v1` gets it added. */
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** `max_tokens` is required by Anthropic; this is sent when the client set none. */
@@ -20,7 +20,8 @@ export function createAnthropicClient(config: ProviderConfig, options: ProviderO
   if (config.api_key) headers['x-api-key'] = config.api_key;
   return new UpstreamClient({
     providerId: config.id,
-    baseUrl: config.base_url ?? ANTHROPIC_BASE_URL,
+    // Normalised at config load and admin time already; again here for entries built without the schema (idempotent).
+    baseUrl: config.base_url === undefined ? ANTHROPIC_BASE_URL : normalizeProviderBaseUrl('anthropic', config.base_url),
     headers,
     maxConnections: config.max_connections,
     secrets: [config.api_key, ...Object.values(config.headers ?? {})],

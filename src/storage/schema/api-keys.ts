@@ -17,3 +17,11 @@ export const API_KEYS_DDL = `
   );
   create index api_keys_tenant_idx on api_keys (tenant_id);
 `;
+
+/**
+ * What a key may do (`inference`, `agents:write`, `agents:run`). Keys made before scopes existed get
+ * `{inference}`, which is all a key could do then, so they keep working as before.
+ */
+export const API_KEY_SCOPES_DDL = `
+  alter table api_keys add column scopes text[] not null default '{inference}';
+`;

@@ -123,6 +123,15 @@ export const anthropicMessagesRequestSchema = z
   .passthrough();
 
 export type AnthropicMessagesRequest = z.infer<typeof anthropicMessagesRequestSchema>;
+
+/** `POST /v1/messages/count_tokens`: a Messages request without `max_tokens` (sampling fields are ignored). */
+export const anthropicCountTokensRequestSchema = anthropicMessagesRequestSchema.omit({ max_tokens: true });
+export type AnthropicCountTokensRequest = z.infer<typeof anthropicCountTokensRequestSchema>;
+
+/** The count_tokens answer. */
+export interface AnthropicTokenCount {
+  input_tokens: number;
+}
 export type AnthropicMessageParam = z.infer<typeof message>;
 /** A user or assistant turn: what TokenHub itself sends. */
 export type AnthropicTurn = Extract<AnthropicMessageParam, { role: 'user' | 'assistant' }>;
@@ -143,7 +152,10 @@ export interface AnthropicToCanonicalOptions {
 }
 
 /** Anthropic Messages request → canonical request. Tool results become `tool` messages, in order. */
-export function anthropicToCanonical(body: AnthropicMessagesRequest, options: AnthropicToCanonicalOptions = {}): ChatRequest {
+export function anthropicToCanonical(
+  body: AnthropicMessagesRequest | AnthropicCountTokensRequest,
+  options: AnthropicToCanonicalOptions = {},
+): ChatRequest {
   const strict = options.strict ?? true;
   const messages: ChatMessage[] = [];
   const system = body.system === undefined ? null : systemToCanonical(body.system);
@@ -158,7 +170,8 @@ export function anthropicToCanonical(body: AnthropicMessagesRequest, options: An
     }
   });
 
-  const request: ChatRequest = { model: body.model, messages, stream: body.stream === true, maxTokens: body.max_tokens };
+  const request: ChatRequest = { model: body.model, messages, stream: body.stream === true };
+  if ('max_tokens' in body && typeof body.max_tokens === 'number') request.maxTokens = body.max_tokens;
   if (body.temperature !== undefined) request.temperature = body.temperature;
   if (body.top_p !== undefined) request.topP = body.top_p;
   if (body.top_k !== undefined) request.topK = body.top_k;

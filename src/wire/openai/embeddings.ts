@@ -23,3 +23,27 @@ export interface OpenAIEmbeddingsResponse {
   model: string;
   usage: { prompt_tokens: number; total_tokens: number };
 }
+
+/**
+ * An embedding in the encoding the client asked for, whatever the upstream sent: `base64` is the vector's
+ * float32 little-endian bytes (what OpenAI sends, and what its SDKs ask for by default and decode), `float`
+ * (the default) a number array. Upstreams that ignore `encoding_format` would otherwise hand the SDK a
+ * number array to base64-decode.
+ */
+export function encodeEmbedding(embedding: number[] | string, format: 'float' | 'base64' | undefined): number[] | string {
+  if (format === 'base64') return typeof embedding === 'string' ? embedding : float32Base64(embedding);
+  return typeof embedding === 'string' ? base64Float32(embedding) : embedding;
+}
+
+function float32Base64(vector: number[]): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  for (let index = 0; index < vector.length; index++) bytes.writeFloatLE(vector[index] ?? 0, index * 4);
+  return bytes.toString('base64');
+}
+
+function base64Float32(text: string): number[] {
+  const bytes = Buffer.from(text, 'base64');
+  const vector = new Array<number>(Math.floor(bytes.length / 4));
+  for (let index = 0; index < vector.length; index++) vector[index] = bytes.readFloatLE(index * 4);
+  return vector;
+}

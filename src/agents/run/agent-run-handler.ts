@@ -1,0 +1,152 @@
+import { type Clock, HubError, type JsonObject, systemClock, usdToPicos } from '../../core/index.js';
+import type { Principal } from '../../economy/index.js';
+import type { GatewayClient } from '../../gateway/client.js';
+import { RecordedEffectError, type RunContext, type RunHandler, type RunOutcome } from '../../runs/index.js';
+import type { RunRecord } from '../../storage/index.js';
+import type { AgentService, ResolvedAgent } from '../agent-service.js';
+import type { ResolveToolsDeps } from '../tools/resolve-tools.js';
+import { callModel, type ModelReply } from './call-model.js';
+import { Conversation } from './conversation.js';
+import { checkOutput, limitReached, MAX_INVALID_ARGUMENT_TURNS } from './guardrails.js';
+import { prepareTurn } from './prepare-turn.js';
+import { resolveToolCalls } from './resolve-tool-calls.js';
+import { agentRunInputSchema, loadRunState, toChatMessages } from './run-input.js';
+import { openRunTools, type RunToolSet } from './run-tools.js';
+
+export const AGENT_RUN_KIND = 'agent';
+
+export interface AgentRuntimeDeps {
+  agents: AgentService;
+  client: GatewayClient;
+  /** The principal of the key that started a run, as it stands now. */
+  principalFor(tenantId: string, keyId: string): Promise<Principal>;
+  /** How a run's tools reach the network and the tenant's secrets. */
+  toolsFor(tenantId: string, signal: AbortSignal): Omit<ResolveToolsDeps, 'signal'>;
+  clock?: Clock;
+}
+
+const isBudgetRefusal = (error: unknown): boolean =>
+  (error instanceof HubError && error.code === 'BUDGET_EXCEEDED') ||
+  (error instanceof RecordedEffectError && error.code === 'BUDGET_EXCEEDED');
+
+/**
+ * Runs an agent: turn after turn, the model is called (an effect billed like any API call) and the tools it
+ * asks for are resolved, until it answers without tool calls, hands the conversation to a person or to
+ * another agent, waits for an approval, or reaches a limit. Everything it decides follows from recorded
+ * effects, so a resumed run replays them and continues where the last attempt stopped.
+ */
+export class AgentRunHandler implements RunHandler {
+  readonly kind = AGENT_RUN_KIND;
+  private readonly deps: AgentRuntimeDeps;
+  private readonly clock: Clock;
+
+  constructor(deps: AgentRuntimeDeps) {
+    this.deps = deps;
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  async execute(run: RunRecord, context: RunContext): Promise<RunOutcome> {
+    const input = agentRunInputSchema.parse(run.input);
+    const state = loadRunState(run.state);
+    const principal = await this.deps.principalFor(run.tenantId, input.key_id);
+    const root = await this.deps.agents.resolve(run.tenantId, run.subject, run.version);
+    const maxCost = root.definition.limits.max_cost_usd;
+    let agent: ResolvedAgent = root;
+    const conversation = new Conversation(agent.definition.instructions, toChatMessages(input.messages));
+    let tools: RunToolSet = await openRunTools(agent.definition, {
+      ...this.deps.toolsFor(run.tenantId, context.signal),
+      signal: context.signal,
+    });
+    const counts = { turns: 0, toolCalls: 0 };
+    let invalidTurns = 0;
+    try {
+      for (;;) {
+        const limit = limitReached(root.definition, counts, run.createdAt, this.clock.now());
+        if (limit) return { status: limit.status, error: limit.error, state };
+        const request = prepareTurn(agent.definition, conversation, tools.tools);
+        counts.turns++;
+        let reply: ModelReply;
+        try {
+          reply = await callModel(
+            context,
+            {
+              client: this.deps.client,
+              principal,
+              attribution: {
+                agent: agent.name,
+                runId: run.id,
+                threadId: run.threadId,
+                ...(maxCost !== undefined ? { runLimitPicos: usdToPicos(maxCost) } : {}),
+              },
+            },
+            request,
+            counts.turns,
+          );
+        } catch (error) {
+          if (isBudgetRefusal(error)) {
+            return { status: 'budget_exceeded', error: { code: 'budget_exceeded', message: (error as Error).message }, state };
+          }
+          throw error;
+        }
+        conversation.addAssistant(reply.content, reply.tool_calls);
+        if (!context.replayingRecord) {
+          await context.emit('model.completed', {
+            turn: counts.turns,
+            agent: agent.name,
+            content: reply.content,
+            tool_calls: reply.tool_calls,
+          });
+        }
+
+        if (reply.tool_calls.length === 0) {
+          const text = reply.content ?? '';
+          const checked = checkOutput(agent.definition, text);
+          if (checked.ok) {
+            const output: JsonObject = { text, ...(checked.json !== undefined ? { json: checked.json as JsonObject } : {}) };
+            return { status: 'completed', output, state };
+          }
+          conversation.addUser(`Your answer must be JSON matching the output schema: ${checked.message}. Answer again.`);
+          continue;
+        }
+
+        const turn = await resolveToolCalls(context, reply.tool_calls, tools.tools, state);
+        counts.toolCalls += turn.executed;
+        switch (turn.kind) {
+          case 'to-human':
+            return {
+              status: 'handed_off',
+              output: { text: turn.summary, handoff: { summary: turn.summary, ...(turn.reason ? { reason: turn.reason } : {}) } },
+              state,
+            };
+          case 'to-agent': {
+            conversation.addToolResult(turn.callId, `Handed over to ${turn.agent}.`);
+            agent = await this.deps.agents.resolve(run.tenantId, turn.agent);
+            conversation.handOver(agent.definition.instructions);
+            await tools.close();
+            tools = await openRunTools(agent.definition, { ...this.deps.toolsFor(run.tenantId, context.signal), signal: context.signal });
+            if (!context.replayingRecord) await context.emit('agent.handoff', { to: agent.name, version: agent.version });
+            continue;
+          }
+          case 'pause':
+            if (!context.replayingRecord || state.pending_approvals.length === 0) {
+              await context.emit('approval.requested', { pending_approvals: turn.pending });
+            }
+            return { status: 'waiting_approval', state: { ...state, pending_approvals: turn.pending } };
+          case 'continue':
+            for (const result of turn.results) conversation.addToolResult(result.callId, result.content);
+            invalidTurns = turn.invalidArguments > 0 && turn.executed === 0 ? invalidTurns + 1 : 0;
+            if (invalidTurns >= MAX_INVALID_ARGUMENT_TURNS) {
+              return {
+                status: 'failed',
+                error: { code: 'invalid_tool_arguments', message: `The model sent invalid tool arguments ${invalidTurns} turns in a row.` },
+                state,
+              };
+            }
+            continue;
+        }
+      }
+    } finally {
+      await tools.close();
+    }
+  }
+}

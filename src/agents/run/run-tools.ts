@@ -1,0 +1,36 @@
+import { HubError } from '../../core/index.js';
+import { type AgentDefinition, handoffToolName } from '../definition.js';
+import { type ResolvedTools, type ResolveToolsDeps, resolveTools } from '../tools/resolve-tools.js';
+import type { AgentTool, ToolSpec } from '../tools/tool.js';
+
+/** A tool as the run loop offers it: one the agent calls, or a handoff to another agent. */
+export type RunTool = { kind: 'call'; spec: ToolSpec; tool: AgentTool } | { kind: 'handoff'; spec: ToolSpec; agent: string };
+
+export interface RunToolSet {
+  tools: RunTool[];
+  close(): Promise<void>;
+}
+
+/** Opens an agent's tools for a run: its builtin, http and mcp tools, and one `transfer_to_<agent>` per handoff. */
+export async function openRunTools(definition: AgentDefinition, deps: ResolveToolsDeps): Promise<RunToolSet> {
+  const unsupported = definition.tools.find((tool) => tool.type === 'agent' || tool.type === 'app');
+  if (unsupported) {
+    throw new HubError('UNSUPPORTED_FEATURE', `Tool \`${unsupported.name}\`: ${unsupported.type} tools are not available yet.`, {
+      param: 'tools',
+    });
+  }
+  const resolved: ResolvedTools = await resolveTools(definition.tools, deps);
+  const handoffs: RunTool[] = definition.handoffs.map((agent) => ({
+    kind: 'handoff',
+    agent,
+    spec: {
+      name: handoffToolName(agent),
+      description: `Hand the conversation over to the agent \`${agent}\`, which continues it from here.`,
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+    },
+  }));
+  return {
+    tools: [...resolved.tools.map((tool): RunTool => ({ kind: 'call', spec: tool.spec, tool })), ...handoffs],
+    close: resolved.close,
+  };
+}
