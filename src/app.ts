@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApiPaths, adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
+import { type AgentRuntime, agentApiPaths } from './agents/index.js';
+import { composeAgents } from './app-agents.js';
 import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
 import { createSecretBox, picosToUsd } from './core/index.js';
@@ -55,6 +57,8 @@ export interface Hub {
   app: FastifyInstance;
   db: Database;
   client: GatewayClient;
+  /** Agent definitions, runs and the engine that executes them. */
+  agents: AgentRuntime;
   economy: Economy;
   logger: Logger;
   /** The no-op tracer unless `otlpEndpoint` was given. */
@@ -146,6 +150,23 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   });
   upstreamsRef = upstreams;
 
+  // The gateway client needs the pipeline, which the app builds: agents reach it through this reference.
+  let clientRef: GatewayClient | undefined;
+  const agentRuntime = composeAgents({
+    db,
+    config: options.config,
+    economy,
+    client: {
+      chat: (request, call) => (clientRef as GatewayClient).chat(request, call),
+      streamChat: (request, call) => (clientRef as GatewayClient).streamChat(request, call),
+      embeddings: (request, call) => (clientRef as GatewayClient).embeddings(request, call),
+    },
+    catalog,
+    policy,
+    secretBox,
+    logger,
+  });
+
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
     catalog,
@@ -169,18 +190,24 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     responses: { store: responsesStore(db), config: options.config.responses, nativeProviders: registry.nativeResponses },
     extensions: [
       async (app) => {
-        await app.register(adminRoutes({ economy, db, upstreams }));
+        await app.register(adminRoutes({ economy, db, upstreams, agents: agentRuntime.agents }));
         await app.register(selfServiceRoutes({ economy }));
+        await app.register(agentRuntime.routes);
       },
     ],
-    apiPaths: [adminApiPaths()],
+    apiPaths: [adminApiPaths(), agentApiPaths()],
   });
+
+  const client = createGatewayClient(pipeline);
+  clientRef = client;
+  await agentRuntime.start();
 
   let closed = false;
   return {
     app,
     db,
-    client: createGatewayClient(pipeline),
+    client,
+    agents: agentRuntime,
     economy,
     logger,
     tracer,
@@ -196,6 +223,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       if (closed) return;
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
+      await agentRuntime.stop();
       await upstreams.close();
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { AgentService } from '../agents/index.js';
 import { HubError } from '../core/index.js';
 import { type Economy, hashSecret } from '../economy/index.js';
 import { AuditLogRepository, type Database } from '../storage/index.js';
+import { registerAgentRoutes } from './agent-routes.js';
 import { apiKeyOf } from './api-key.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { AuditTrail } from './audit-trail.js';
@@ -18,6 +20,8 @@ export interface AdminRoutesDeps {
   db: Database;
   /** Providers and models managed through the API (omitted: those routes are not served). */
   upstreams?: UpstreamControl;
+  /** Agents of every tenant (omitted: those routes are not served). */
+  agents?: AgentService;
 }
 
 /**
@@ -45,5 +49,6 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
     registerUsageRoutes(app, deps.economy);
     registerAuditRoutes(app, audit);
     if (deps.upstreams) registerUpstreamRoutes(app, deps.upstreams);
+    if (deps.agents) registerAgentRoutes(app, deps.agents);
   };
 }

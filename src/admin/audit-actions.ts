@@ -46,6 +46,10 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'PATCH /admin/v1/models/:name': { action: 'model.update', targetType: 'model', loadBefore: loadModel },
   'DELETE /admin/v1/models/:name': { action: 'model.delete', targetType: 'model', loadBefore: loadModel },
   'POST /admin/v1/secrets/rotate': { action: 'secret.rotate', targetType: 'secret' },
+  'POST /admin/v1/agents': { action: 'agent.create', targetType: 'agent' },
+  'PUT /admin/v1/agents/:name': { action: 'agent.update', targetType: 'agent' },
+  'DELETE /admin/v1/agents/:name': { action: 'agent.delete', targetType: 'agent' },
+  'POST /admin/v1/agents/:name/activate': { action: 'agent.activate', targetType: 'agent' },
 };
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'replace', PATCH: 'update', DELETE: 'delete' };

@@ -3,6 +3,7 @@
  * keys, as Fastify plugins; `contract.ts` holds the shapes the console and CLI share.
  */
 export { type AdminRoutesDeps, adminRoutes } from './admin-routes.js';
+export { apiKeyOf } from './api-key.js';
 export type * from './contract.js';
 export { adminApiPaths } from './openapi-paths.js';
 export { selfServiceRoutes } from './self-service-routes.js';

@@ -128,6 +128,8 @@ export const configSchema = z
     routing: routingSchema.prefault({}),
     responses: z.strictObject({ retention_days: z.number().int().positive().max(3650).default(30) }).prefault({}),
     security: securitySchema.prefault({}),
+    /** Agents offered to every tenant, read-only (checked against the agent definition schema at start). */
+    agents: z.array(z.record(z.string(), z.unknown())).default([]),
   })
   .superRefine((config, ctx) => {
     const providerIds = new Set<string>();

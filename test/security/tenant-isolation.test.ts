@@ -39,6 +39,13 @@ const ADMIN_ROUTES = [
   'PATCH /admin/v1/models/:name',
   'DELETE /admin/v1/models/:name',
   'POST /admin/v1/secrets/rotate',
+  'GET /admin/v1/agents',
+  'POST /admin/v1/agents',
+  'GET /admin/v1/agents/:name',
+  'PUT /admin/v1/agents/:name',
+  'DELETE /admin/v1/agents/:name',
+  'GET /admin/v1/agents/:name/versions',
+  'POST /admin/v1/agents/:name/activate',
 ];
 
 let upstream: FakeOpenAI;

@@ -1,0 +1,16 @@
+/**
+ * Agents: definitions and their versions, tools (builtin, http, mcp), the run loop (one file per phase) as a
+ * handler of the durable run engine, and the tenant routes. Every model call of an agent goes through the
+ * in-process gateway client, so it is admitted, budgeted and billed like any API call, with the agent, run
+ * and thread on its ledger row.
+ */
+export { AgentService, type AgentView, parseDefinition, type ResolvedAgent } from './agent-service.js';
+export { type AgentDefinition, agentDefinitionSchema } from './definition.js';
+export { agentApiPaths } from './openapi-paths.js';
+export { activateBody, agentNameParams } from './routes/agent-routes.js';
+export { approvalBody, runParams, startRunBody } from './routes/run-routes.js';
+export type { AuthenticateTenant, TenantCaller } from './routes/tenant-auth.js';
+export { RunService } from './run-service.js';
+export { agentDto, type RunDto, runDto } from './run-view.js';
+export { type AgentRuntime, type AgentRuntimeOptions, createAgentRuntime } from './runtime.js';
+export { ToolSecrets } from './tool-secrets.js';

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
+import { agentDefinitionSchema } from './definition.js';
+import { activateBody, agentNameParams } from './routes/agent-routes.js';
+import { approvalBody, runParams, startRunBody } from './routes/run-routes.js';
+
+const TAG = 'Agents';
+const ERRORS = {
+  default: {
+    description:
+      'An error, as `{ "error": { "message", "type", "param", "code" } }`: 400 naming the field, 401, 403 `missing_scope`, 404, 409.',
+    content: { 'application/json': {} },
+  },
+};
+
+// Named once at load: zod's registry refuses a second schema under the same id.
+const schemas = {
+  definition: agentDefinitionSchema.meta({ id: 'AgentDefinition' }),
+  adminDefinition: agentDefinitionSchema.extend({ tenant_id: z.string() }).meta({ id: 'AdminAgentDefinition' }),
+  startRun: startRunBody.meta({ id: 'StartRunRequest' }),
+  approval: approvalBody.meta({ id: 'RunApprovalRequest' }),
+  activate: activateBody.meta({ id: 'ActivateAgentVersionRequest' }),
+};
+const tenantQuery = z.object({ tenant_id: z.string() });
+
+const json = (description: string) => ({ description, content: { 'application/json': {} } });
+const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+const operation = (summary: string, rest: Omit<ZodOpenApiOperationObject, 'summary' | 'tags'>): ZodOpenApiOperationObject => ({
+  summary,
+  tags: [TAG],
+  ...rest,
+  responses: { ...rest.responses, ...ERRORS },
+});
+
+/** Every route of the agent runtime: the tenant's own (`/v1/agents`, `/v1/runs`) and the admin's (`/admin/v1/agents`). */
+export function agentApiPaths(): ZodOpenApiPathsObject {
+  const path = { path: agentNameParams };
+  const admin = { path: agentNameParams, query: tenantQuery };
+  return {
+    '/v1/agents': {
+      get: operation('List agents', { responses: { '200': json("The tenant's agents, config ones included.") } }),
+      post: operation('Create an agent (scope agents:write)', {
+        requestBody: body(schemas.definition),
+        responses: { '201': json('The agent at version 1.') },
+      }),
+    },
+    '/v1/agents/{name}': {
+      get: operation('Read an agent', { requestParams: path, responses: { '200': json('The agent at its active version.') } }),
+      put: operation('Change an agent: a new version, made active', {
+        requestParams: path,
+        requestBody: body(schemas.definition),
+        responses: { '200': json('The agent at its new version.') },
+      }),
+      delete: operation('Delete an agent and its versions', { requestParams: path, responses: { '204': { description: 'Deleted.' } } }),
+    },
+    '/v1/agents/{name}/versions': {
+      get: operation("List an agent's versions", { requestParams: path, responses: { '200': json('Every version, oldest first.') } }),
+    },
+    '/v1/agents/{name}/activate': {
+      post: operation('Serve an earlier (or later) version', {
+        requestParams: path,
+        requestBody: body(schemas.activate),
+        responses: { '200': json('The agent at the version it now serves.') },
+      }),
+    },
+    '/v1/agents/{name}/runs': {
+      post: operation('Run an agent (scope agents:run)', {
+        requestParams: path,
+        requestBody: body(schemas.startRun),
+        responses: {
+          '200': {
+            description: 'The run once it finished or paused; with `stream: true` its events as SSE.',
+            content: { 'application/json': {}, 'text/event-stream': {} },
+          },
+          '202': json('`background: true`: the queued run.'),
+        },
+      }),
+    },
+    '/v1/runs/{id}': {
+      get: operation('Read a run with its steps', { requestParams: { path: runParams }, responses: { '200': json('The run.') } }),
+    },
+    '/v1/runs/{id}/events': {
+      get: operation("Follow a run's events", {
+        requestParams: { path: runParams },
+        responses: {
+          '200': { description: 'SSE, `id` is the event number: resume with `Last-Event-ID`.', content: { 'text/event-stream': {} } },
+        },
+      }),
+    },
+    '/v1/runs/{id}/cancel': {
+      post: operation('Cancel a run', { requestParams: { path: runParams }, responses: { '200': json('The run as it then stands.') } }),
+    },
+    '/v1/runs/{id}/approvals': {
+      post: operation('Approve or reject a tool call waiting for a person', {
+        requestParams: { path: runParams },
+        requestBody: body(schemas.approval),
+        responses: { '200': json('The run; it resumes once every pending call is decided.') },
+      }),
+    },
+    '/admin/v1/agents': {
+      get: operation("List a tenant's agents", { requestParams: { query: tenantQuery }, responses: { '200': json('The agents.') } }),
+      post: operation('Create an agent for a tenant', {
+        requestBody: body(schemas.adminDefinition),
+        responses: { '201': json('The agent at version 1.') },
+      }),
+    },
+    '/admin/v1/agents/{name}': {
+      get: operation("Read a tenant's agent", { requestParams: admin, responses: { '200': json('The agent.') } }),
+      put: operation("Change a tenant's agent", {
+        requestParams: admin,
+        requestBody: body(schemas.definition),
+        responses: { '200': json('The agent at its new version.') },
+      }),
+      delete: operation("Delete a tenant's agent", { requestParams: admin, responses: { '204': { description: 'Deleted.' } } }),
+    },
+    '/admin/v1/agents/{name}/versions': {
+      get: operation("List a tenant's agent's versions", { requestParams: admin, responses: { '200': json('Every version.') } }),
+    },
+    '/admin/v1/agents/{name}/activate': {
+      post: operation("Serve a version of a tenant's agent", {
+        requestParams: admin,
+        requestBody: body(schemas.activate),
+        responses: { '200': json('The agent.') },
+      }),
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { HubError } from '../../core/index.js';
+import type { RunEventRecord } from '../../storage/index.js';
+import { parseDefinition } from '../agent-service.js';
+import { runInputSchema } from '../run/run-input.js';
+import { isSettledStatus, isSettlingEvent, type RunService } from '../run-service.js';
+import { agentNameParams } from './agent-routes.js';
+import type { AuthenticateTenant } from './tenant-auth.js';
+
+export const startRunBody = z.strictObject({
+  input: runInputSchema,
+  thread_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/)
+    .optional(),
+  stream: z.boolean().default(false),
+  background: z.boolean().default(false),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export const runParams = z.object({ id: z.string().regex(/^run_[A-Za-z0-9]{1,64}$/, 'is not a run id') });
+export const approvalBody = z.strictObject({
+  call_id: z.string().min(1).max(200),
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().max(4_000).optional(),
+});
+
+const RUN = ['agents:run'] as const;
+
+/**
+ * Runs of a tenant's agents: start one (waiting for it, streaming its events, or in the background), read it
+ * with its steps, follow its events (SSE, resumable with `Last-Event-ID` on any replica), cancel it, and
+ * decide on a tool call waiting for approval.
+ */
+export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTenant }): FastifyPluginAsync {
+  const { runs, authenticate } = deps;
+  return async (app) => {
+    app.post('/v1/agents/:name/runs', async (request, reply) => {
+      const caller = await authenticate(request.headers, RUN);
+      const { name } = parseDefinition(agentNameParams, request.params);
+      const body = parseDefinition(startRunBody, request.body);
+      if (body.stream && body.background) {
+        throw new HubError('INVALID_REQUEST', 'Invalid background: a run is either streamed or run in the background.', {
+          param: 'background',
+        });
+      }
+      const run = await runs.start({
+        tenantId: caller.tenantId,
+        keyId: caller.keyId,
+        agent: name,
+        input: body.input,
+        ...(body.thread_id ? { threadId: body.thread_id } : {}),
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+      });
+      if (body.background) {
+        reply.code(202);
+        return { id: run.id, object: 'agent.run', status: run.status };
+      }
+      if (body.stream) return streamEvents(request, reply, runs, caller.tenantId, run.id, 0);
+      const settled = await runs.settled(caller.tenantId, run.id, abortedBy(request));
+      return runs.view(settled, { exact: true });
+    });
+
+    app.get('/v1/runs/:id', async (request) => {
+      const caller = await authenticate(request.headers, RUN);
+      const { id } = parseDefinition(runParams, request.params);
+      return runs.view(await runs.get(caller.tenantId, id), { steps: true });
+    });
+
+    app.get('/v1/runs/:id/events', async (request, reply) => {
+      const caller = await authenticate(request.headers, RUN);
+      const { id } = parseDefinition(runParams, request.params);
+      await runs.get(caller.tenantId, id);
+      const lastEventId = request.headers['last-event-id'];
+      const after = typeof lastEventId === 'string' && /^\d{1,9}$/.test(lastEventId) ? Number(lastEventId) : 0;
+      return streamEvents(request, reply, runs, caller.tenantId, id, after);
+    });
+
+    app.post('/v1/runs/:id/cancel', async (request) => {
+      const caller = await authenticate(request.headers, RUN);
+      const { id } = parseDefinition(runParams, request.params);
+      return runs.view(await runs.cancel(caller.tenantId, id));
+    });
+
+    app.post('/v1/runs/:id/approvals', async (request) => {
+      const caller = await authenticate(request.headers, RUN);
+      const { id } = parseDefinition(runParams, request.params);
+      const body = parseDefinition(approvalBody, request.body);
+      const run = await runs.decide(caller.tenantId, id, {
+        callId: body.call_id,
+        decision: body.decision,
+        ...(body.reason ? { reason: body.reason } : {}),
+        by: `key:${caller.keyId}`,
+      });
+      return runs.view(run);
+    });
+  };
+}
+
+function abortedBy(request: FastifyRequest): AbortSignal {
+  const controller = new AbortController();
+  request.raw.once('close', () => controller.abort());
+  return controller.signal;
+}
+
+/**
+ * Streams a run's events after `after` as SSE (`id` is the event's sequence number), from the store and then
+ * live, and ends once the run is finished or waiting for a person.
+ */
+async function streamEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  runs: RunService,
+  tenantId: string,
+  runId: string,
+  after: number,
+): Promise<FastifyReply> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  raw.flushHeaders();
+  let stop: (() => Promise<void>) | undefined;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    void stop?.();
+    raw.end();
+  };
+  request.raw.once('close', end);
+  const write = (event: RunEventRecord): void => {
+    if (ended) return;
+    raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ seq: event.seq, type: event.type, ...event.data })}\n\n`);
+    if (isSettlingEvent(event)) {
+      void runs.endsStream(tenantId, event).then((ends) => {
+        if (ends) end();
+      });
+    }
+  };
+  stop = await runs.events.follow(runId, after, write);
+  if (ended) await stop();
+  // A run that settled before `after` has no settling event left to send: end at once.
+  const run = await runs.get(tenantId, runId);
+  if (isSettledStatus(run.status) && !ended && (await runs.events.since(runId, after)).length === 0) end();
+  return reply;
+}

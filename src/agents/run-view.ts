@@ -1,0 +1,85 @@
+import { picosToUsd } from '../core/index.js';
+import type { RunRecord, RunStepRecord, RunUsage } from '../storage/index.js';
+import type { AgentView } from './agent-service.js';
+
+/** A run as the API answers it. */
+export interface RunDto {
+  id: string;
+  object: 'agent.run';
+  agent: string;
+  version: number;
+  thread_id: string | null;
+  status: RunRecord['status'];
+  output: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  /** Exactly the run's ledger rows (its model calls). */
+  usage: { input_tokens: number; output_tokens: number; cost_usd: string; model_calls: number };
+  pending_approvals?: unknown[];
+  metadata: Record<string, unknown>;
+  created_at: string;
+  finished_at: string | null;
+  steps?: StepDto[];
+}
+
+export interface StepDto {
+  seq: number;
+  kind: string;
+  name: string;
+  status: string;
+  input: Record<string, unknown> | null;
+  output: Record<string, unknown> | null;
+  error: Record<string, unknown> | null;
+  attempts: number;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export function runDto(run: RunRecord, usage: RunUsage, steps?: RunStepRecord[]): RunDto {
+  const pending = (run.state as { pending_approvals?: unknown[] }).pending_approvals;
+  return {
+    id: run.id,
+    object: 'agent.run',
+    agent: run.subject,
+    version: run.version,
+    thread_id: run.threadId,
+    status: run.status,
+    output: run.output,
+    error: run.error,
+    usage: {
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cost_usd: picosToUsd(usage.costPicos),
+      model_calls: usage.calls,
+    },
+    ...(run.status === 'waiting_approval' ? { pending_approvals: pending ?? [] } : {}),
+    metadata: run.metadata,
+    created_at: run.createdAt.toISOString(),
+    finished_at: run.finishedAt?.toISOString() ?? null,
+    ...(steps ? { steps: steps.map(stepDto) } : {}),
+  };
+}
+
+const stepDto = (step: RunStepRecord): StepDto => ({
+  seq: step.seq,
+  kind: step.kind,
+  name: step.name,
+  status: step.status,
+  input: step.input,
+  output: step.output,
+  error: step.error,
+  attempts: step.attempts,
+  started_at: step.startedAt.toISOString(),
+  finished_at: step.finishedAt?.toISOString() ?? null,
+  duration_ms: step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null,
+});
+
+export const agentDto = (agent: AgentView) => ({
+  ...agent.definition,
+  object: 'agent' as const,
+  source: agent.source,
+  active_version: agent.activeVersion,
+  latest_version: agent.latestVersion,
+  created_at: agent.createdAt?.toISOString() ?? null,
+  updated_at: agent.updatedAt?.toISOString() ?? null,
+});

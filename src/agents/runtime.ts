@@ -1,0 +1,95 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Dispatcher } from 'undici';
+import type { Clock, SecretBox } from '../core/index.js';
+import type { Principal } from '../economy/index.js';
+import type { GatewayClient } from '../gateway/client.js';
+import { type RunBroadcast, RunEngine, type RunEngineLogger } from '../runs/index.js';
+import type { Database } from '../storage/index.js';
+import { AgentService } from './agent-service.js';
+import type { AgentDefinition } from './definition.js';
+import { agentRoutes } from './routes/agent-routes.js';
+import { runRoutes } from './routes/run-routes.js';
+import type { AuthenticateTenant } from './routes/tenant-auth.js';
+import { AgentRunHandler } from './run/agent-run-handler.js';
+import { RunService } from './run-service.js';
+import { ToolSecrets } from './tool-secrets.js';
+
+export interface AgentRuntimeOptions {
+  db: Database;
+  broadcast: RunBroadcast;
+  client: GatewayClient;
+  configAgents: readonly AgentDefinition[];
+  modelExists(name: string): boolean;
+  urlProblem(url: string): Promise<string | undefined>;
+  principalFor(tenantId: string, keyId: string): Promise<Principal>;
+  authenticate: AuthenticateTenant;
+  /** Carries every tool request (HTTP, MCP), with the upstream address policy on every connect. */
+  dispatcher: Dispatcher;
+  /** Seals tool secrets; without it tools can use none. */
+  secretBox?: SecretBox | undefined;
+  flushLedger(): Promise<void>;
+  logger?: RunEngineLogger;
+  clock?: Clock;
+  /** Lease of a run on one replica (default 6 s): how soon another replica takes over the runs of one that died. */
+  leaseMs?: number;
+}
+
+export interface AgentRuntime {
+  agents: AgentService;
+  runs: RunService;
+  engine: RunEngine;
+  /** The tenant routes (`/v1/agents`, `/v1/runs`), for the composition root to register. */
+  routes: FastifyPluginAsync;
+  start(): Promise<void>;
+  /** Gives back the leases of runs in flight, so another replica resumes them at once. */
+  stop(): Promise<void>;
+}
+
+/** The agent runtime: definitions, the run engine with the agent run handler, and their HTTP routes. */
+export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const agents = new AgentService({
+    db: options.db,
+    configAgents: options.configAgents,
+    modelExists: options.modelExists,
+    urlProblem: options.urlProblem,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const handler = new AgentRunHandler({
+    agents,
+    client: options.client,
+    principalFor: options.principalFor,
+    toolsFor: (tenantId) => ({
+      dispatcher: options.dispatcher,
+      resolveSecret: async (name) =>
+        options.secretBox ? new ToolSecrets(options.db, options.secretBox, tenantId).resolve(name) : undefined,
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const engine = new RunEngine({
+    db: options.db,
+    cluster: options.broadcast,
+    handlers: [handler],
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const runs = new RunService({
+    db: options.db,
+    engine,
+    agents,
+    flushLedger: options.flushLedger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    agents,
+    runs,
+    engine,
+    routes: async (app) => {
+      await app.register(agentRoutes({ agents, authenticate: options.authenticate }));
+      await app.register(runRoutes({ runs, authenticate: options.authenticate }));
+    },
+    start: () => engine.start(),
+    stop: () => engine.stop(),
+  };
+}
