@@ -5,7 +5,8 @@ import { type AgentDefinition, type AgentRuntime, agentDefinitionSchema, createA
 import { ConfigError, type HubConfig } from './config/index.js';
 import { HubError, type SecretBox } from './core/index.js';
 import { type Economy, hasScope, requireScope } from './economy/index.js';
-import type { GatewayClient } from './gateway/index.js';
+import { AGENT_MODEL_PREFIX, type AgentModels, type GatewayClient } from './gateway/index.js';
+import type { HubMetrics, Tracer } from './observability/index.js';
 import { checkUpstreamUrl, guardedConnector, guardedLookup, type UpstreamAddressPolicy } from './providers/index.js';
 import type { ModelCatalog } from './routing/index.js';
 import type { Database } from './storage/index.js';
@@ -34,6 +35,8 @@ export function composeAgents(parts: {
   policy: UpstreamAddressPolicy;
   secretBox: SecretBox | undefined;
   logger: Logger;
+  metrics?: HubMetrics;
+  tracer?: Tracer;
 }): AgentRuntime {
   const { economy, policy } = parts;
   return createAgentRuntime({
@@ -65,5 +68,51 @@ export function composeAgents(parts: {
     secretBox: parts.secretBox,
     flushLedger: () => economy.flush(),
     logger: parts.logger,
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
+    ...(parts.tracer ? { tracer: parts.tracer } : {}),
   });
+}
+
+/**
+ * The agent runtime as the gateway's agent models (`agent/<name>`): a run of the caller's agent on the
+ * request's conversation, waited for like a non-background run. A client that goes away cancels it, since
+ * its answer has nowhere to go; the run stays readable at `GET /v1/runs/{id}`.
+ */
+export function agentModelsOf(runtime: AgentRuntime): AgentModels {
+  const tenantOf = (principal: { kind: string; tenantId: string | null; keyId: string | null }) => {
+    if (principal.kind === 'admin' || !principal.tenantId || !principal.keyId) {
+      throw new HubError('FORBIDDEN', 'Agents belong to a tenant: run an agent model with a virtual key of that tenant.', {
+        code: 'virtual_key_required',
+      });
+    }
+    return { tenantId: principal.tenantId, keyId: principal.keyId };
+  };
+  return {
+    async run({ principal, agent, messages, signal }) {
+      const caller = tenantOf(principal);
+      const started = await runtime.runs.start({ ...caller, agent, input: messages }).catch((error: unknown) => {
+        if (error instanceof HubError && error.details.code === 'agent_not_found') {
+          const model = `${AGENT_MODEL_PREFIX}${agent}`;
+          throw new HubError('MODEL_NOT_FOUND', `The model \`${model}\` does not exist or you do not have access to it.`, {
+            param: 'model',
+            code: 'model_not_found',
+          });
+        }
+        throw error;
+      });
+      const settled = await runtime.runs.settled(caller.tenantId, started.id, signal);
+      const run = signal.aborted ? await runtime.runs.cancel(caller.tenantId, started.id) : settled;
+      const view = await runtime.runs.view(run, { exact: true });
+      const text = view.output?.text;
+      const reason = view.error?.message;
+      return {
+        runId: view.id,
+        status: view.status,
+        text: typeof text === 'string' ? text : '',
+        ...(typeof reason === 'string' ? { reason } : {}),
+        usage: { inputTokens: view.usage.input_tokens, outputTokens: view.usage.output_tokens },
+      };
+    },
+    list: async (principal) => (await runtime.agents.list(tenantOf(principal).tenantId)).map((agent) => agent.name),
+  };
 }

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApiPaths, adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
-import { type AgentRuntime, agentApiPaths } from './agents/index.js';
-import { composeAgents } from './app-agents.js';
+import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
+import { agentModelsOf, composeAgents } from './app-agents.js';
 import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
 import { createSecretBox, picosToUsd } from './core/index.js';
@@ -132,6 +132,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         costUsd: picosToUsd(entry.costPicos),
         ...(entry.usageAnomaly ? { usageAnomaly: entry.usageAnomaly } : {}),
       });
+      if (entry.runId) metrics.observeAgentRunCost(entry.tenantId ?? 'admin', picosToUsd(entry.costPicos));
       accessLog?.settled(entry);
     },
   });
@@ -165,6 +166,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     policy,
     secretBox,
     logger,
+    metrics,
+    tracer,
   });
 
   const { app, pipeline } = await createGatewayApp({
@@ -188,9 +191,18 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       };
     },
     responses: { store: responsesStore(db), config: options.config.responses, nativeProviders: registry.nativeResponses },
+    agentModels: agentModelsOf(agentRuntime),
     extensions: [
       async (app) => {
-        await app.register(adminRoutes({ economy, db, upstreams, agents: agentRuntime.agents }));
+        await app.register(
+          adminRoutes({
+            economy,
+            db,
+            upstreams,
+            agents: agentRuntime.agents,
+            ...(secretBox ? { resealToolSecrets: () => resealToolSecrets(db, secretBox) } : {}),
+          }),
+        );
         await app.register(selfServiceRoutes({ economy }));
         await app.register(agentRuntime.routes);
       },

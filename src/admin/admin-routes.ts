@@ -22,6 +22,8 @@ export interface AdminRoutesDeps {
   upstreams?: UpstreamControl;
   /** Agents of every tenant (omitted: those routes are not served). */
   agents?: AgentService;
+  /** Re-seals agents' tool secrets on secret rotation. */
+  resealToolSecrets?: () => Promise<number>;
 }
 
 /**
@@ -48,7 +50,9 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
     registerBudgetRoutes(app, deps.economy);
     registerUsageRoutes(app, deps.economy);
     registerAuditRoutes(app, audit);
-    if (deps.upstreams) registerUpstreamRoutes(app, deps.upstreams);
+    if (deps.upstreams) {
+      registerUpstreamRoutes(app, deps.upstreams, deps.resealToolSecrets ? { resealToolSecrets: deps.resealToolSecrets } : {});
+    }
     if (deps.agents) registerAgentRoutes(app, deps.agents);
   };
 }

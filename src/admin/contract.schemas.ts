@@ -197,7 +197,13 @@ export const routedModelSchema = z
   .meta({ id: 'RoutedModel' });
 
 export const secretRotationSchema = z
-  .object({ object: z.literal('secret_rotation'), key_id: z.string(), resealed: z.number().int(), providers: z.number().int() })
+  .object({
+    object: z.literal('secret_rotation'),
+    key_id: z.string(),
+    resealed: z.number().int(),
+    providers: z.number().int(),
+    tool_secrets_resealed: z.number().int(),
+  })
   .meta({ id: 'SecretRotation' });
 
 export const tenantListSchema = list(tenantSchema);

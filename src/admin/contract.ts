@@ -5,7 +5,8 @@
  */
 export type BudgetScope = 'tenant' | 'project' | 'key';
 export type BudgetPeriod = 'total' | 'day' | 'month';
-export type UsageGroupBy = 'model' | 'key' | 'project' | 'day' | 'hour' | 'none';
+/** `agent` and `run` cover agent traffic only (model calls of agent runs). */
+export type UsageGroupBy = 'model' | 'key' | 'project' | 'day' | 'hour' | 'none' | 'agent' | 'run';
 
 export interface ListResponse<T> {
   object: 'list';
@@ -118,7 +119,7 @@ export interface UpdateBudgetRequest {
 }
 
 export interface UsageRow {
-  /** The value of `group_by` (model name, key id, project id, `YYYY-MM-DD`, hour) or `all`; null: none (admin traffic). */
+  /** The value of `group_by` (model name, key id, project id, `YYYY-MM-DD`, hour, agent name, run id) or `all`; null: none (admin traffic). */
   group: string | null;
   requests: number;
   prompt_tokens: number;
@@ -316,4 +317,6 @@ export interface SecretRotation {
   resealed: number;
   /** Providers with stored secrets, all now under `key_id`. */
   providers: number;
+  /** Agents' tool secrets that were sealed under a previous key and are now sealed under `key_id`. */
+  tool_secrets_resealed: number;
 }

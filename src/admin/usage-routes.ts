@@ -16,6 +16,8 @@ export function registerUsageRoutes(app: FastifyInstance, economy: Economy): voi
       ...(query.project_id ? { projectId: query.project_id } : {}),
       ...(query.key_id ? { keyId: query.key_id } : {}),
       ...(query.model ? { model: query.model } : {}),
+      ...(query.agent ? { agent: query.agent } : {}),
+      ...(query.run_id ? { runId: query.run_id } : {}),
       ...(query.from ? { from: query.from } : {}),
       ...(query.to ? { to: query.to } : {}),
       groupBy: query.group_by,

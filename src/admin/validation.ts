@@ -96,6 +96,8 @@ const date = z
   }, 'must lie between 1970-01-01 and 9999-12-31')
   .transform((value) => new Date(value));
 const modelFilter = storableText.min(1);
+// Agent names as definitions allow them (`agents/definition.ts`).
+const agentFilter = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'is not an agent name');
 
 export const tenantQuery = z.object({ tenant_id: id.optional(), project_id: id.optional() });
 export const budgetQuery = z.object({
@@ -109,9 +111,11 @@ export const usageQuery = z.object({
   project_id: id.optional(),
   key_id: id.optional(),
   model: modelFilter.optional(),
+  agent: agentFilter.optional(),
+  run_id: id.optional(),
   from: date.optional(),
   to: date.optional(),
-  group_by: z.enum(['model', 'key', 'project', 'day', 'hour', 'none']).default('model'),
+  group_by: z.enum(['model', 'key', 'project', 'day', 'hour', 'none', 'agent', 'run']).default('model'),
 });
 export const ledgerQuery = z.object({
   tenant_id: id.optional(),
@@ -128,7 +132,7 @@ export const meUsageQuery = z.object({
   model: modelFilter.optional(),
   from: date.optional(),
   to: date.optional(),
-  group_by: z.enum(['model', 'day', 'hour', 'none']).default('model'),
+  group_by: z.enum(['model', 'day', 'hour', 'none', 'agent']).default('model'),
 });
 export const auditQuery = z.object({
   tenant_id: id.optional(),

@@ -13,4 +13,4 @@ export type { AuthenticateTenant, TenantCaller } from './routes/tenant-auth.js';
 export { RunService } from './run-service.js';
 export { agentDto, type RunDto, runDto } from './run-view.js';
 export { type AgentRuntime, type AgentRuntimeOptions, createAgentRuntime } from './runtime.js';
-export { ToolSecrets } from './tool-secrets.js';
+export { resealToolSecrets, ToolSecrets } from './tool-secrets.js';

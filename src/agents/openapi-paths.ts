@@ -3,6 +3,8 @@ import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-opena
 import { agentDefinitionSchema } from './definition.js';
 import { activateBody, agentNameParams } from './routes/agent-routes.js';
 import { approvalBody, runParams, startRunBody } from './routes/run-routes.js';
+import { createThreadBody, postThreadMessageBody, threadMessagesQuery, threadParams } from './routes/thread-routes.js';
+import { toolSecretBody, toolSecretParams } from './routes/tool-secret-routes.js';
 
 const TAG = 'Agents';
 const ERRORS = {
@@ -20,6 +22,9 @@ const schemas = {
   startRun: startRunBody.meta({ id: 'StartRunRequest' }),
   approval: approvalBody.meta({ id: 'RunApprovalRequest' }),
   activate: activateBody.meta({ id: 'ActivateAgentVersionRequest' }),
+  toolSecret: toolSecretBody.meta({ id: 'ToolSecretRequest' }),
+  createThread: createThreadBody.meta({ id: 'CreateThreadRequest' }),
+  threadMessage: postThreadMessageBody.meta({ id: 'PostThreadMessageRequest' }),
 };
 const tenantQuery = z.object({ tenant_id: z.string() });
 
@@ -32,7 +37,7 @@ const operation = (summary: string, rest: Omit<ZodOpenApiOperationObject, 'summa
   responses: { ...rest.responses, ...ERRORS },
 });
 
-/** Every route of the agent runtime: the tenant's own (`/v1/agents`, `/v1/runs`) and the admin's (`/admin/v1/agents`). */
+/** Every route of the agent runtime: the tenant's own (`/v1/agents`, `/v1/runs`, `/mcp`) and the admin's (`/admin/v1/agents`). */
 export function agentApiPaths(): ZodOpenApiPathsObject {
   const path = { path: agentNameParams };
   const admin = { path: agentNameParams, query: tenantQuery };
@@ -95,6 +100,66 @@ export function agentApiPaths(): ZodOpenApiPathsObject {
         requestParams: { path: runParams },
         requestBody: body(schemas.approval),
         responses: { '200': json('The run; it resumes once every pending call is decided.') },
+      }),
+    },
+    '/mcp': {
+      post: operation("The tenant's agents as MCP tools (streamable HTTP, scope agents:run)", {
+        description:
+          'One JSON-RPC message or batch of the Model Context Protocol (`initialize`, `tools/list`, `tools/call`); stateless, no session. `tools/call` runs the agent named and answers its final text, with the run id in `_meta["tokenhub/run_id"]`.',
+        requestBody: { content: { 'application/json': {} } },
+        responses: {
+          '200': {
+            description: 'The JSON-RPC answer, as an SSE stream (or JSON).',
+            content: { 'text/event-stream': {}, 'application/json': {} },
+          },
+          '202': { description: 'A notification or response accepted.' },
+        },
+      }),
+      get: operation('Not offered: the server is stateless', {
+        responses: { '405': json('A JSON-RPC error: POST messages instead.') },
+      }),
+      delete: operation('Not offered: there is no session to end', {
+        responses: { '405': json('A JSON-RPC error: there is no session.') },
+      }),
+    },
+    '/v1/threads': {
+      post: operation('Create a thread (scope agents:run)', {
+        requestBody: body(schemas.createThread),
+        responses: { '201': json('The thread: `{ id, object: "thread", created_at, metadata }`.') },
+      }),
+    },
+    '/v1/threads/{id}': {
+      get: operation('Read a thread', { requestParams: { path: threadParams }, responses: { '200': json('The thread.') } }),
+    },
+    '/v1/threads/{id}/messages': {
+      post: operation('Post a message: the agent named runs on the thread', {
+        requestParams: { path: threadParams },
+        requestBody: body(schemas.threadMessage),
+        responses: {
+          '200': json(
+            '`{ object: "thread.reply", message, run }`: the agent\'s reply (null when the run did not complete) and the run once it finished or paused.',
+          ),
+        },
+      }),
+      get: operation("List a thread's messages, oldest first", {
+        requestParams: { path: threadParams, query: threadMessagesQuery },
+        responses: { '200': json('`{ object: "list", data: [{ id, role, author?, content, run_id?, created_at }], has_more }`.') },
+      }),
+    },
+    '/v1/tool-secrets': {
+      get: operation("List the tenant's tool secrets (names and dates, never values; scope agents:write)", {
+        responses: { '200': json('The secrets.') },
+      }),
+    },
+    '/v1/tool-secrets/{name}': {
+      put: operation('Set a tool secret (sealed at rest, never shown again)', {
+        requestParams: { path: toolSecretParams },
+        requestBody: body(schemas.toolSecret),
+        responses: { '200': json('The secret, without its value.') },
+      }),
+      delete: operation('Delete a tool secret', {
+        requestParams: { path: toolSecretParams },
+        responses: { '204': { description: 'Deleted.' } },
       }),
     },
     '/admin/v1/agents': {

@@ -15,12 +15,14 @@ import type { AgentService } from './agent-service.js';
 import { AGENT_RUN_KIND } from './run/agent-run-handler.js';
 import { loadRunState, type RunInput } from './run/run-input.js';
 import { type RunDto, runDto } from './run-view.js';
+import { threadInput } from './thread-service.js';
 
 export interface StartRun {
   tenantId: string;
   keyId: string;
   agent: string;
   input: RunInput;
+  /** A thread of the tenant (404 otherwise): the run starts from its conversation and answers on it. */
   threadId?: string | null;
   metadata?: Record<string, unknown>;
 }
@@ -39,9 +41,19 @@ export class RunService {
   private readonly clock: Clock;
   /** Makes what was settled so far visible in the ledger (the journal is flushed in the background). */
   private readonly flushLedger: () => Promise<void>;
+  /** Told of runs cancelled here at once (queued or paused ones); the engine tells of the rest. */
+  private readonly onRunLeft: ((run: RunRecord, status: 'cancelled') => void) | undefined;
 
-  constructor(options: { db: Database; engine: RunEngine; agents: AgentService; flushLedger: () => Promise<void>; clock?: Clock }) {
+  constructor(options: {
+    db: Database;
+    engine: RunEngine;
+    agents: AgentService;
+    flushLedger: () => Promise<void>;
+    onRunLeft?: (run: RunRecord, status: 'cancelled') => void;
+    clock?: Clock;
+  }) {
     this.db = options.db;
+    this.onRunLeft = options.onRunLeft;
     this.engine = options.engine;
     this.agents = options.agents;
     this.flushLedger = options.flushLedger;
@@ -54,9 +66,15 @@ export class RunService {
 
   async start(request: StartRun): Promise<RunRecord> {
     const agent = await this.agents.resolve(request.tenantId, request.agent);
-    const messages = typeof request.input === 'string' ? [{ role: 'user' as const, content: request.input }] : request.input;
+    const id = newId('run');
+    const given = typeof request.input === 'string' ? [{ role: 'user' as const, content: request.input }] : request.input;
+    // A run on a thread starts from the thread's conversation (and adds its input to it); its input holds it
+    // all, so a resumed run never reads the thread again.
+    const messages = request.threadId
+      ? await threadInput(this.db, { tenantId: request.tenantId, threadId: request.threadId, runId: id, messages: given }, this.now())
+      : given;
     return this.engine.enqueue({
-      id: newId('run'),
+      id,
       tenantId: request.tenantId,
       kind: AGENT_RUN_KIND,
       subject: agent.name,
@@ -136,8 +154,10 @@ export class RunService {
   async cancel(tenantId: string, id: string): Promise<RunRecord> {
     const run = await new RunsRepository(this.db, tenantId).cancel(id, this.now());
     if (!run) throw notFound(id);
-    if (run.status === 'cancelled')
+    if (run.status === 'cancelled') {
       await this.engine.events.append(run.id, 'run.cancelled', { run_id: run.id, status: 'cancelled' }, this.now());
+      this.onRunLeft?.(run, 'cancelled');
+    }
     return run;
   }
 

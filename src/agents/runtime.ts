@@ -3,15 +3,21 @@ import type { Dispatcher } from 'undici';
 import type { Clock, SecretBox } from '../core/index.js';
 import type { Principal } from '../economy/index.js';
 import type { GatewayClient } from '../gateway/client.js';
+import type { HubMetrics, Tracer } from '../observability/index.js';
 import { type RunBroadcast, RunEngine, type RunEngineLogger } from '../runs/index.js';
 import type { Database } from '../storage/index.js';
 import { AgentService } from './agent-service.js';
 import type { AgentDefinition } from './definition.js';
 import { agentRoutes } from './routes/agent-routes.js';
+import { mcpRoutes } from './routes/mcp-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import type { AuthenticateTenant } from './routes/tenant-auth.js';
-import { AgentRunHandler } from './run/agent-run-handler.js';
+import { threadRoutes } from './routes/thread-routes.js';
+import { toolSecretRoutes } from './routes/tool-secret-routes.js';
+import { AGENT_RUN_KIND, AgentRunHandler } from './run/agent-run-handler.js';
+import { RunTelemetry } from './run/run-telemetry.js';
 import { RunService } from './run-service.js';
+import { ThreadService } from './thread-service.js';
 import { ToolSecrets } from './tool-secrets.js';
 
 export interface AgentRuntimeOptions {
@@ -32,13 +38,19 @@ export interface AgentRuntimeOptions {
   clock?: Clock;
   /** Lease of a run on one replica (default 6 s): how soon another replica takes over the runs of one that died. */
   leaseMs?: number;
+  /** Run, step and tool metrics (`tokenhub_agent_*`). */
+  metrics?: HubMetrics;
+  /** `invoke_agent` and `execute_tool` spans. */
+  tracer?: Tracer;
 }
 
 export interface AgentRuntime {
   agents: AgentService;
   runs: RunService;
+  /** Conversations across runs (`/v1/threads`); the human inbox adds people's replies through it. */
+  threads: ThreadService;
   engine: RunEngine;
-  /** The tenant routes (`/v1/agents`, `/v1/runs`), for the composition root to register. */
+  /** The tenant routes (`/v1/agents`, `/v1/runs`, `/mcp`), for the composition root to register. */
   routes: FastifyPluginAsync;
   start(): Promise<void>;
   /** Gives back the leases of runs in flight, so another replica resumes them at once. */
@@ -54,8 +66,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     urlProblem: options.urlProblem,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const telemetry = new RunTelemetry({ metrics: options.metrics, tracer: options.tracer });
+  const onRunLeft = (run: { kind: string }, status: string): void => {
+    if (run.kind === AGENT_RUN_KIND) options.metrics?.observeAgentRun(status);
+  };
   const handler = new AgentRunHandler({
     agents,
+    telemetry,
     client: options.client,
     principalFor: options.principalFor,
     toolsFor: (tenantId) => ({
@@ -64,12 +81,15 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
         options.secretBox ? new ToolSecrets(options.db, options.secretBox, tenantId).resolve(name) : undefined,
       ...(options.clock ? { clock: options.clock } : {}),
     }),
+    // Bound late: the thread service stands on the run service, which stands on the engine running this handler.
+    recordReply: (run, text): Promise<void> => threads.recordReply(run, text),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const engine = new RunEngine({
     db: options.db,
     cluster: options.broadcast,
     handlers: [handler],
+    onRunLeft,
     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -79,15 +99,21 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     engine,
     agents,
     flushLedger: options.flushLedger,
+    onRunLeft,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const threads = new ThreadService({ db: options.db, runs, ...(options.clock ? { clock: options.clock } : {}) });
   return {
     agents,
     runs,
+    threads,
     engine,
     routes: async (app) => {
       await app.register(agentRoutes({ agents, authenticate: options.authenticate }));
       await app.register(runRoutes({ runs, authenticate: options.authenticate }));
+      await app.register(threadRoutes({ threads, authenticate: options.authenticate }));
+      await app.register(mcpRoutes({ agents, runs, authenticate: options.authenticate }));
+      await app.register(toolSecretRoutes({ db: options.db, secretBox: options.secretBox, authenticate: options.authenticate }));
     },
     start: () => engine.start(),
     stop: () => engine.stop(),

@@ -1,5 +1,5 @@
-import { HubError, type SecretBox } from '../core/index.js';
-import { type Database, type ToolSecretRecord, ToolSecretsRepository } from '../storage/index.js';
+import { HubError, type SecretBox, sealedKeyId } from '../core/index.js';
+import { type Database, resealAllToolSecrets, type ToolSecretRecord, ToolSecretsRepository } from '../storage/index.js';
 import { SECRET_NAME_PATTERN } from './tools/tool-definitions.js';
 
 /** Values past this are no credential: a header cannot carry them anyway. */
@@ -71,4 +71,22 @@ function checkName(name: string): void {
   if (typeof name !== 'string' || !SECRET_NAME_PATTERN.test(name)) {
     throw new HubError('INVALID_REQUEST', 'name must be 1-64 letters, digits, _ or -', { param: 'name' });
   }
+}
+
+/**
+ * Re-seals every tenant's tool secrets under the box's current key (secret rotation, after the providers');
+ * refuses, changing nothing, when one does not open. Returns how many were re-sealed.
+ */
+export async function resealToolSecrets(db: Database, box: SecretBox): Promise<number> {
+  return resealAllToolSecrets(db, ({ tenantId, name, sealedValue }) => {
+    if (sealedKeyId(sealedValue) === box.keyId) return sealedValue;
+    const context = toolSecretContext(tenantId, name);
+    try {
+      return box.seal(box.open(sealedValue, context), context);
+    } catch (error) {
+      throw new HubError('CONFLICT', `Tool secret ${name} of tenant ${tenantId} cannot be re-sealed: ${(error as Error).message}.`, {
+        code: 'secret_unreadable',
+      });
+    }
+  });
 }

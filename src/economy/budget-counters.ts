@@ -66,7 +66,7 @@ export class BudgetCounters {
     return promise;
   }
 
-  /** Creates a run's own budget counter from what its ledger rows already spent, unless it exists. */
+  /** Creates a run's budget counter from what it and the runs it started already spent, unless it exists. */
   async seedRun(slot: BudgetSlot, tenantId: string, runId: string): Promise<void> {
     await this.cluster.seedBudget(slot.key, await spentOnRun(this.db, tenantId, runId), slot.expiresAt);
   }

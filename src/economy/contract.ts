@@ -13,16 +13,23 @@ export interface Principal {
   scopes: readonly string[];
 }
 
+/** A run's own spending limit; its counter covers the run and every run it started. */
+export interface RunBudget {
+  runId: string;
+  limitPicos: Picos;
+}
+
 /** The agent, run and thread a model call is made for (agent traffic). */
 export interface CallAttribution {
   agent: string;
   runId: string;
   threadId?: string | null;
   /**
-   * The run's own hard limit (`max_cost_usd`): reserved against atomically with the key's, project's and
-   * tenant's budgets, so a run never spends past it, however many of its calls run at once.
+   * Hard limits (`max_cost_usd`) of the run and of the runs it was started by (a child run counts against its
+   * parent's limit too): reserved against atomically with the key's, project's and tenant's budgets, so no
+   * run spends past its limit, however many of its calls (and its children's) run at once.
    */
-  runLimitPicos?: Picos;
+  runBudgets?: readonly RunBudget[];
   /** Told of the call's ledger entry once it is durable (a run adds up its own usage from these). Must not throw. */
   onSettled?: (entry: LedgerEntry) => void;
 }

@@ -178,10 +178,12 @@ export class Gate implements EconomyGate {
     return picos(worst);
   }
 
-  /** The run's own budget counter, for agent traffic with a `max_cost_usd`. */
-  private runBudgetSlot(attribution: CallAttribution | undefined, now: number): BudgetSlot | undefined {
-    if (attribution?.runLimitPicos === undefined) return undefined;
-    return { key: `runbudget:${attribution.runId}`, limit: attribution.runLimitPicos, expiresAt: now + RUN_COUNTER_TTL_MS };
+  /** The counters of the run's own limit and its ancestors', for agent traffic with a `max_cost_usd`. */
+  private runBudgetSlots(attribution: CallAttribution | undefined, now: number): { runId: string; slot: BudgetSlot }[] {
+    return (attribution?.runBudgets ?? []).map((budget) => ({
+      runId: budget.runId,
+      slot: { key: `runbudget:${budget.runId}`, limit: budget.limitPicos, expiresAt: now + RUN_COUNTER_TTL_MS },
+    }));
   }
 
   private async reserve(
@@ -197,7 +199,7 @@ export class Gate implements EconomyGate {
     const budgets = scope.requestsOnly ? [] : context.budgets;
     const slots = budgets.map((budget) => ({ budget, ...this.options.counters.slot(budget, now) }));
     const attribution = scope.attribution;
-    const runBudget = scope.requestsOnly ? undefined : this.runBudgetSlot(attribution, now);
+    const runBudgets = scope.requestsOnly ? [] : this.runBudgetSlots(attribution, now);
     const minute = minuteWindow(now);
     // Sliding minute: this minute's counter plus the part of the last one still inside the past 60 s.
     const slidingWindow = (kind: 'rpm' | 'tpm', limit: number, amount: number): WindowSlot & { kind: 'rpm' | 'tpm' } => ({
@@ -217,7 +219,7 @@ export class Gate implements EconomyGate {
     const command: AdmitCommand = {
       reservationId: requestId,
       amount,
-      budgets: [...slots.map((entry) => entry.slot), ...(runBudget ? [runBudget] : [])],
+      budgets: [...slots.map((entry) => entry.slot), ...runBudgets.map((entry) => entry.slot)],
       windows: windows.map(({ kind: _kind, ...slot }) => slot),
       ...(concurrency ? { concurrency } : {}),
       leaseExpiresAt: now + this.options.leaseMs,
@@ -236,8 +238,9 @@ export class Gate implements EconomyGate {
       }
       switch (result.reason) {
         case 'unseeded': {
-          if (runBudget && attribution && result.budgetIndex === slots.length) {
-            await this.options.counters.seedRun(runBudget, key.tenantId, attribution.runId);
+          const run = runBudgets[result.budgetIndex - slots.length];
+          if (run) {
+            await this.options.counters.seedRun(run.slot, key.tenantId, run.runId);
             continue;
           }
           const entry = slots[result.budgetIndex];
@@ -246,10 +249,11 @@ export class Gate implements EconomyGate {
           continue;
         }
         case 'budget': {
-          if (runBudget && attribution && result.budgetIndex === slots.length) {
+          const run = runBudgets[result.budgetIndex - slots.length];
+          if (run) {
             throw runBudgetRefusal({
-              runId: attribution.runId,
-              limit: runBudget.limit,
+              runId: run.runId,
+              limit: run.slot.limit,
               spent: result.spent,
               reserved: result.reserved,
               worstCase: amount,

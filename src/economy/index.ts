@@ -6,7 +6,7 @@
 export { generateAdminKey, hashSecret, secretMatchesHash } from './admin-key.js';
 export type { BudgetStatus } from './budget-counters.js';
 export type { BudgetQuery, BudgetService, NewBudgetRequest } from './budget-service.js';
-export type { Admission, AdmissionRequest, CallAttribution, EconomyGate, Principal, SettlementOutcome } from './contract.js';
+export type { Admission, AdmissionRequest, CallAttribution, EconomyGate, Principal, RunBudget, SettlementOutcome } from './contract.js';
 export { type Broadcast, createEconomy, type Economy, type EconomyDeps, type Readiness } from './economy.js';
 export type { EconomyConfig, EconomyModelConfig, EconomyPricingConfig } from './economy-config.js';
 export { ADMIN_PRINCIPAL, modelAllowed } from './gate.js';

@@ -6,6 +6,7 @@ import type { EconomyGate } from '../economy/index.js';
 import type { HubMetrics } from '../observability/index.js';
 import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
+import type { AgentModels } from './agent-models.js';
 import type { AccessLog } from './http/access-log.js';
 import { answerClientError } from './http/client-error.js';
 import { registerJsonBody } from './http/json-body.js';
@@ -47,6 +48,12 @@ export interface GatewayAppOptions {
   extensions?: ((app: FastifyInstance, surface: SurfaceContext) => void | Promise<void>)[];
   /** OpenAPI descriptions of the routes the extensions add, for `/openapi.json` and `/docs`. */
   apiPaths?: ZodOpenApiPathsObject[];
+  /**
+   * Runs the tenant's agents for `model: "agent/<name>"` on `/v1/chat/completions` and `/v1/responses`
+   * (key scope `agents:run`) and lists them on `/v1/models`; provided by the composition root from the agent
+   * runtime, which the gateway may not import. Omitted: `agent/…` is an unknown model like any other.
+   */
+  agentModels?: AgentModels;
   /** One `info` line per request (`server.access_log`; omitted: none, and no per-request work for it). */
   accessLog?: AccessLog;
 }
@@ -101,17 +108,18 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const surface = createSurfaceContext(pipeline, options.catalog, economy, options.logger);
   registerHealth(app, options.readiness);
   registerMetrics(app, options.metrics);
-  registerOpenAIChat(app, surface);
+  registerOpenAIChat(app, surface, options.agentModels);
   registerOpenAICompletions(app, surface);
   registerLocalModels(app, surface, listLocalModels);
   registerOpenAIEmbeddings(app, surface);
-  registerOpenAIModels(app, surface);
+  registerOpenAIModels(app, surface, options.agentModels);
   registerAnthropicMessages(app, surface);
   registerAnthropicCountTokens(app, surface);
   if (options.responses) {
     registerResponses(app, surface, options.responses.store, {
       config: options.responses.config,
       ...(options.responses.nativeProviders ? { nativeProviders: options.responses.nativeProviders } : {}),
+      ...(options.agentModels ? { agentModels: options.agentModels } : {}),
     });
   }
   for (const extend of options.extensions ?? []) await extend(app, surface);

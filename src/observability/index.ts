@@ -1,12 +1,19 @@
 /** Observability: structured JSON logs with secrets redacted, Prometheus metrics, and OpenTelemetry traces. */
 export { createLogger, REDACTED_PATHS } from './logger.js';
-export { HubMetrics, type RequestObservation, type SpendObservation } from './metrics.js';
+export {
+  type AgentStepObservation,
+  HubMetrics,
+  type RequestObservation,
+  type SpendObservation,
+  type ToolCallObservation,
+} from './metrics.js';
 export {
   createTracer,
   errorTypeOf,
   noopTracer,
   type SpanAttributes,
   type SpanAttributeValue,
+  type SpanOptions,
   type Tracer,
   type TraceSpan,
   type TracingOptions,

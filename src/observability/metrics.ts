@@ -27,6 +27,24 @@ export interface SpendObservation {
   usageAnomaly?: string;
 }
 
+/** One effect of an agent run that really ran (a replayed one is not observed again). */
+export interface AgentStepObservation {
+  /** `model` or `tool`. */
+  kind: string;
+  /** `finished` or `failed` (the step threw: an upstream error, a refused budget, a tool that crashed). */
+  status: 'finished' | 'failed';
+}
+
+export interface ToolCallObservation {
+  /** `builtin`, `http`, `mcp` (the definition's type: bounded, never the tool's name). */
+  type: string;
+  seconds: number;
+  /** The call threw or the tool answered an error. */
+  failed: boolean;
+}
+
+const TOOL_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 /** Prometheus metrics of one hub process (`GET /metrics`). Label values are bounded by config and tenants. */
 export class HubMetrics {
   readonly registry = new Registry();
@@ -38,6 +56,11 @@ export class HubMetrics {
   private readonly upstreamErrors: Counter<'provider' | 'code'>;
   private readonly refusals: Counter<'reason'>;
   private readonly usageAnomalies: Counter<'provider' | 'anomaly'>;
+  private readonly agentRuns: Counter<'status'>;
+  private readonly agentSteps: Counter<'kind' | 'status'>;
+  private readonly toolDuration: Histogram<'type'>;
+  private readonly toolErrors: Counter<'type'>;
+  private readonly agentRunCost: Counter<'tenant'>;
   private readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
@@ -100,6 +123,38 @@ export class HubMetrics {
       name: 'tokenhub_upstream_usage_anomalies_total',
       help: 'Answers whose upstream usage was not billed as reported: invalid_upstream_usage (counted with the tokenizer), sub_count_exceeds_total, output_exceeds_max_tokens (billed at the cap).',
       labelNames: ['provider', 'anomaly'],
+      registers,
+    });
+    // Agent names are chosen by tenants (unbounded), so no metric is labelled by agent: the ledger has that split.
+    this.agentRuns = new Counter({
+      name: 'tokenhub_agent_runs_total',
+      help: 'Agent runs by the status an attempt left them in: completed, failed, cancelled, budget_exceeded, max_turns, or paused (waiting_approval, handed_off, needs_attention). A run that pauses and then finishes counts under both.',
+      labelNames: ['status'],
+      registers,
+    });
+    this.agentSteps = new Counter({
+      name: 'tokenhub_agent_steps_total',
+      help: 'Steps of agent runs that ran (model calls and tool calls; replayed steps are not counted again), by kind and status (finished, failed).',
+      labelNames: ['kind', 'status'],
+      registers,
+    });
+    this.toolDuration = new Histogram({
+      name: 'tokenhub_agent_tool_duration_seconds',
+      help: 'Time of agent tool calls, by tool type (builtin, http, mcp).',
+      labelNames: ['type'],
+      buckets: TOOL_BUCKETS,
+      registers,
+    });
+    this.toolErrors = new Counter({
+      name: 'tokenhub_agent_tool_errors_total',
+      help: 'Agent tool calls that failed (threw, or the tool answered an error), by tool type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.agentRunCost = new Counter({
+      name: 'tokenhub_agent_run_cost_usd_total',
+      help: 'Cost metered in USD for agent runs (model calls with a run on their ledger row), by tenant.',
+      labelNames: ['tenant'],
       registers,
     });
     const ledgerQuarantined = sources.ledgerQuarantined;
@@ -172,6 +227,23 @@ export class HubMetrics {
     this.tokens.inc({ ...labels, kind: 'cached_input' }, spend.cachedInputTokens);
     this.cost.inc(labels, Number(spend.costUsd));
     if (spend.usageAnomaly) this.usageAnomalies.inc({ provider: spend.provider, anomaly: spend.usageAnomaly });
+  }
+
+  observeAgentRun(status: string): void {
+    this.agentRuns.inc({ status });
+  }
+
+  observeAgentStep(step: AgentStepObservation): void {
+    this.agentSteps.inc({ kind: step.kind, status: step.status });
+  }
+
+  observeToolCall(call: ToolCallObservation): void {
+    this.toolDuration.observe({ type: call.type }, call.seconds);
+    if (call.failed) this.toolErrors.inc({ type: call.type });
+  }
+
+  observeAgentRunCost(tenant: string, costUsd: string): void {
+    this.agentRunCost.inc({ tenant }, Number(costUsd));
   }
 
   observeRefusal(reason: string): void {

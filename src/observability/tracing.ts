@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context } from '@opentelemetry/api';
 import { HubError } from '../core/index.js';
 
 export type SpanAttributeValue = string | number | boolean;
@@ -9,12 +11,20 @@ export interface TraceSpan {
   setAttributes(attributes: SpanAttributes): void;
   /** Ends the span; with an error, marks it failed and sets `error.type` (the code, never the message). */
   end(error?: unknown): void;
+  /** Runs `work` with this span as the parent of every span started inside it, across awaits. */
+  run<T>(work: () => T): T;
+}
+
+export interface SpanOptions {
+  /** `client` (default): a call to another service; `internal`: work inside the hub (an agent run, a tool call). */
+  kind?: 'client' | 'internal';
 }
 
 export interface Tracer {
   /** False for the no-op tracer: callers skip building attributes at all. */
   readonly enabled: boolean;
-  startSpan(name: string, attributes?: SpanAttributes): TraceSpan;
+  /** The span is a child of the span whose `run` this is called inside, if any. */
+  startSpan(name: string, attributes?: SpanAttributes, options?: SpanOptions): TraceSpan;
   /** Exports every ended span now. */
   flush(): Promise<void>;
   /** Flushes and stops the exporter. */
@@ -30,7 +40,7 @@ export interface TracingOptions {
   headers?: Record<string, string>;
 }
 
-const NOOP_SPAN: TraceSpan = Object.freeze({ setAttributes: () => {}, end: () => {} });
+const NOOP_SPAN: TraceSpan = Object.freeze({ setAttributes: () => {}, end: () => {}, run: <T>(work: () => T): T => work() });
 
 /** Tracing off: every span is one shared frozen object and nothing is exported. */
 export const noopTracer: Tracer = Object.freeze({
@@ -60,7 +70,7 @@ function definedAttributes(attributes: SpanAttributes | undefined): Record<strin
 export async function createTracer(options: TracingOptions): Promise<Tracer> {
   if (!options.endpoint) return noopTracer;
   const [
-    { SpanKind, SpanStatusCode },
+    { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace },
     { BasicTracerProvider, BatchSpanProcessor },
     { OTLPTraceExporter },
     { resourceFromAttributes },
@@ -78,12 +88,17 @@ export async function createTracer(options: TracingOptions): Promise<Tracer> {
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('tokenhub');
+  // Parents travel with the async flow of this tracer only: no global context manager is installed.
+  const activeContext = new AsyncLocalStorage<Context>();
   return {
     enabled: true,
-    startSpan(name, attributes) {
-      const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: definedAttributes(attributes) });
+    startSpan(name, attributes, options) {
+      const parent = activeContext.getStore() ?? ROOT_CONTEXT;
+      const kind = options?.kind === 'internal' ? SpanKind.INTERNAL : SpanKind.CLIENT;
+      const span = tracer.startSpan(name, { kind, attributes: definedAttributes(attributes) }, parent);
       let ended = false;
       return {
+        run: (work) => activeContext.run(trace.setSpan(parent, span), work),
         setAttributes: (more) => {
           if (!ended) span.setAttributes(definedAttributes(more));
         },

@@ -37,6 +37,8 @@ export interface RunEngineOptions {
   concurrency?: number;
   clock?: Clock;
   logger?: RunEngineLogger;
+  /** Told each time an attempt leaves a run in a status (final or paused) it recorded, e.g. for metrics. Must not throw. */
+  onRunLeft?: (run: RunRecord, status: RunOutcome['status']) => void;
 }
 
 const quiet: RunEngineLogger = { warn: () => {}, error: () => {} };
@@ -50,7 +52,8 @@ const quiet: RunEngineLogger = { warn: () => {}, error: () => {} };
 export class RunEngine {
   readonly owner: string;
   readonly events: RunEvents;
-  private readonly options: Required<Omit<RunEngineOptions, 'owner' | 'handlers'>>;
+  private readonly options: Required<Omit<RunEngineOptions, 'owner' | 'handlers' | 'onRunLeft'>>;
+  private readonly onRunLeft: NonNullable<RunEngineOptions['onRunLeft']> | undefined;
   private readonly handlers: Map<string, RunHandler>;
   private readonly leases: RunLeases;
   private readonly steps: RunStepsRepository;
@@ -74,6 +77,7 @@ export class RunEngine {
       clock: options.clock ?? systemClock,
       logger: options.logger ?? quiet,
     };
+    this.onRunLeft = options.onRunLeft;
     this.handlers = new Map(options.handlers.map((handler) => [handler.kind, handler]));
     this.leases = new RunLeases(options.db);
     this.steps = new RunStepsRepository(options.db);
@@ -90,9 +94,13 @@ export class RunEngine {
     this.wake();
   }
 
-  /** Queues a run; any replica's engine takes it up. */
+  /**
+   * Queues a run; any replica's engine takes it up. A run whose id exists already is returned as it stands
+   * and not queued again, so starting a run under a deterministic id (a child run) is safe to repeat.
+   */
   async enqueue(run: Omit<NewRun, 'id'> & { id?: string }): Promise<RunRecord> {
-    const record = await insertRun(this.options.db, { ...run, id: run.id ?? newId('run') }, this.now());
+    const { run: record, created } = await insertRun(this.options.db, { ...run, id: run.id ?? newId('run') }, this.now());
+    if (!created) return record;
     await this.events.append(record.id, 'run.queued', { run_id: record.id, subject: record.subject, version: record.version }, this.now());
     await this.notify();
     return record;
@@ -228,6 +236,7 @@ export class RunEngine {
       now,
     );
     if (!left) return;
+    this.onRunLeft?.(run, outcome.status);
     const detail: JsonRecord = { run_id: run.id, status: outcome.status };
     if (outcome.output) detail.output = outcome.output;
     if (outcome.error) detail.error = outcome.error;

@@ -50,6 +50,13 @@ export {
 } from './runs.repo.js';
 export { SettingsRepository } from './settings.repo.js';
 export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
+export {
+  type NewThreadMessage,
+  type ThreadMessageRecord,
+  type ThreadMessageRole,
+  type ThreadRecord,
+  ThreadsRepository,
+} from './threads.repo.js';
 export { resealAllToolSecrets, type ToolSecretRecord, ToolSecretsRepository } from './tool-secrets.repo.js';
 export {
   type UpstreamProviderRecord,

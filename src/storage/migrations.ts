@@ -14,6 +14,7 @@ import {
   RUN_STEPS_DDL,
   RUNS_DDL,
   TENANTS_DDL,
+  THREADS_DDL,
   TOOL_SECRETS_DDL,
   UPSTREAM_PROVIDERS_DDL,
   USAGE_HOURLY_DDL,
@@ -58,4 +59,5 @@ export const MIGRATIONS: Migration[] = [
     sql: [AGENTS_DDL, LEDGER_AGENT_COLUMNS_DDL].join('\n'),
   },
   { version: 10, name: 'sealed tool secrets of agents', sql: TOOL_SECRETS_DDL },
+  { version: 11, name: 'threads: conversations across agent runs', sql: THREADS_DDL },
 ];

@@ -105,10 +105,15 @@ export const toRunRecord = (row: RunRow): RunRecord => ({
   finishedAt: asOptionalDate(row.finished_at),
 });
 
-export async function insertRun(db: Queryable, run: NewRun, now: Date): Promise<RunRecord> {
+/**
+ * Queues a new run. A run of that id that exists already is returned as it stands instead, with `created`
+ * false (a parent replaying the effect that started its child run finds the child it started before).
+ */
+export async function insertRun(db: Queryable, run: NewRun, now: Date): Promise<{ run: RunRecord; created: boolean }> {
   const rows = await db.query<RunRow>(
     `insert into runs (id, tenant_id, kind, subject, version, status, parent_run_id, thread_id, input, state, metadata, created_at, updated_at)
      values ($1, $2, $3, $4, $5, 'queued', $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $11)
+     on conflict (id) do nothing
      returning ${RUN_COLUMNS}`,
     [
       run.id,
@@ -124,7 +129,10 @@ export async function insertRun(db: Queryable, run: NewRun, now: Date): Promise<
       now,
     ],
   );
-  return toRunRecord(rows[0] as RunRow);
+  if (rows[0]) return { run: toRunRecord(rows[0]), created: true };
+  const existing = await db.query<RunRow>(`select ${RUN_COLUMNS} from runs where id = $1 and tenant_id = $2`, [run.id, run.tenantId]);
+  if (!existing[0]) throw new Error(`run ${run.id} exists under another tenant`);
+  return { run: toRunRecord(existing[0]), created: false };
 }
 
 /**

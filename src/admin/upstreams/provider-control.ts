@@ -203,7 +203,7 @@ export class ProviderControl {
   }
 
   /** Re-seals every stored secret under the current key; refuses (changing nothing) when one does not open. */
-  async rotate(): Promise<Api.SecretRotation> {
+  async rotate(): Promise<Omit<Api.SecretRotation, 'tool_secrets_resealed'>> {
     const box = this.deps.box;
     if (!box) {
       throw new HubError('INVALID_REQUEST', 'TOKENHUB_SECRET_KEY is not set: there is no key to rotate to.', {

@@ -5,7 +5,11 @@ import type { UpstreamControl } from './upstream-control.js';
 import { createModelBody, createProviderBody, modelParams, providerParams, updateModelBody, updateProviderBody } from './validation.js';
 
 /** `/admin/v1/providers`, `/admin/v1/models` and `/admin/v1/secrets/rotate`. */
-export function registerUpstreamRoutes(app: FastifyInstance, control: UpstreamControl): void {
+export function registerUpstreamRoutes(
+  app: FastifyInstance,
+  control: UpstreamControl,
+  options: { resealToolSecrets?: () => Promise<number> } = {},
+): void {
   app.get(
     '/admin/v1/providers',
     async (): Promise<Api.ListResponse<Api.UpstreamProvider>> => ({
@@ -52,5 +56,9 @@ export function registerUpstreamRoutes(app: FastifyInstance, control: UpstreamCo
     return control.models.delete(name);
   });
 
-  app.post('/admin/v1/secrets/rotate', async (): Promise<Api.SecretRotation> => control.providers.rotate());
+  // Providers first (one transaction), then agents' tool secrets (another): each refuses, changing nothing, if one does not open.
+  app.post('/admin/v1/secrets/rotate', async (): Promise<Api.SecretRotation> => {
+    const rotation = await control.providers.rotate();
+    return { ...rotation, tool_secrets_resealed: (await options.resealToolSecrets?.()) ?? 0 };
+  });
 }

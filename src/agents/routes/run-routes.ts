@@ -97,7 +97,8 @@ export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTe
   };
 }
 
-function abortedBy(request: FastifyRequest): AbortSignal {
+/** Aborted when the client goes away (the run goes on; only the wait for it ends). */
+export function abortedBy(request: FastifyRequest): AbortSignal {
   const controller = new AbortController();
   request.raw.once('close', () => controller.abort());
   return controller.signal;

@@ -1,5 +1,5 @@
 import { type Clock, HubError, type JsonObject, systemClock, usdToPicos } from '../../core/index.js';
-import type { Principal } from '../../economy/index.js';
+import type { Principal, RunBudget } from '../../economy/index.js';
 import type { GatewayClient } from '../../gateway/client.js';
 import { RecordedEffectError, type RunContext, type RunHandler, type RunOutcome } from '../../runs/index.js';
 import type { RunRecord } from '../../storage/index.js';
@@ -11,6 +11,7 @@ import { checkOutput, limitReached, MAX_INVALID_ARGUMENT_TURNS } from './guardra
 import { prepareTurn } from './prepare-turn.js';
 import { resolveToolCalls } from './resolve-tool-calls.js';
 import { agentRunInputSchema, loadRunState, toChatMessages } from './run-input.js';
+import { RunTelemetry } from './run-telemetry.js';
 import { openRunTools, type RunToolSet } from './run-tools.js';
 
 export const AGENT_RUN_KIND = 'agent';
@@ -22,7 +23,11 @@ export interface AgentRuntimeDeps {
   principalFor(tenantId: string, keyId: string): Promise<Principal>;
   /** How a run's tools reach the network and the tenant's secrets. */
   toolsFor(tenantId: string, signal: AbortSignal): Omit<ResolveToolsDeps, 'signal'>;
+  /** Records a completed run's final answer on its thread (the run has one); must be safe to repeat on resume. */
+  recordReply?(run: RunRecord, text: string): Promise<void>;
   clock?: Clock;
+  /** Metrics and spans of runs (default: none). */
+  telemetry?: RunTelemetry;
 }
 
 const isBudgetRefusal = (error: unknown): boolean =>
@@ -39,18 +44,28 @@ export class AgentRunHandler implements RunHandler {
   readonly kind = AGENT_RUN_KIND;
   private readonly deps: AgentRuntimeDeps;
   private readonly clock: Clock;
+  private readonly telemetry: RunTelemetry;
 
   constructor(deps: AgentRuntimeDeps) {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
+    this.telemetry = deps.telemetry ?? new RunTelemetry();
   }
 
-  async execute(run: RunRecord, context: RunContext): Promise<RunOutcome> {
+  execute(run: RunRecord, context: RunContext): Promise<RunOutcome> {
+    return this.telemetry.attempt(run, () => this.attempt(run, context));
+  }
+
+  private async attempt(run: RunRecord, context: RunContext): Promise<RunOutcome> {
     const input = agentRunInputSchema.parse(run.input);
     const state = loadRunState(run.state);
     const principal = await this.deps.principalFor(run.tenantId, input.key_id);
     const root = await this.deps.agents.resolve(run.tenantId, run.subject, run.version);
     const maxCost = root.definition.limits.max_cost_usd;
+    const runBudgets: RunBudget[] = [
+      ...input.ancestor_budgets.map((budget) => ({ runId: budget.run_id, limitPicos: usdToPicos(budget.max_cost_usd) })),
+      ...(maxCost !== undefined ? [{ runId: run.id, limitPicos: usdToPicos(maxCost) }] : []),
+    ];
     let agent: ResolvedAgent = root;
     const conversation = new Conversation(agent.definition.instructions, toChatMessages(input.messages));
     let tools: RunToolSet = await openRunTools(agent.definition, {
@@ -72,11 +87,12 @@ export class AgentRunHandler implements RunHandler {
             {
               client: this.deps.client,
               principal,
+              telemetry: this.telemetry,
               attribution: {
                 agent: agent.name,
                 runId: run.id,
                 threadId: run.threadId,
-                ...(maxCost !== undefined ? { runLimitPicos: usdToPicos(maxCost) } : {}),
+                ...(runBudgets.length > 0 ? { runBudgets } : {}),
               },
             },
             request,
@@ -103,13 +119,14 @@ export class AgentRunHandler implements RunHandler {
           const checked = checkOutput(agent.definition, text);
           if (checked.ok) {
             const output: JsonObject = { text, ...(checked.json !== undefined ? { json: checked.json as JsonObject } : {}) };
+            if (run.threadId) await this.deps.recordReply?.(run, text);
             return { status: 'completed', output, state };
           }
           conversation.addUser(`Your answer must be JSON matching the output schema: ${checked.message}. Answer again.`);
           continue;
         }
 
-        const turn = await resolveToolCalls(context, reply.tool_calls, tools.tools, state);
+        const turn = await resolveToolCalls(context, reply.tool_calls, tools.tools, state, this.telemetry);
         counts.toolCalls += turn.executed;
         switch (turn.kind) {
           case 'to-human':

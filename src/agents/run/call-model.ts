@@ -2,6 +2,7 @@ import { type ChatRequest, HubError, type JsonObject, type ToolCall } from '../.
 import type { CallAttribution, Principal } from '../../economy/index.js';
 import type { GatewayClient } from '../../gateway/client.js';
 import type { RunContext } from '../../runs/index.js';
+import type { RunTelemetry } from './run-telemetry.js';
 
 /** A model's reply as a run records it (the step's output): what the next turns are built from. */
 export interface ModelReply extends JsonObject {
@@ -14,6 +15,7 @@ export interface ModelCall {
   client: GatewayClient;
   principal: Principal;
   attribution: CallAttribution;
+  telemetry?: RunTelemetry;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface ModelCall {
  */
 export async function callModel(context: RunContext, call: ModelCall, request: ChatRequest, turn: number): Promise<ModelReply> {
   return context.effect({ kind: 'model', name: request.model, idempotent: true, input: { turn } }, async ({ signal }) => {
-    const result = await call.client.chat(request, { principal: call.principal, signal, attribution: call.attribution });
+    const chat = () => call.client.chat(request, { principal: call.principal, signal, attribution: call.attribution });
+    const result = await (call.telemetry ? call.telemetry.modelStep(chat) : chat());
     const choice = result.choices[0];
     if (!choice) throw new HubError('UPSTREAM_ERROR', `model ${request.model} answered no choice`);
     const toolCalls: ToolCall[] = choice.message.toolCalls ?? [];

@@ -3,6 +3,7 @@ import { NeedsAttentionError, type RunContext } from '../../runs/index.js';
 import { validateToolArguments } from '../tools/argument-validation.js';
 import type { ModelReply } from './call-model.js';
 import type { AgentRunState } from './run-input.js';
+import type { RunTelemetry } from './run-telemetry.js';
 import type { RunTool } from './run-tools.js';
 
 type RequestedCall = ModelReply['tool_calls'][number];
@@ -26,6 +27,7 @@ export async function resolveToolCalls(
   calls: readonly RequestedCall[],
   tools: readonly RunTool[],
   state: AgentRunState,
+  telemetry?: RunTelemetry,
 ): Promise<ToolTurn> {
   const byName = new Map(tools.map((tool) => [tool.spec.name, tool]));
   const handoff = calls.map((call) => byName.get(call.name)).find((tool) => tool?.kind === 'handoff');
@@ -64,7 +66,7 @@ export async function resolveToolCalls(
       }
     }
     // Started in order (effects are numbered as they start), awaited together.
-    runs.push(runTool(context, tool, call, checked.arguments));
+    runs.push(runTool(context, tool, call, checked.arguments, telemetry));
   }
   const outcomes = await Promise.all(runs);
   const executed = runs.length;
@@ -81,6 +83,7 @@ async function runTool(
   tool: Extract<RunTool, { kind: 'call' }>,
   call: RequestedCall,
   args: JsonObject,
+  telemetry: RunTelemetry | undefined,
 ): Promise<{ callId: string; content: string } | { toHuman: { summary: string; reason?: string } }> {
   let outcome: JsonObject;
   try {
@@ -89,13 +92,11 @@ async function runTool(
       async ({ idempotencyKey, signal }) => {
         // Only reached when the call really runs (a replayed one returns its recorded outcome).
         await context.emit('tool.started', { call_id: call.id, tool: call.name, arguments: args });
-        const result = await tool.tool.invoke(args, {
-          tenantId: context.run.tenantId,
-          runId: context.run.id,
-          callId: call.id,
-          idempotencyKey,
-          signal,
-        });
+        const invoke = () =>
+          tool.tool.invoke(args, { tenantId: context.run.tenantId, runId: context.run.id, callId: call.id, idempotencyKey, signal });
+        const result = await (telemetry
+          ? telemetry.toolCall({ name: call.name, callId: call.id, type: tool.type }, (answer) => answer.type === 'error', invoke)
+          : invoke());
         return result as unknown as JsonObject;
       },
     );

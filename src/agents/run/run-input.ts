@@ -19,6 +19,8 @@ export const agentRunInputSchema = z.object({
   v: z.literal(1),
   key_id: z.string().min(1),
   messages: z.array(inputMessage),
+  /** The limits of the runs that started this one (a child run counts against each), outermost first. */
+  ancestor_budgets: z.array(z.object({ run_id: z.string(), max_cost_usd: z.string() })).default([]),
 });
 export type AgentRunInput = z.output<typeof agentRunInputSchema>;
 

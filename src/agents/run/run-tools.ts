@@ -2,9 +2,12 @@ import { HubError } from '../../core/index.js';
 import { type AgentDefinition, handoffToolName } from '../definition.js';
 import { type ResolvedTools, type ResolveToolsDeps, resolveTools } from '../tools/resolve-tools.js';
 import type { AgentTool, ToolSpec } from '../tools/tool.js';
+import type { ToolType } from './run-telemetry.js';
 
 /** A tool as the run loop offers it: one the agent calls, or a handoff to another agent. */
-export type RunTool = { kind: 'call'; spec: ToolSpec; tool: AgentTool } | { kind: 'handoff'; spec: ToolSpec; agent: string };
+export type RunTool =
+  | { kind: 'call'; spec: ToolSpec; tool: AgentTool; type: ToolType }
+  | { kind: 'handoff'; spec: ToolSpec; agent: string };
 
 export interface RunToolSet {
   tools: RunTool[];
@@ -20,6 +23,12 @@ export async function openRunTools(definition: AgentDefinition, deps: ResolveToo
     });
   }
   const resolved: ResolvedTools = await resolveTools(definition.tools, deps);
+  // An MCP server's tools are named `<server>__<tool>`; every other tool keeps its definition's name.
+  const typeOf = new Map(definition.tools.map((tool) => [tool.name, tool.type]));
+  const toolType = (name: string): ToolType => {
+    const type = typeOf.get(name);
+    return type === 'builtin' || type === 'http' ? type : 'mcp';
+  };
   const handoffs: RunTool[] = definition.handoffs.map((agent) => ({
     kind: 'handoff',
     agent,
@@ -30,7 +39,10 @@ export async function openRunTools(definition: AgentDefinition, deps: ResolveToo
     },
   }));
   return {
-    tools: [...resolved.tools.map((tool): RunTool => ({ kind: 'call', spec: tool.spec, tool })), ...handoffs],
+    tools: [
+      ...resolved.tools.map((tool): RunTool => ({ kind: 'call', spec: tool.spec, tool, type: toolType(tool.spec.name) })),
+      ...handoffs,
+    ],
     close: resolved.close,
   };
 }

@@ -1,15 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import type { ChatResult, StreamPart } from '../../core/index.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ChatResult, HubError, type StreamPart } from '../../core/index.js';
 import type { ForwardResponse } from '../../providers/index.js';
 import {
   canonicalToChatCompletion,
   type OpenAIChatCompletion,
+  type OpenAIChatRequest,
   OpenAIChunkEncoder,
   openaiChatRequestSchema,
   openaiChatToCanonical,
 } from '../../wire/openai/index.js';
+import { type AgentModels, agentNameOf } from '../agent-models.js';
 import { sendJson, startSse } from '../http/reply.js';
 import { type ForwardedJson, observeStream, readForwardedJson, settleResult } from '../pipeline/index.js';
+import { RUN_ID_HEADER, resultParts, runAgentModel } from './agent-model.js';
 import { relayOpenAIJson, relayOpenAIStream } from './openai-passthrough.js';
 import { writeOpenAISse } from './openai-sse.js';
 import { servedModelHeaders, withRequestedModel } from './served-model.js';
@@ -22,11 +25,16 @@ type Answer =
   | { kind: 'result'; result: ChatResult }
   | { kind: 'stream'; parts: AsyncIterable<StreamPart> };
 
-/** `POST /v1/chat/completions`: pass-through to OpenAI-protocol upstreams, canonical translation to others. */
-export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext): void {
+/**
+ * `POST /v1/chat/completions`: pass-through to OpenAI-protocol upstreams, canonical translation to others;
+ * `agent/<name>` runs the tenant's agent (with `agentModels`).
+ */
+export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext, agentModels?: AgentModels): void {
   app.post('/v1/chat/completions', { config: { protocol: 'openai' } }, async (request, reply) => {
     const raw = request.body as Record<string, unknown>;
     const body = validateBody(openaiChatRequestSchema, raw);
+    const agent = agentModels ? agentNameOf(body.model) : undefined;
+    if (agentModels && agent) return answerAgentChat(surface, agentModels, agent, body, request, reply);
     const call = await surface.begin(request, reply, 'openai');
     const canonical = openaiChatToCanonical(body);
     const stream = canonical.stream;
@@ -77,4 +85,29 @@ export function registerOpenAIChat(app: FastifyInstance, surface: SurfaceContext
       }
     }
   });
+}
+
+/** An agent as a model: the run's final answer as a chat completion, or as one delta of a chunk stream. */
+async function answerAgentChat(
+  surface: SurfaceContext,
+  agentModels: AgentModels,
+  agent: string,
+  body: OpenAIChatRequest,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const call = await surface.begin(request, reply, 'openai', 'agents:run');
+  const canonical = openaiChatToCanonical(body);
+  if (canonical.tools?.length) {
+    throw new HubError('UNSUPPORTED_FEATURE', 'An agent model calls its own tools: send no tools with it.', {
+      param: 'tools',
+      code: 'unsupported_feature',
+    });
+  }
+  const { result, runId } = await runAgentModel(agentModels, call, reply, agent, canonical.messages);
+  if (!canonical.stream) return sendJson(reply, call, JSON.stringify(canonicalToChatCompletion({ ...result, model: body.model })));
+  const writer = startSse(reply, call, { [RUN_ID_HEADER]: runId });
+  const encoder = new OpenAIChunkEncoder(body.model, body.stream_options?.include_usage === true);
+  await writeOpenAISse(surface, call, resultParts(result), writer, (part) => encoder.encode(part));
+  return reply;
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ChatResult, HubError, type StreamPart, toHubError } from '../../core/index.js';
+import { type ChatRequest, type ChatResult, HubError, type StreamPart, toHubError } from '../../core/index.js';
 import type { ForwardResponse, Provider } from '../../providers/index.js';
 import {
   normaliseInput,
@@ -11,12 +11,15 @@ import {
   responsesRequestSchema,
   responsesToCanonical,
   resultToResponse,
+  type UnsupportedFeature,
   unsupportedFeatureError,
 } from '../../wire/responses/index.js';
 import { sseEvent } from '../../wire/sse.js';
+import { type AgentModels, agentNameOf } from '../agent-models.js';
 import { requestIdHeaders } from '../http/request-ids.js';
 import { SseWriter } from '../http/sse-writer.js';
 import { type GatewayCall, observeStream, settleResult } from '../pipeline/index.js';
+import { RUN_ID_HEADER, resultParts, runAgentModel } from './agent-model.js';
 import { type NativeResponseJson, readNativeResponseJson, relayResponsesStream, settleResponsesJson } from './responses-passthrough.js';
 import {
   conversationItems,
@@ -38,6 +41,8 @@ export interface CreateResponseDeps {
   nativeProviders: ReadonlySet<string>;
   retentionDays: number;
   now: () => Date;
+  /** Runs `agent/<name>` models (omitted: those are unknown model names). */
+  agentModels?: AgentModels;
 }
 
 type Answer =
@@ -58,7 +63,8 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
   if (body.input === undefined) {
     throw new HubError('INVALID_REQUEST', "Missing required parameter: 'input'.", { param: 'input', code: 'missing_required_parameter' });
   }
-  const call = await surface.begin(request, reply, 'responses');
+  const agent = deps.agentModels ? agentNameOf(body.model) : undefined;
+  const call = await surface.begin(request, reply, 'responses', agent ? 'agents:run' : 'inference');
   const tenantStore = deps.store.forTenant(call.principal.tenantId);
 
   let history: Record<string, unknown>[] = [];
@@ -69,6 +75,15 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
   }
   const resolve = itemResolver(history);
   const { request: canonical, unsupported } = responsesToCanonical(body, history, resolve);
+  if (deps.agentModels && agent) {
+    const inputItems = normaliseInput(body.input, resolve);
+    const persist = async (response: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      if (body.store === false) return response;
+      const stored = await save(deps, tenantStore, call, { response, inputItems, previousResponseId: body.previous_response_id ?? null });
+      return stored ? response : { ...response, store: false };
+    };
+    return answerAgentResponse(deps, deps.agentModels, { agent, body, canonical, unsupported, call, reply, persist });
+  }
   const native = (provider: Provider, providerId: string): boolean =>
     deps.nativeProviders.has(providerId) && provider.passthrough === 'openai' && provider.forward !== undefined;
   const firstUnsupported = unsupported[0];
@@ -132,6 +147,43 @@ export async function createResponse(request: FastifyRequest, reply: FastifyRepl
       return reply;
     }
   }
+}
+
+/**
+ * An agent as a model: the run's final answer as a Response (stored like any other, so
+ * `previous_response_id` continues the conversation), or as one text delta of an event stream.
+ */
+async function answerAgentResponse(
+  deps: CreateResponseDeps,
+  agentModels: AgentModels,
+  request: {
+    agent: string;
+    body: ResponsesRequest;
+    canonical: ChatRequest;
+    unsupported: readonly UnsupportedFeature[];
+    call: GatewayCall;
+    reply: FastifyReply;
+    persist: (response: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  },
+): Promise<FastifyReply> {
+  const { body, canonical, call, reply } = request;
+  const firstUnsupported = request.unsupported[0];
+  if (firstUnsupported) throw unsupportedFeatureError(firstUnsupported, body.model);
+  if (canonical.tools?.length) {
+    throw new HubError('UNSUPPORTED_FEATURE', 'An agent model calls its own tools: send no tools with it.', {
+      param: 'tools',
+      code: 'unsupported_feature',
+    });
+  }
+  const { result, runId } = await runAgentModel(agentModels, call, reply, request.agent, canonical.messages);
+  const envelope = responseEnvelope(body, responseId(), createdAt(call, deps));
+  if (!canonical.stream) {
+    const response = resultToResponse(envelope, result, seconds(deps.now())) as unknown as Record<string, unknown>;
+    return sendJson(reply, call, JSON.stringify(await request.persist(response)));
+  }
+  const writer = startStream(reply, call, { [RUN_ID_HEADER]: runId });
+  await writeCanonicalStream(deps, call, resultParts(result), writer, new ResponsesStreamEncoder(envelope), request.persist);
+  return reply;
 }
 
 /** True when the model or one of its fallbacks has a target on a native Responses upstream. */

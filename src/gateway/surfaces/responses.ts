@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HubError } from '../../core/index.js';
 import type { Principal } from '../../economy/index.js';
+import type { AgentModels } from '../agent-models.js';
 import { apiKeyFrom } from '../http/auth.js';
 import { createResponse } from './responses-create.js';
 import {
@@ -21,6 +22,8 @@ export interface ResponsesSurfaceOptions {
   config?: unknown;
   /** Ids of the providers that take `/responses` natively (a live set: providers change at run time). */
   nativeProviders?: ReadonlySet<string>;
+  /** Runs `agent/<name>` models (omitted: those are unknown model names). */
+  agentModels?: AgentModels;
   /** How often expired responses are swept (default hourly; 0 disables the timer). */
   sweepIntervalMs?: number;
   now?: () => Date;
@@ -53,6 +56,7 @@ export function registerResponses(
     nativeProviders: options.nativeProviders ?? new Set<string>(),
     retentionDays: retentionDaysFrom(options.config),
     now,
+    ...(options.agentModels ? { agentModels: options.agentModels } : {}),
   };
   const sweepInterval = options.sweepIntervalMs ?? HOUR_MS;
   if (sweepInterval > 0) {

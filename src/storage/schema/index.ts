@@ -9,6 +9,7 @@ export { RESPONSES_DDL } from './responses.js';
 export { ROUTED_MODELS_DDL } from './routed-models.js';
 export { RUN_EVENTS_DDL, RUN_STEPS_DDL, RUNS_DDL } from './runs.js';
 export { TENANTS_DDL } from './tenants.js';
+export { THREADS_DDL } from './threads.js';
 export { TOOL_SECRETS_DDL } from './tool-secrets.js';
 export { UPSTREAM_PROVIDERS_DDL } from './upstream-providers.js';
 export { USAGE_HOURLY_DDL } from './usage-hourly.js';
