@@ -3,6 +3,7 @@ import { type Clock, HubError, systemClock } from '../core/index.js';
 import { AgentsRepository, type AgentVersionRecord, type Database } from '../storage/index.js';
 import { type AgentDefinition, agentDefinitionSchema } from './definition.js';
 import { checkDefinition } from './definition-problems.js';
+import type { AppToolRegistry } from './tools/app-tools.js';
 
 /** An agent as the API shows it. */
 export interface AgentView {
@@ -30,6 +31,8 @@ export interface AgentServiceDeps {
   configAgents?: readonly AgentDefinition[];
   modelExists(name: string): boolean;
   urlProblem(url: string): Promise<string | undefined>;
+  /** Tools installed apps registered (an `app` tool must name one). */
+  appTools?: AppToolRegistry;
   clock?: Clock;
 }
 
@@ -166,7 +169,12 @@ export class AgentService {
       if (version.name !== definition.name) others.set(version.name, version.definition as AgentDefinition);
     }
     others.delete(definition.name);
-    await checkDefinition(definition, { modelExists: this.deps.modelExists, urlProblem: this.deps.urlProblem, others });
+    await checkDefinition(definition, {
+      modelExists: this.deps.modelExists,
+      urlProblem: this.deps.urlProblem,
+      appToolExists: (name) => this.deps.appTools?.has(name) ?? false,
+      others,
+    });
     return definition;
   }
 

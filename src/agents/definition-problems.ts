@@ -7,6 +7,8 @@ export interface DefinitionChecks {
   modelExists(name: string): boolean;
   /** Why the upstream address policy refuses a URL, or undefined when it allows it. */
   urlProblem(url: string): Promise<string | undefined>;
+  /** Whether an installed app registered a tool of this name. */
+  appToolExists(name: string): boolean;
   /** The other agents of the tenant (active definitions, config ones included), by name. */
   others: ReadonlyMap<string, AgentDefinition>;
 }
@@ -45,8 +47,10 @@ export async function checkDefinition(definition: AgentDefinition, checks: Defin
     if (agent !== definition.name && !checks.others.has(agent)) throw invalid(`handoffs.${index}`, `no agent named \`${agent}\``);
   }
   for (const [index, tool] of definition.tools.entries()) {
-    if (tool.type === 'agent' || tool.type === 'app') {
-      throw invalid(`tools.${index}.type`, `${tool.type} tools are not available yet`);
+    if (tool.type === 'app' && !checks.appToolExists(tool.name))
+      throw invalid(`tools.${index}.name`, `no installed app provides a tool named \`${tool.name}\``);
+    if (tool.type === 'agent' && tool.agent !== definition.name && !checks.others.has(tool.agent)) {
+      throw invalid(`tools.${index}.agent`, `no agent named \`${tool.agent}\``);
     }
     const url = tool.type === 'http' ? tool.request.url : tool.type === 'mcp' && 'url' in tool.server ? tool.server.url : undefined;
     if (url !== undefined) {

@@ -14,3 +14,5 @@ export { RunService } from './run-service.js';
 export { agentDto, type RunDto, runDto } from './run-view.js';
 export { type AgentRuntime, type AgentRuntimeOptions, createAgentRuntime } from './runtime.js';
 export { resealToolSecrets, ToolSecrets } from './tool-secrets.js';
+export { type AppToolFactory, AppToolRegistry } from './tools/app-tools.js';
+export type { AgentTool, ToolCallContext, ToolOutcome, ToolSpec } from './tools/tool.js';

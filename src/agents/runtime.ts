@@ -5,7 +5,7 @@ import type { Principal } from '../economy/index.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { HubMetrics, Tracer } from '../observability/index.js';
 import { type RunBroadcast, RunEngine, type RunEngineLogger } from '../runs/index.js';
-import type { Database } from '../storage/index.js';
+import type { Database, RunRecord } from '../storage/index.js';
 import { AgentService } from './agent-service.js';
 import type { AgentDefinition } from './definition.js';
 import { agentRoutes } from './routes/agent-routes.js';
@@ -15,10 +15,12 @@ import type { AuthenticateTenant } from './routes/tenant-auth.js';
 import { threadRoutes } from './routes/thread-routes.js';
 import { toolSecretRoutes } from './routes/tool-secret-routes.js';
 import { AGENT_RUN_KIND, AgentRunHandler } from './run/agent-run-handler.js';
+import { childRunId } from './run/child-runs.js';
 import { RunTelemetry } from './run/run-telemetry.js';
 import { RunService } from './run-service.js';
 import { ThreadService } from './thread-service.js';
 import { ToolSecrets } from './tool-secrets.js';
+import { AppToolRegistry } from './tools/app-tools.js';
 
 export interface AgentRuntimeOptions {
   db: Database;
@@ -46,6 +48,8 @@ export interface AgentRuntimeOptions {
 
 export interface AgentRuntime {
   agents: AgentService;
+  /** Where installed apps register their tools (`{ type: 'app', name }` in an agent). */
+  appTools: AppToolRegistry;
   runs: RunService;
   /** Conversations across runs (`/v1/threads`); the human inbox adds people's replies through it. */
   threads: ThreadService;
@@ -59,8 +63,10 @@ export interface AgentRuntime {
 
 /** The agent runtime: definitions, the run engine with the agent run handler, and their HTTP routes. */
 export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const appTools = new AppToolRegistry();
   const agents = new AgentService({
     db: options.db,
+    appTools,
     configAgents: options.configAgents,
     modelExists: options.modelExists,
     urlProblem: options.urlProblem,
@@ -83,6 +89,31 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     }),
     // Bound late: the thread service stands on the run service, which stands on the engine running this handler.
     recordReply: (run, text): Promise<void> => threads.recordReply(run, text),
+    appTools,
+    children: {
+      run: async (request, signal): Promise<RunRecord> => {
+        const child = await agents.resolve(request.parent.tenantId, request.agent);
+        const id = childRunId(request.idempotencyKey);
+        await engine.enqueue({
+          id,
+          tenantId: request.parent.tenantId,
+          kind: AGENT_RUN_KIND,
+          subject: child.name,
+          version: child.version,
+          parentRunId: request.parent.id,
+          threadId: null,
+          input: {
+            v: 1,
+            key_id: request.keyId,
+            messages: [{ role: 'user', content: request.input }],
+            ancestor_budgets: request.ancestorBudgets,
+          },
+          state: { v: 1 },
+          metadata: { parent_run_id: request.parent.id },
+        });
+        return runs.settled(request.parent.tenantId, id, signal);
+      },
+    },
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const engine = new RunEngine({
@@ -105,6 +136,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const threads = new ThreadService({ db: options.db, runs, ...(options.clock ? { clock: options.clock } : {}) });
   return {
     agents,
+    appTools,
     runs,
     threads,
     engine,

@@ -194,6 +194,65 @@ describe('agents over HTTP', () => {
     expect(JSON.stringify(second)).toContain('You are specialist.');
   });
 
+  it('calls another agent as a tool: a child run, billed once on the child and counted in the parent', async () => {
+    await call('POST', '/v1/agents', agent('researcher'));
+    await call(
+      'POST',
+      '/v1/agents',
+      agent('manager', { tools: [{ type: 'agent', name: 'ask_researcher', agent: 'researcher', description: 'Ask the researcher' }] }),
+    );
+    hub.hub.scripted('script').setScript([
+      { when: { last_user_message_contains: 'What is x' }, tool_calls: [{ name: 'ask_researcher', arguments: { input: 'find x' } }] },
+      { when: { last_user_message_contains: 'find x' }, text: 'x is 42' },
+      { when: { last_tool_result_contains: '42' }, text: 'The answer is 42.' },
+    ]);
+    const run = await call('POST', '/v1/agents/manager/runs', { input: 'What is x?' });
+    expect(run.body, JSON.stringify(run.body)).toMatchObject({ status: 'completed', output: { text: 'The answer is 42.' } });
+    const parentId = String(run.body.id);
+    const [child] = await hub.hub.db.query<{ id: string; subject: string; status: string }>(
+      'select id, subject, status from runs where parent_run_id = $1',
+      [parentId],
+    );
+    expect(child).toMatchObject({ subject: 'researcher', status: 'completed' });
+    const rows = await ledgerRows(hub);
+    expect(rows.filter((row) => row.run_id === parentId)).toHaveLength(2);
+    const childRows = rows.filter((row) => row.run_id === child?.id);
+    expect(childRows).toHaveLength(1);
+    expect(childRows[0]?.agent).toBe('researcher');
+    const usage = (await call('GET', `/v1/runs/${parentId}`)).body.usage as { model_calls: number; cost_usd: string };
+    expect(usage.model_calls).toBe(3);
+    const all = rows.filter((row) => row.run_id === parentId || row.run_id === child?.id);
+    expect(usdToPicos(usage.cost_usd)).toBe(all.reduce((sum, row) => sum + usdToPicos(row.cost_usd), 0n));
+  });
+
+  it('offers tools an installed app registered in process, per tenant and run', async () => {
+    const seenBy: { tenantId: string; runId: string }[] = [];
+    hub.hub.agents.appTools.register('store_stock', ({ tenantId, runId }) => {
+      seenBy.push({ tenantId, runId });
+      return {
+        spec: {
+          name: 'store_stock',
+          description: 'Units in stock',
+          parameters: { type: 'object', properties: { sku: { type: 'string' } } },
+        },
+        approval: 'never',
+        idempotent: true,
+        invoke: async (args) => ({ type: 'result', content: `${String(args.sku)}: 7 in stock` }),
+      };
+    });
+    expect((await call('POST', '/v1/agents', agent('no-app', { tools: [{ type: 'app', name: 'not_installed' }] }))).status).toBe(400);
+    await call('POST', '/v1/agents', agent('clerk', { tools: [{ type: 'app', name: 'store_stock' }] }));
+    hub.hub
+      .scripted('script')
+      .setScript([
+        { tool_calls: [{ name: 'store_stock', arguments: { sku: 'A1' } }] },
+        { when: { last_tool_result_contains: '7 in stock' }, text: 'We have 7.' },
+      ]);
+    const run = await call('POST', '/v1/agents/clerk/runs', { input: 'Is A1 in stock?' });
+    expect(run.body).toMatchObject({ status: 'completed', output: { text: 'We have 7.' } });
+    expect(seenBy).toEqual([{ tenantId, runId: String(run.body.id) }]);
+  });
+
   it('stops a run that cannot afford its next model call, spending nothing past max_cost_usd', async () => {
     await call(
       'POST',

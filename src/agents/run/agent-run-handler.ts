@@ -1,11 +1,16 @@
-import { type Clock, HubError, type JsonObject, systemClock, usdToPicos } from '../../core/index.js';
+import { type Clock, HubError, type JsonObject, picosToUsd, systemClock, usdToPicos } from '../../core/index.js';
 import type { Principal, RunBudget } from '../../economy/index.js';
 import type { GatewayClient } from '../../gateway/client.js';
 import { RecordedEffectError, type RunContext, type RunHandler, type RunOutcome } from '../../runs/index.js';
 import type { RunRecord } from '../../storage/index.js';
 import type { AgentService, ResolvedAgent } from '../agent-service.js';
+import type { AgentDefinition } from '../definition.js';
+import type { AppToolRegistry } from '../tools/app-tools.js';
 import type { ResolveToolsDeps } from '../tools/resolve-tools.js';
+import type { AgentToolDefinition } from '../tools/tool-definitions.js';
+import { createAgentTool } from './agent-tool.js';
 import { callModel, type ModelReply } from './call-model.js';
+import type { ChildRuns } from './child-runs.js';
 import { Conversation } from './conversation.js';
 import { checkOutput, limitReached, MAX_INVALID_ARGUMENT_TURNS } from './guardrails.js';
 import { prepareTurn } from './prepare-turn.js';
@@ -25,6 +30,10 @@ export interface AgentRuntimeDeps {
   toolsFor(tenantId: string, signal: AbortSignal): Omit<ResolveToolsDeps, 'signal'>;
   /** Records a completed run's final answer on its thread (the run has one); must be safe to repeat on resume. */
   recordReply?(run: RunRecord, text: string): Promise<void>;
+  /** Starts and waits for the child runs of agent tools. */
+  children: ChildRuns;
+  /** Tools installed apps registered in process. */
+  appTools: AppToolRegistry;
   clock?: Clock;
   /** Metrics and spans of runs (default: none). */
   telemetry?: RunTelemetry;
@@ -68,10 +77,18 @@ export class AgentRunHandler implements RunHandler {
     ];
     let agent: ResolvedAgent = root;
     const conversation = new Conversation(agent.definition.instructions, toChatMessages(input.messages));
-    let tools: RunToolSet = await openRunTools(agent.definition, {
-      ...this.deps.toolsFor(run.tenantId, context.signal),
-      signal: context.signal,
-    });
+    // A child run counts against this run's limit and every limit this one counts against.
+    const childBudgets = [
+      ...input.ancestor_budgets,
+      ...(maxCost !== undefined ? [{ run_id: run.id, max_cost_usd: picosToUsd(usdToPicos(maxCost)) }] : []),
+    ];
+    const agentTool = (definition: AgentToolDefinition) =>
+      createAgentTool(definition, { children: this.deps.children, parent: run, keyId: input.key_id, budgets: childBudgets });
+    const open = (definition: AgentDefinition) =>
+      openRunTools(definition, { ...this.deps.toolsFor(run.tenantId, context.signal), signal: context.signal }, agentTool, (name) =>
+        this.deps.appTools.create(name, { tenantId: run.tenantId, runId: run.id }),
+      );
+    let tools: RunToolSet = await open(agent.definition);
     const counts = { turns: 0, toolCalls: 0 };
     let invalidTurns = 0;
     try {
@@ -140,7 +157,7 @@ export class AgentRunHandler implements RunHandler {
             agent = await this.deps.agents.resolve(run.tenantId, turn.agent);
             conversation.handOver(agent.definition.instructions);
             await tools.close();
-            tools = await openRunTools(agent.definition, { ...this.deps.toolsFor(run.tenantId, context.signal), signal: context.signal });
+            tools = await open(agent.definition);
             if (!context.replayingRecord) await context.emit('agent.handoff', { to: agent.name, version: agent.version });
             continue;
           }

@@ -2,6 +2,7 @@ import { HubError } from '../../core/index.js';
 import { type AgentDefinition, handoffToolName } from '../definition.js';
 import { type ResolvedTools, type ResolveToolsDeps, resolveTools } from '../tools/resolve-tools.js';
 import type { AgentTool, ToolSpec } from '../tools/tool.js';
+import type { AgentToolDefinition } from '../tools/tool-definitions.js';
 import type { ToolType } from './run-telemetry.js';
 
 /** A tool as the run loop offers it: one the agent calls, or a handoff to another agent. */
@@ -14,15 +15,32 @@ export interface RunToolSet {
   close(): Promise<void>;
 }
 
-/** Opens an agent's tools for a run: its builtin, http and mcp tools, and one `transfer_to_<agent>` per handoff. */
-export async function openRunTools(definition: AgentDefinition, deps: ResolveToolsDeps): Promise<RunToolSet> {
-  const unsupported = definition.tools.find((tool) => tool.type === 'agent' || tool.type === 'app');
-  if (unsupported) {
-    throw new HubError('UNSUPPORTED_FEATURE', `Tool \`${unsupported.name}\`: ${unsupported.type} tools are not available yet.`, {
-      param: 'tools',
-    });
+/**
+ * Opens an agent's tools for a run: its builtin, http and mcp tools, its agent tools (child runs, built by
+ * `agentTool`), and one `transfer_to_<agent>` per handoff.
+ */
+export async function openRunTools(
+  definition: AgentDefinition,
+  deps: ResolveToolsDeps,
+  agentTool: (definition: AgentToolDefinition) => AgentTool,
+  appTool: (name: string) => Promise<AgentTool | undefined>,
+): Promise<RunToolSet> {
+  const appTools: RunTool[] = [];
+  for (const tool of definition.tools) {
+    if (tool.type !== 'app') continue;
+    const created = await appTool(tool.name);
+    if (!created) throw new HubError('UNSUPPORTED_FEATURE', `Tool \`${tool.name}\`: no installed app provides it.`, { param: 'tools' });
+    appTools.push({ kind: 'call', spec: created.spec, tool: { ...created, approval: tool.approval }, type: 'app' });
   }
-  const resolved: ResolvedTools = await resolveTools(definition.tools, deps);
+  const agentTools: RunTool[] = definition.tools.flatMap((tool) => {
+    if (tool.type !== 'agent') return [];
+    const created = agentTool(tool);
+    return [{ kind: 'call' as const, spec: created.spec, tool: created, type: 'agent' as const }];
+  });
+  const resolved: ResolvedTools = await resolveTools(
+    definition.tools.filter((tool) => tool.type !== 'agent' && tool.type !== 'app'),
+    deps,
+  );
   // An MCP server's tools are named `<server>__<tool>`; every other tool keeps its definition's name.
   const typeOf = new Map(definition.tools.map((tool) => [tool.name, tool.type]));
   const toolType = (name: string): ToolType => {
@@ -41,6 +59,8 @@ export async function openRunTools(definition: AgentDefinition, deps: ResolveToo
   return {
     tools: [
       ...resolved.tools.map((tool): RunTool => ({ kind: 'call', spec: tool.spec, tool, type: toolType(tool.spec.name) })),
+      ...agentTools,
+      ...appTools,
       ...handoffs,
     ],
     close: resolved.close,
