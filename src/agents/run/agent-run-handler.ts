@@ -4,7 +4,6 @@ import type { GatewayClient } from '../../gateway/client.js';
 import { RecordedEffectError, type RunContext, type RunHandler, type RunOutcome } from '../../runs/index.js';
 import type { RunRecord } from '../../storage/index.js';
 import type { AgentService, ResolvedAgent } from '../agent-service.js';
-import type { AgentDefinition } from '../definition.js';
 import type { AppToolRegistry } from '../tools/app-tools.js';
 import type { ResolveToolsDeps } from '../tools/resolve-tools.js';
 import type { AgentToolDefinition } from '../tools/tool-definitions.js';
@@ -84,11 +83,15 @@ export class AgentRunHandler implements RunHandler {
     ];
     const agentTool = (definition: AgentToolDefinition) =>
       createAgentTool(definition, { children: this.deps.children, parent: run, keyId: input.key_id, budgets: childBudgets });
-    const open = (definition: AgentDefinition) =>
-      openRunTools(definition, { ...this.deps.toolsFor(run.tenantId, context.signal), signal: context.signal }, agentTool, (name) =>
-        this.deps.appTools.create(name, { tenantId: run.tenantId, runId: run.id }),
+    // A stdio MCP server starts a program on the hub: only the operator's own (config-file) agents may.
+    const open = (resolved: ResolvedAgent) =>
+      openRunTools(
+        resolved.definition,
+        { ...this.deps.toolsFor(run.tenantId, context.signal), signal: context.signal, allowStdio: resolved.source === 'config' },
+        agentTool,
+        (name) => this.deps.appTools.create(name, { tenantId: run.tenantId, runId: run.id }),
       );
-    let tools: RunToolSet = await open(agent.definition);
+    let tools: RunToolSet = await open(agent);
     const counts = { turns: 0, toolCalls: 0 };
     let invalidTurns = 0;
     try {
@@ -157,7 +160,7 @@ export class AgentRunHandler implements RunHandler {
             agent = await this.deps.agents.resolve(run.tenantId, turn.agent);
             conversation.handOver(agent.definition.instructions);
             await tools.close();
-            tools = await open(agent.definition);
+            tools = await open(agent);
             if (!context.replayingRecord) await context.emit('agent.handoff', { to: agent.name, version: agent.version });
             continue;
           }
