@@ -174,6 +174,27 @@ describe('agents over HTTP', () => {
     expect((await call('POST', `/v1/runs/${id}/approvals`, { call_id: 'call_refund', decision: 'approve' })).status).toBe(409);
   });
 
+  it('does not count the time a run waits for a person against its timeout', async () => {
+    await call(
+      'POST',
+      '/v1/agents',
+      agent('patient', {
+        limits: { timeout_s: 1 },
+        tools: [{ type: 'builtin', name: 'current_time', approval: 'always' }],
+      }),
+    );
+    hub.hub
+      .scripted('script')
+      .setScript([{ tool_calls: [{ id: 'call_time', name: 'current_time', arguments: {} }] }, { text: 'It is now.' }]);
+    const run = await call('POST', '/v1/agents/patient/runs', { input: 'What time is it?' });
+    expect(run.body).toMatchObject({ status: 'waiting_approval' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await call('POST', `/v1/runs/${String(run.body.id)}/approvals`, { call_id: 'call_time', decision: 'approve' });
+    const settled = await hub.hub.agents.runs.settled(tenantId, String(run.body.id));
+    expect(settled).toMatchObject({ status: 'completed', output: { text: 'It is now.' } });
+    expect((settled.state as { paused_ms: number }).paused_ms).toBeGreaterThanOrEqual(1_400);
+  });
+
   it('hands a conversation to another agent, and to a person with a summary', async () => {
     await call('POST', '/v1/agents', agent('specialist', { tools: [{ type: 'builtin', name: 'transfer_to_human' }] }));
     await call('POST', '/v1/agents', agent('triage', { handoffs: ['specialist'] }));

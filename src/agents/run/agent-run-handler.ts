@@ -66,7 +66,12 @@ export class AgentRunHandler implements RunHandler {
 
   private async attempt(run: RunRecord, context: RunContext): Promise<RunOutcome> {
     const input = agentRunInputSchema.parse(run.input);
-    const state = loadRunState(run.state);
+    const loaded = loadRunState(run.state);
+    // A pause for a person ends when this attempt starts: its time is not the run's.
+    const { paused_at: pausedAt, ...unpaused } = loaded;
+    const pausedMs = loaded.paused_ms + (pausedAt ? Math.max(0, this.clock.now() - Date.parse(pausedAt)) : 0);
+    const state = { ...unpaused, paused_ms: pausedMs };
+    const activeSince = new Date(run.createdAt.getTime() + pausedMs);
     const principal = await this.deps.principalFor(run.tenantId, input.key_id);
     const root = await this.deps.agents.resolve(run.tenantId, run.subject, run.version);
     const maxCost = root.definition.limits.max_cost_usd;
@@ -96,7 +101,7 @@ export class AgentRunHandler implements RunHandler {
     let invalidTurns = 0;
     try {
       for (;;) {
-        const limit = limitReached(root.definition, counts, run.createdAt, this.clock.now());
+        const limit = limitReached(root.definition, counts, activeSince, this.clock.now());
         if (limit) return { status: limit.status, error: limit.error, state };
         const request = prepareTurn(agent.definition, conversation, tools.tools);
         counts.turns++;
@@ -168,7 +173,10 @@ export class AgentRunHandler implements RunHandler {
             if (!context.replayingRecord || state.pending_approvals.length === 0) {
               await context.emit('approval.requested', { pending_approvals: turn.pending });
             }
-            return { status: 'waiting_approval', state: { ...state, pending_approvals: turn.pending } };
+            return {
+              status: 'waiting_approval',
+              state: { ...state, pending_approvals: turn.pending, paused_at: new Date(this.clock.now()).toISOString() },
+            };
           case 'continue':
             for (const result of turn.results) conversation.addToolResult(result.callId, result.content);
             invalidTurns = turn.invalidArguments > 0 && turn.executed === 0 ? invalidTurns + 1 : 0;

@@ -40,6 +40,9 @@ export const agentRunStateSchema = z.object({
   v: z.literal(1),
   decisions: z.record(z.string(), decision).default({}),
   pending_approvals: z.array(z.object({ call_id: z.string(), tool: z.string(), arguments: z.unknown() })).default([]),
+  /** Time spent paused for people so far, which `timeout_s` does not count; `paused_at`: since when it is paused. */
+  paused_ms: z.number().int().nonnegative().default(0),
+  paused_at: z.string().optional(),
 });
 export type AgentRunState = z.output<typeof agentRunStateSchema>;
 
