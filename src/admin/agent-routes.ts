@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { type AgentService, activateBody, agentDto, agentNameParams, parseDefinition } from '../agents/index.js';
+import { type AgentService, activateBody, agentDto, agentNameParams, agentVersionsDto, parseDefinition } from '../agents/index.js';
 
 const tenantOf = z.object({ tenant_id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a TokenHub id') });
 
@@ -44,15 +44,7 @@ export function registerAgentRoutes(app: FastifyInstance, agents: AgentService):
   app.get('/admin/v1/agents/:name/versions', async (request) => {
     const { tenant_id } = parseDefinition(tenantOf, request.query);
     const { name } = parseDefinition(agentNameParams, request.params);
-    const versions = await agents.versions(tenant_id, name);
-    return {
-      object: 'list',
-      data: versions.map((version) => ({
-        version: version.version,
-        definition: version.definition,
-        created_at: version.createdAt.toISOString(),
-      })),
-    };
+    return agentVersionsDto(await agents.versions(tenant_id, name));
   });
 
   app.post('/admin/v1/agents/:name/activate', async (request) => {

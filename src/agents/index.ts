@@ -11,7 +11,7 @@ export { activateBody, agentNameParams } from './routes/agent-routes.js';
 export { approvalBody, runParams, startRunBody } from './routes/run-routes.js';
 export type { AuthenticateTenant, TenantCaller } from './routes/tenant-auth.js';
 export { RunService } from './run-service.js';
-export { agentDto, type RunDto, runDto } from './run-view.js';
+export { agentDto, agentVersionsDto, type RunDto, runDto } from './run-view.js';
 export { type AgentRuntime, type AgentRuntimeOptions, createAgentRuntime } from './runtime.js';
 export { resealToolSecrets, ToolSecrets } from './tool-secrets.js';
 export { type AppToolFactory, AppToolRegistry } from './tools/app-tools.js';

@@ -1,5 +1,5 @@
 import { picosToUsd } from '../core/index.js';
-import type { RunRecord, RunStepRecord, RunUsage } from '../storage/index.js';
+import type { AgentVersionRecord, RunRecord, RunStepRecord, RunUsage } from '../storage/index.js';
 import type { AgentView } from './agent-service.js';
 
 /** A run as the API answers it. */
@@ -82,4 +82,14 @@ export const agentDto = (agent: AgentView) => ({
   latest_version: agent.latestVersion,
   created_at: agent.createdAt?.toISOString() ?? null,
   updated_at: agent.updatedAt?.toISOString() ?? null,
+});
+
+/** An agent's versions as the API lists them, oldest first. */
+export const agentVersionsDto = (versions: readonly AgentVersionRecord[]) => ({
+  object: 'list' as const,
+  data: versions.map((version) => ({
+    version: version.version,
+    definition: version.definition,
+    created_at: version.createdAt.toISOString(),
+  })),
 });

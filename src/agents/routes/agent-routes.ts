@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AgentService } from '../agent-service.js';
 import { parseDefinition } from '../agent-service.js';
 import { AGENT_NAME_PATTERN } from '../definition.js';
-import { agentDto } from '../run-view.js';
+import { agentDto, agentVersionsDto } from '../run-view.js';
 import type { AuthenticateTenant } from './tenant-auth.js';
 
 export const agentNameParams = z.object({ name: z.string().regex(AGENT_NAME_PATTERN, 'is not an agent name') });
@@ -50,15 +50,7 @@ export function agentRoutes(deps: { agents: AgentService; authenticate: Authenti
     app.get('/v1/agents/:name/versions', async (request) => {
       const caller = await authenticate(request.headers, READ);
       const { name } = parseDefinition(agentNameParams, request.params);
-      const versions = await agents.versions(caller.tenantId, name);
-      return {
-        object: 'list',
-        data: versions.map((version) => ({
-          version: version.version,
-          definition: version.definition,
-          created_at: version.createdAt.toISOString(),
-        })),
-      };
+      return agentVersionsDto(await agents.versions(caller.tenantId, name));
     });
 
     app.post('/v1/agents/:name/activate', async (request) => {
