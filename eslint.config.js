@@ -18,7 +18,10 @@ const layer = (folder, forbidden) => ({
   },
 });
 
-const ALL = ['config', 'wire', 'providers', 'routing', 'storage', 'cluster', 'economy', 'gateway', 'runs', 'admin', 'agents', 'apps', 'observability', 'cli'];
+const ALL = [
+  'config', 'wire', 'providers', 'routing', 'storage', 'cluster', 'economy', 'gateway', 'identity', 'runs', 'sandboxes',
+  'agents', 'inbox', 'workflows', 'apps', 'evals', 'admin', 'observability', 'cli', 'sdk',
+];
 const except = (...allowed) => ALL.filter((folder) => !allowed.includes(folder));
 
 export default tseslint.config(
@@ -44,6 +47,11 @@ export default tseslint.config(
   layer('economy', except('storage', 'cluster', 'config')),
   layer('gateway', except('config', 'wire', 'routing', 'providers', 'economy', 'observability')),
   layer('runs', except('storage', 'cluster', 'observability')),
-  layer('admin', except('economy', 'storage', 'agents', 'config', 'routing')),
+  layer('identity', except('storage', 'economy', 'cluster', 'observability')),
+  layer('agents', except('wire', 'storage', 'cluster', 'runs', 'identity', 'sandboxes', 'gateway', 'economy', 'observability')),
+  layer('inbox', except('storage', 'cluster', 'runs', 'agents', 'identity', 'observability')),
+  layer('apps', except('storage', 'agents', 'inbox', 'workflows', 'sandboxes', 'observability')),
+  layer('evals', except('agents', 'apps', 'observability')),
+  layer('admin', except('economy', 'storage', 'identity', 'agents', 'inbox', 'apps', 'config', 'routing')),
   layer('observability', ALL),
 );
