@@ -1,12 +1,14 @@
 import type { LaneId } from './lanes/lane.js';
 import type { Mode } from './types.js';
 
-/** How much to measure: `full` (npm run bench, < 10 min) or `quick` (npm run bench:quick, ~60 s). */
+/** How much to measure: `full` (npm run bench, ~12 min) or `quick` (npm run bench:quick, ~3 min). */
 export interface Profile {
   name: 'full' | 'quick';
   lanes: LaneId[];
-  /** Closed-loop connections for saturation runs. */
+  /** Connections of the warm-up, the CPU profile and the charts (the reference saturation run). */
   connections: number;
+  /** Closed-loop connections of the saturation runs: 1 is sequential (added latency per request). */
+  saturationConnections: number[];
   warmupS: number;
   saturationS: number;
   saturationReps: number;
@@ -27,11 +29,13 @@ export interface Profile {
 export const FULL: Profile = {
   name: 'full',
   lanes: ['direct', 'bare-proxy', 'tokenhub-pglite', 'tokenhub-anthropic', 'tokenhub-postgres', 'portkey'],
-  connections: 50,
+  connections: 32,
+  saturationConnections: [1, 32, 256],
   warmupS: 2,
-  saturationS: 3,
+  saturationS: 2,
   saturationReps: 3,
-  loads: { json: [200, 500, 1000, 2000], stream: [500, 1000] },
+  // Streams at 100 RPS: a load every lane can take, for the time-to-first-byte target.
+  loads: { json: [200, 1000, 2000], stream: [100, 500] },
   delayedLoads: { json: [1000], stream: [500] },
   delayMs: 50,
   loadS: 2,
@@ -43,12 +47,13 @@ export const FULL: Profile = {
 
 export const QUICK: Profile = {
   name: 'quick',
-  lanes: ['direct', 'bare-proxy', 'tokenhub-pglite', 'portkey'],
-  connections: 50,
+  lanes: ['direct', 'bare-proxy', 'tokenhub-pglite', 'tokenhub-postgres', 'portkey'],
+  connections: 32,
+  saturationConnections: [1, 32, 256],
   warmupS: 1,
   saturationS: 2,
   saturationReps: 1,
-  loads: { json: [1000], stream: [500] },
+  loads: { json: [1000], stream: [100] },
   delayedLoads: { json: [], stream: [] },
   delayMs: 50,
   loadS: 2,

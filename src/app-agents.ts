@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import { apiKeyOf } from './admin/index.js';
 import { type AgentDefinition, type AgentRuntime, agentDefinitionSchema, createAgentRuntime } from './agents/index.js';
 import { ConfigError, type HubConfig } from './config/index.js';
 import { HubError, type SecretBox } from './core/index.js';
-import { type Economy, hasScope, requireScope } from './economy/index.js';
+import type { Economy } from './economy/index.js';
 import { AGENT_MODEL_PREFIX, type AgentModels, type GatewayClient } from './gateway/index.js';
+import type { Identity } from './identity/index.js';
 import type { HubMetrics, Tracer } from './observability/index.js';
 import { checkUpstreamUrl, guardedConnector, guardedLookup, type UpstreamAddressPolicy } from './providers/index.js';
 import type { ModelCatalog } from './routing/index.js';
@@ -25,11 +25,28 @@ export function configAgents(config: HubConfig): AgentDefinition[] {
   return agents;
 }
 
+/** Why the upstream address policy refuses a URL (for tools and webhooks), or undefined when it allows it. */
+export function urlProblemOf(policy: UpstreamAddressPolicy): (url: string) => Promise<string | undefined> {
+  return async (url) => {
+    try {
+      await checkUpstreamUrl(url, policy, { param: 'url', subject: 'url' });
+      return undefined;
+    } catch (error) {
+      return error instanceof HubError ? error.message.replace(/^Invalid url: /, '') : String(error);
+    }
+  };
+}
+
+/** Carries outbound requests of tools and webhooks, with the address policy checked on every connect. */
+export const guardedDispatcherOf = (policy: UpstreamAddressPolicy): Agent =>
+  new Agent({ connect: guardedConnector(guardedLookup(policy)) });
+
 /** Composition of the agent runtime from the hub's parts: the gateway client, the economy, the address policy. */
 export function composeAgents(parts: {
   db: Database;
   config: HubConfig;
   economy: Economy;
+  identity: Identity;
   client: GatewayClient;
   catalog: ModelCatalog;
   policy: UpstreamAddressPolicy;
@@ -38,33 +55,35 @@ export function composeAgents(parts: {
   metrics?: HubMetrics;
   tracer?: Tracer;
 }): AgentRuntime {
-  const { economy, policy } = parts;
+  const { economy, identity, policy } = parts;
   return createAgentRuntime({
     db: parts.db,
     broadcast: economy.broadcast,
     client: parts.client,
     configAgents: configAgents(parts.config),
     modelExists: (name) => parts.catalog.find(name) !== undefined,
-    urlProblem: async (url) => {
-      try {
-        await checkUpstreamUrl(url, policy, { param: 'url', subject: 'url' });
-        return undefined;
-      } catch (error) {
-        return error instanceof HubError ? error.message.replace(/^Invalid url: /, '') : String(error);
-      }
-    },
+    urlProblem: urlProblemOf(policy),
     principalFor: (tenantId, keyId) => economy.principalForKey(tenantId, keyId),
-    authenticate: async (headers, scopes) => {
-      const principal = await economy.gate.authenticate(apiKeyOf(headers));
-      if (principal.kind === 'admin' || !principal.tenantId || !principal.keyId) {
+    authenticate: async (request, scopes) => {
+      const caller = await identity.caller(request);
+      if (caller.kind === 'admin') {
         throw new HubError('FORBIDDEN', 'Agents belong to a tenant: use a virtual key here, or /admin/v1/agents with the admin key.', {
           code: 'virtual_key_required',
         });
       }
-      if (!scopes.some((scope) => hasScope(principal, scope))) requireScope(principal, scopes[0] ?? 'agents:run');
-      return { tenantId: principal.tenantId, keyId: principal.keyId };
+      // People are held to their role by the identity guard on every tenant route; service keys to their scopes.
+      if (!caller.user && !scopes.some((scope) => caller.scopes.includes(scope))) {
+        throw new HubError(
+          'FORBIDDEN',
+          `This API key lacks the "${scopes[0]}" scope; create or change the key with scopes including "${scopes[0]}".`,
+          {
+            code: 'missing_scope',
+          },
+        );
+      }
+      return { tenantId: caller.tenantId, keyId: await identity.billingKeyOf(caller) };
     },
-    dispatcher: new Agent({ connect: guardedConnector(guardedLookup(policy)) }),
+    dispatcher: guardedDispatcherOf(policy),
     secretBox: parts.secretBox,
     flushLedger: () => economy.flush(),
     logger: parts.logger,

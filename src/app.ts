@@ -4,11 +4,14 @@ import type { Logger } from 'pino';
 import { adminApiPaths, adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
 import { agentModelsOf, composeAgents } from './app-agents.js';
+import { composeInbox } from './app-inbox.js';
 import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
 import { createSecretBox, picosToUsd } from './core/index.js';
 import { createEconomy, type Economy, generateAdminKey, hashSecret, VIRTUAL_KEY_PREFIX } from './economy/index.js';
 import { AccessLog, createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
+import { Identity, identityRoutes } from './identity/index.js';
+import { type Inbox, inboxWebhookApiPaths } from './inbox/index.js';
 import { createLogger, createTracer, HubMetrics, type Tracer } from './observability/index.js';
 import {
   allowEntryProblems,
@@ -59,6 +62,10 @@ export interface Hub {
   client: GatewayClient;
   /** Agent definitions, runs and the engine that executes them. */
   agents: AgentRuntime;
+  /** People: users, roles, sessions, and the permission guard. */
+  identity: Identity;
+  /** The human inbox: tasks, claims, take-over, webhooks. */
+  inbox: Inbox;
   economy: Economy;
   logger: Logger;
   /** The no-op tracer unless `otlpEndpoint` was given. */
@@ -153,15 +160,18 @@ export async function createHub(options: HubOptions): Promise<Hub> {
 
   // The gateway client needs the pipeline, which the app builds: agents reach it through this reference.
   let clientRef: GatewayClient | undefined;
+  const lateClient: GatewayClient = {
+    chat: (request, call) => (clientRef as GatewayClient).chat(request, call),
+    streamChat: (request, call) => (clientRef as GatewayClient).streamChat(request, call),
+    embeddings: (request, call) => (clientRef as GatewayClient).embeddings(request, call),
+  };
+  const identity = new Identity({ db, economy });
   const agentRuntime = composeAgents({
     db,
     config: options.config,
     economy,
-    client: {
-      chat: (request, call) => (clientRef as GatewayClient).chat(request, call),
-      streamChat: (request, call) => (clientRef as GatewayClient).streamChat(request, call),
-      embeddings: (request, call) => (clientRef as GatewayClient).embeddings(request, call),
-    },
+    identity,
+    client: lateClient,
     catalog,
     policy,
     secretBox,
@@ -169,6 +179,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     tracer,
   });
+  const inbox = composeInbox({ db, economy, identity, runtime: agentRuntime, client: lateClient, policy, secretBox, logger });
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
@@ -194,25 +205,30 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     agentModels: agentModelsOf(agentRuntime),
     extensions: [
       async (app) => {
+        identity.guardRoutes(app);
         await app.register(
           adminRoutes({
             economy,
             db,
             upstreams,
             agents: agentRuntime.agents,
+            identity,
             ...(secretBox ? { resealToolSecrets: () => resealToolSecrets(db, secretBox) } : {}),
           }),
         );
         await app.register(selfServiceRoutes({ economy }));
         await app.register(agentRuntime.routes);
+        await app.register(identityRoutes(identity, db));
+        await app.register(inbox.routes);
       },
     ],
-    apiPaths: [adminApiPaths(), agentApiPaths()],
+    apiPaths: [adminApiPaths(), agentApiPaths(), inboxWebhookApiPaths()],
   });
 
   const client = createGatewayClient(pipeline);
   clientRef = client;
   await agentRuntime.start();
+  await inbox.start();
 
   let closed = false;
   return {
@@ -220,6 +236,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     db,
     client,
     agents: agentRuntime,
+    identity,
+    inbox,
     economy,
     logger,
     tracer,
@@ -235,6 +253,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       if (closed) return;
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
+      await inbox.stop();
       await agentRuntime.stop();
       await upstreams.close();
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));

@@ -108,27 +108,43 @@ export async function prepareLanes(runs: LaneRun[], ctx: MeasureContext): Promis
   await new Promise((resolve) => setTimeout(resolve, 300));
 }
 
-async function saturationRun(run: LaneRun, mode: Mode, rep: number, ctx: MeasureContext): Promise<void> {
+async function saturationRun(run: LaneRun, mode: Mode, connections: number, rep: number, ctx: MeasureContext): Promise<void> {
   const { lane, result } = run;
-  const runAccount = await account(lane, `sat-${mode}-${rep}`, result);
+  const previous = result.saturation.filter((entry) => entry.mode === mode && entry.connections === connections);
+  let sized: number | undefined;
+  if (previous.length === 0 && connections < ctx.profile.connections) {
+    // The warm-up ran at many connections and says little of one: a short timed run (its own account, not
+    // ledger-checked: it may cut a request in flight) sizes the first counted one.
+    const sizing = await account(lane, `size-${mode}-c${connections}`, result);
+    sized = (
+      await ctx.load.saturate({
+        request: lane.request(mode, sizing?.key ?? lane.defaultCredential),
+        connections,
+        amount: null,
+        durationS: 1,
+      })
+    ).rps;
+  }
+  const runAccount = await account(lane, `sat-${mode}-c${connections}-${rep}`, result);
   await ctx.upstream.reset();
   const cpuBefore = cpuNow(lane.gatewayPid);
+  // Sized from the last run at these connections (the warm-up's rate sizes the first concurrent one).
   const estimate = Math.max(
-    result.warmupRps[mode] ?? 50,
-    ...result.saturation.filter((entry) => entry.mode === mode).map((entry) => entry.result.rps),
+    sized ?? (previous.length > 0 ? 0 : (result.warmupRps[mode] ?? 50)),
+    ...previous.map((entry) => entry.result.rps),
     50,
   );
   const outcome = await ctx.load.saturate({
     request: lane.request(mode, runAccount?.key ?? lane.defaultCredential),
-    connections: ctx.profile.connections,
-    amount: Math.max(ctx.profile.connections * 4, Math.round(estimate * ctx.profile.saturationS)),
+    connections,
+    amount: Math.max(connections * 4, Math.round(estimate * ctx.profile.saturationS)),
     durationS: ctx.profile.saturationS * 4,
   });
   const cpuUsPerRequest = cpuPer(lane.gatewayPid, cpuBefore, outcome.ok);
   const ledger = await ledgerAfter(lane, runAccount, ctx);
-  result.saturation.push({ mode, rep, result: outcome, cpuUsPerRequest, ledger });
+  result.saturation.push({ mode, connections, rep, result: outcome, cpuUsPerRequest, ledger });
   ctx.log(
-    `  ${lane.id} ${mode}: saturation ${outcome.rps} rps, p50 ${outcome.latencyUs.p50} µs, p99 ${outcome.latencyUs.p99} µs, cpu ${cpuUsPerRequest ?? '-'} µs/req${ledger ? `, ledger ${ledger.exact ? 'exact' : `OFF ${JSON.stringify(ledger.diff ?? ledger.note)}`}` : ''}`,
+    `  ${lane.id} ${mode} c${connections}: saturation ${outcome.rps} rps, p50 ${outcome.latencyUs.p50} µs, p99 ${outcome.latencyUs.p99} µs, cpu ${cpuUsPerRequest ?? '-'} µs/req${ledger ? `, ledger ${ledger.exact ? 'exact' : `OFF ${JSON.stringify(ledger.diff ?? ledger.note)}`}` : ''}`,
   );
 }
 
@@ -161,13 +177,17 @@ async function loadRun(run: LaneRun, mode: Mode, delayMs: number, rate: number, 
 export async function measureSaturation(runs: LaneRun[], ctx: MeasureContext): Promise<void> {
   await ctx.upstream.setDelay(0);
   for (const mode of ['json', 'stream'] as const) {
-    for (let rep = 0; rep < ctx.profile.saturationReps; rep++) {
-      for (const run of runs) {
-        if (!run.modes.includes(mode)) continue;
-        await saturationRun(run, mode, rep, ctx).catch((error: unknown) => {
-          run.result.failures.push({ mode, error: failureText(error) });
-          ctx.log(`  ${run.lane.id} ${mode}: ERROR ${failureText(error)}`);
-        });
+    for (const connections of ctx.profile.saturationConnections) {
+      for (let rep = 0; rep < ctx.profile.saturationReps; rep++) {
+        // Rotated per repetition, so no lane always runs right after the same neighbour.
+        const order = runs.map((_, index) => runs[(index + rep) % runs.length] as LaneRun);
+        for (const run of order) {
+          if (!run.modes.includes(mode)) continue;
+          await saturationRun(run, mode, connections, rep, ctx).catch((error: unknown) => {
+            run.result.failures.push({ mode, error: failureText(error) });
+            ctx.log(`  ${run.lane.id} ${mode} c${connections}: ERROR ${failureText(error)}`);
+          });
+        }
       }
     }
   }
@@ -185,7 +205,11 @@ export async function measureLoads(runs: LaneRun[], ctx: MeasureContext): Promis
       for (const rate of rates) {
         const eligible = runs.filter((run) => {
           if (!run.modes.includes(mode) || !ratesOf(run).includes(rate)) return false;
-          const saturation = spread(run.result.saturation.filter((entry) => entry.mode === mode).map((entry) => entry.result.rps)).median;
+          const saturation = spread(
+            run.result.saturation
+              .filter((entry) => entry.mode === mode && entry.connections === profile.connections)
+              .map((entry) => entry.result.rps),
+          ).median;
           if (rate <= saturation * MAX_LOAD_SHARE) return true;
           run.result.skipped.push({
             mode,

@@ -4,6 +4,8 @@ import type { LaneId } from './lane.js';
 
 export interface SaturationRun {
   mode: Mode;
+  /** Closed-loop connections (1: sequential). */
+  connections: number;
   rep: number;
   result: SaturateResult;
   /** Gateway CPU (user + system) per completed request, µs. */

@@ -129,7 +129,7 @@ export function throughputChart(summaries: LaneSummary[]): string | null {
     });
   });
   parts.push(
-    `<text x="${width / 2}" y="${height - 12}" text-anchor="middle" fill="#4b5563">requests/s at saturation (50 connections, median of repetitions); solid: non-streaming, light: streaming</text>`,
+    `<text x="${width / 2}" y="${height - 12}" text-anchor="middle" fill="#4b5563">requests/s at saturation (32 connections, median of repetitions); solid: non-streaming, light: streaming</text>`,
   );
   return frame(width, height, 'Saturation throughput', parts.join('\n'));
 }

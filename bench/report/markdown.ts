@@ -44,28 +44,39 @@ function targetsSection(targets: TargetResult[]): string {
 }
 
 function saturationSection(summaries: LaneSummary[], comparisons: Comparison[]): string {
-  const rows = summaries.flatMap((lane) =>
-    (['json', 'stream'] as const).flatMap((mode) => {
+  const rows = (['json', 'stream'] as const).flatMap((mode) =>
+    summaries.flatMap((lane) => {
       const summary = lane.modes[mode];
       if (!summary) return [];
       const comparison = comparisons.find((candidate) => candidate.lane === lane.id && candidate.mode === mode);
-      return [
-        [
+      return summary.byConnections.map((entry) => {
+        const versus = comparison?.byConnections.find((candidate) => candidate.connections === entry.connections);
+        return [
           lane.label,
           mode,
-          range(summary.saturationRps),
-          times(comparison?.throughputVsDirect ?? (lane.id === 'direct' ? 1 : null)),
-          times(comparison?.throughputVsBare ?? null),
-          times(comparison?.throughputVsPortkey ?? null),
-          range(summary.saturationP50),
-          range(summary.saturationP99),
-          range(summary.cpuUsPerRequest),
-        ],
-      ];
+          `${entry.connections}`,
+          range(entry.rps),
+          times(versus?.vsBare ?? (lane.id === 'bare-proxy' ? 1 : null)),
+          range(entry.p50),
+          lane.id === 'direct' ? '(floor)' : signed(versus?.addedP50),
+          range(entry.p99),
+          range(entry.cpuUsPerRequest),
+        ];
+      });
     }),
   );
   return table(
-    ['lane', 'mode', 'RPS median (min–max)', '× Direct', '× bare proxy', '× Portkey', 'p50 µs', 'p99 µs', 'gateway CPU µs/request'],
+    [
+      'lane',
+      'mode',
+      'connections',
+      'RPS median (min–max)',
+      '× bare proxy',
+      'p50 µs',
+      'added p50 vs Direct µs',
+      'p99 µs',
+      'gateway CPU µs/request',
+    ],
     rows,
   );
 }
@@ -131,7 +142,7 @@ function streamsSection(summaries: LaneSummary[]): string {
 function ledgerSection(results: LaneResult[]): string {
   const rows = results.flatMap((lane) => {
     const runs = [
-      ...lane.saturation.map((run) => ({ label: `saturation ${run.mode} #${run.rep + 1}`, ledger: run.ledger })),
+      ...lane.saturation.map((run) => ({ label: `saturation ${run.mode} c${run.connections} #${run.rep + 1}`, ledger: run.ledger })),
       ...lane.loads.map((run) => ({ label: `${run.mode} ${run.rate} RPS +${run.delayMs} ms #${run.rep + 1}`, ledger: run.ledger })),
     ];
     return runs.flatMap(({ label, ledger }) =>
@@ -155,7 +166,7 @@ function ledgerSection(results: LaneResult[]): string {
   return table(['lane', 'run', 'upstream reported (prompt / completion / cost)', 'ledger', 'difference', 'result'], rows);
 }
 
-function profileSection(cpuProfile: ProfileSummary | null, targets: TargetResult[]): string {
+function profileSection(cpuProfile: ProfileSummary | null, targets: TargetResult[], connections: number): string {
   if (!targets.some((target) => target.status === 'missed')) return 'Every measured target was met, so no profile was taken.';
   if (!cpuProfile) return 'A target was missed but the profile could not be taken (see the run log).';
   const categories = table(
@@ -172,7 +183,7 @@ function profileSection(cpuProfile: ProfileSummary | null, targets: TargetResult
     .map((entry, index) => `${index + 1}. ${entry.name}: ${entry.selfPct} % of busy CPU`)
     .join('\n');
   return [
-    `TokenHub (PGlite, all features on) under non-streaming saturation (4 s after a 1 s warm-up; start-up left out), \`node --cpu-prof\`: ${cpuProfile.busyMs} ms busy, ${cpuProfile.idleMs} ms idle. Profile: \`${cpuProfile.file}\` (open it in Chrome DevTools → Performance, or speedscope).`,
+    `TokenHub (PGlite, all features on) under non-streaming saturation at ${connections} connections (4 s after a 1 s warm-up; start-up left out), \`node --cpu-prof\`: ${cpuProfile.busyMs} ms busy, ${cpuProfile.idleMs} ms idle. Profile: \`${cpuProfile.file}\` (open it in Chrome DevTools → Performance, or speedscope).`,
     '',
     '**Top three costs** (self time by package / TokenHub folder):',
     '',
@@ -224,7 +235,7 @@ export function renderMarkdown(input: MarkdownInput): string {
     `- ${contention}`,
     ...(input.buildNote ? [`- Build: ${input.buildNote.split('\n')[0]}`] : []),
     '',
-    '## Targets (issue #5)',
+    '## Targets (issue #16)',
     '',
     targetsSection(input.targets),
     '',
@@ -233,7 +244,7 @@ export function renderMarkdown(input: MarkdownInput): string {
     ...input.charts.map((file) => `![${file}](./${file})\n`),
     '## Saturation throughput',
     '',
-    `Closed loop, ${profile.connections} connections, upstream answering at once; ${profile.saturationReps} repetition(s) of ${profile.saturationS} s after a ${profile.warmupS} s warm-up; median (min–max). Gateway CPU is user + system time of the gateway process over the run divided by the requests served.`,
+    `Closed loop at ${profile.saturationConnections.join(', ')} connections (1 is sequential: its added p50 is what the gateway adds to each request), upstream answering at once; ${profile.saturationReps} repetition(s) of ${profile.saturationS} s after a ${profile.warmupS} s warm-up at ${profile.connections} connections, repetitions interleaved across lanes; median (min–max). "Added" is the lane's p50 minus Direct's at the same connections. Gateway CPU is user + system time of the gateway process over the run divided by the requests served.`,
     '',
     saturationSection(input.summaries, input.comparisons),
     '',
@@ -257,7 +268,7 @@ export function renderMarkdown(input: MarkdownInput): string {
     '',
     '## Where the time goes',
     '',
-    profileSection(input.cpuProfile, input.targets),
+    profileSection(input.cpuProfile, input.targets, profile.connections),
     '',
     '## Failures, skips and warnings',
     '',

@@ -16,11 +16,23 @@ export interface LoadSummary {
   failed: number;
 }
 
+/** Saturation at one number of connections. */
+export interface ConnectionsSummary {
+  connections: number;
+  rps: Spread;
+  p50: Spread;
+  p99: Spread;
+  cpuUsPerRequest: Spread;
+}
+
 export interface ModeSummary {
+  /** At the profile's reference connections (`Profile.connections`). */
   saturationRps: Spread;
   saturationP50: Spread;
   saturationP99: Spread;
   cpuUsPerRequest: Spread;
+  /** Every saturation run, by connections (1: sequential). */
+  byConnections: ConnectionsSummary[];
   loads: LoadSummary[];
 }
 
@@ -39,6 +51,11 @@ export interface Comparison {
   throughputVsDirect: number | null;
   throughputVsBare: number | null;
   throughputVsPortkey: number | null;
+  /**
+   * Per connections: throughput vs the bare proxy, and latency added to Direct's (p50 minus Direct's p50 at
+   * the same connections; at 1 connection this is the time the gateway adds to each request).
+   */
+  byConnections: { connections: number; vsBare: number | null; addedP50: number | null; bareAddedP50: number | null }[];
   /** Added latency vs Direct at each measured load, µs (medians over repetitions). */
   added: { delayMs: number; rate: number; p50: number; p99: number; p999: number; ttfbP50: number | null }[];
 }
@@ -53,9 +70,21 @@ export interface LaneSummary {
 
 const MODES: Mode[] = ['json', 'stream'];
 
-function summariseMode(lane: LaneResult, mode: Mode): ModeSummary | undefined {
-  const saturation = lane.saturation.filter((run) => run.mode === mode);
-  if (saturation.length === 0) return undefined;
+function summariseMode(lane: LaneResult, mode: Mode, referenceConnections: number): ModeSummary | undefined {
+  const all = lane.saturation.filter((run) => run.mode === mode);
+  if (all.length === 0) return undefined;
+  const connectionCounts = [...new Set(all.map((run) => run.connections))].sort((a, b) => a - b);
+  const byConnections = connectionCounts.map((connections): ConnectionsSummary => {
+    const runs = all.filter((run) => run.connections === connections);
+    return {
+      connections,
+      rps: spread(runs.map((run) => run.result.rps)),
+      p50: spread(runs.map((run) => run.result.latencyUs.p50)),
+      p99: spread(runs.map((run) => run.result.latencyUs.p99)),
+      cpuUsPerRequest: spread(runs.flatMap((run) => (run.cpuUsPerRequest === null ? [] : [run.cpuUsPerRequest]))),
+    };
+  });
+  const saturation = all.filter((run) => run.connections === referenceConnections);
   const keys = new Map<string, { delayMs: number; rate: number }>();
   for (const run of lane.loads) if (run.mode === mode) keys.set(`${run.delayMs}/${run.rate}`, { delayMs: run.delayMs, rate: run.rate });
   const loads = [...keys.values()].map(({ delayMs, rate }): LoadSummary => {
@@ -79,6 +108,7 @@ function summariseMode(lane: LaneResult, mode: Mode): ModeSummary | undefined {
     saturationP50: spread(saturation.map((run) => run.result.latencyUs.p50)),
     saturationP99: spread(saturation.map((run) => run.result.latencyUs.p99)),
     cpuUsPerRequest: spread(saturation.flatMap((run) => (run.cpuUsPerRequest === null ? [] : [run.cpuUsPerRequest]))),
+    byConnections,
     loads: loads.sort((a, b) => a.delayMs - b.delayMs || a.rate - b.rate),
   };
 }
@@ -103,13 +133,13 @@ function summariseLedger(lane: LaneResult): LedgerSummary | null {
   };
 }
 
-export function summariseLanes(lanes: LaneResult[]): LaneSummary[] {
+export function summariseLanes(lanes: LaneResult[], referenceConnections: number): LaneSummary[] {
   return lanes.map((lane) => ({
     id: lane.id,
     label: lane.label,
     modes: Object.fromEntries(
       MODES.flatMap((mode) => {
-        const summary = summariseMode(lane, mode);
+        const summary = summariseMode(lane, mode, referenceConnections);
         return summary ? [[mode, summary]] : [];
       }),
     ),
@@ -147,9 +177,24 @@ export function compare(summaries: LaneSummary[]): Comparison[] {
           },
         ];
       });
+      const bareMode = bare?.modes[mode];
+      const p50At = (summaryOf: ModeSummary | undefined, connections: number): number | undefined =>
+        summaryOf?.byConnections.find((entry) => entry.connections === connections)?.p50.median;
+      const byConnections = summary.byConnections.map((entry) => {
+        const directP50 = p50At(directMode, entry.connections);
+        const bareP50 = p50At(bareMode, entry.connections);
+        const bareRps = bareMode?.byConnections.find((candidate) => candidate.connections === entry.connections)?.rps.median;
+        return {
+          connections: entry.connections,
+          vsBare: lane.id === 'bare-proxy' ? null : ratio(entry.rps.median, bareRps),
+          addedP50: directP50 === undefined ? null : Math.round(entry.p50.median - directP50),
+          bareAddedP50: directP50 === undefined || bareP50 === undefined ? null : Math.round(bareP50 - directP50),
+        };
+      });
       comparisons.push({
         lane: lane.id,
         mode,
+        byConnections,
         throughputVsDirect: ratio(summary.saturationRps.median, directMode?.saturationRps.median),
         throughputVsBare: lane.id === 'bare-proxy' ? null : ratio(summary.saturationRps.median, bare?.modes[mode]?.saturationRps.median),
         throughputVsPortkey: lane.id === 'portkey' ? null : ratio(summary.saturationRps.median, portkey?.modes[mode]?.saturationRps.median),

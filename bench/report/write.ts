@@ -23,7 +23,7 @@ export interface ReportInput {
 /** Writes `<prefix>.json`, `<prefix>.md` and the SVG charts; returns the files and a few headline lines. */
 export async function writeReport(input: ReportInput): Promise<{ files: string[]; headline: string[] }> {
   const prefix = input.profile.name === 'quick' ? 'quick' : 'latest';
-  const summaries = summariseLanes(input.results);
+  const summaries = summariseLanes(input.results, input.profile.connections);
   const comparisons = compare(summaries);
   const targets = evaluateTargets(summaries, comparisons);
   const cpuProfile = targets.some((target) => target.status === 'missed') ? await input.profileHub() : null;

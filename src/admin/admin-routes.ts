@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgentService } from '../agents/index.js';
 import { HubError } from '../core/index.js';
 import { type Economy, hashSecret } from '../economy/index.js';
+import type { Identity } from '../identity/index.js';
 import { AuditLogRepository, type Database } from '../storage/index.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { apiKeyOf } from './api-key.js';
@@ -13,6 +14,7 @@ import { registerTenantRoutes } from './tenant-routes.js';
 import type { UpstreamControl } from './upstreams/upstream-control.js';
 import { registerUpstreamRoutes } from './upstreams/upstream-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
+import { registerUserRoutes } from './user-routes.js';
 
 export interface AdminRoutesDeps {
   economy: Economy;
@@ -22,6 +24,8 @@ export interface AdminRoutesDeps {
   upstreams?: UpstreamControl;
   /** Agents of every tenant (omitted: those routes are not served). */
   agents?: AgentService;
+  /** People of every tenant (omitted: `/admin/v1/users` is not served). */
+  identity?: Identity;
   /** Re-seals agents' tool secrets on secret rotation. */
   resealToolSecrets?: () => Promise<number>;
 }
@@ -54,5 +58,6 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
       registerUpstreamRoutes(app, deps.upstreams, deps.resealToolSecrets ? { resealToolSecrets: deps.resealToolSecrets } : {});
     }
     if (deps.agents) registerAgentRoutes(app, deps.agents);
+    if (deps.identity) registerUserRoutes(app, deps.identity, deps.db);
   };
 }

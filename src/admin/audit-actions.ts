@@ -50,6 +50,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'PUT /admin/v1/agents/:name': { action: 'agent.update', targetType: 'agent' },
   'DELETE /admin/v1/agents/:name': { action: 'agent.delete', targetType: 'agent' },
   'POST /admin/v1/agents/:name/activate': { action: 'agent.activate', targetType: 'agent' },
+  'POST /admin/v1/users': { action: 'user.create', targetType: 'user' },
+  'PATCH /admin/v1/users/:id': { action: 'user.update', targetType: 'user' },
 };
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'replace', PATCH: 'update', DELETE: 'delete' };

@@ -1,12 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { newId } from '../core/index.js';
+import { newId, withoutSecrets } from '../core/index.js';
 import type { AuditLogRepository } from '../storage/index.js';
 import { type AuditContext, auditedRoute } from './audit-actions.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** Field names whose values are secrets at any depth: a created key's `key` is shown once and never stored. */
-const SECRET_FIELDS = new Set(['key', 'secret', 'api_key', 'apiKey', 'password', 'token', 'headers']);
 
 interface PendingAudit {
   actor: string;
@@ -14,15 +11,6 @@ interface PendingAudit {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A deep copy without secret fields. */
-export function withoutSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (!isRecord(value)) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [field, inner] of Object.entries(value)) if (!SECRET_FIELDS.has(field)) copy[field] = withoutSecrets(inner);
-  return copy;
-}
 
 function parseJson(payload: unknown): unknown {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;

@@ -22,6 +22,39 @@ export const agentLimitsSchema = z.strictObject({
   timeout_s: z.number().int().min(1).max(86_400).default(600),
 });
 
+/**
+ * When a conversation goes to a person, besides the agent calling `transfer_to_human`: the customer asks
+ * for one, their sentiment turns negative (a cheap model classifies each message, billed like any call),
+ * tool calls keep failing, or the run's budget runs out mid-conversation. Tasks land in `queue` with this
+ * priority and skills, due within `sla_minutes`.
+ */
+export const escalationSchema = z.strictObject({
+  queue: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, _, . or -')
+    .default('default'),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).default('normal'),
+  skills: z
+    .array(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/))
+    .max(16)
+    .default([]),
+  sla_minutes: z.number().int().min(1).max(43_200).optional(),
+  on_customer_request: z.boolean().default(true),
+  negative_sentiment: z
+    .strictObject({
+      model: z.string().min(1).max(200).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE),
+      /** How sure the classifier must be that the message is negative (0–1). */
+      threshold: z.number().min(0).max(1).default(0.8),
+    })
+    .optional(),
+  /** Hand off after this many turns in a row whose tool calls all failed. */
+  tool_errors: z.number().int().min(1).max(20).optional(),
+  on_budget_exhausted: z.boolean().default(false),
+  /** What the customer is told when the conversation goes to a person. */
+  transfer_message: text(2_000).min(1).default("I'm passing this conversation to a colleague, who will reply here shortly."),
+});
+export type EscalationRules = z.output<typeof escalationSchema>;
+
 /** An agent as its owner defines it (config file, admin API or the tenant's own API). */
 export const agentDefinitionSchema = z.strictObject({
   name: agentName,
@@ -33,6 +66,7 @@ export const agentDefinitionSchema = z.strictObject({
   /** JSON Schema of a structured final answer (`output.json`). */
   output_schema: z.record(z.string(), z.unknown()).optional(),
   limits: agentLimitsSchema.default({ max_turns: 10, max_tool_calls: 50, timeout_s: 600 }),
+  escalation: escalationSchema.optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
 

@@ -5,14 +5,22 @@
  * and thread on its ledger row.
  */
 export { AgentService, type AgentView, parseDefinition, type ResolvedAgent } from './agent-service.js';
-export { type AgentDefinition, agentDefinitionSchema } from './definition.js';
+export { type AgentDefinition, agentDefinitionSchema, type EscalationRules, escalationSchema } from './definition.js';
 export { agentApiPaths } from './openapi-paths.js';
 export { activateBody, agentNameParams } from './routes/agent-routes.js';
-export { approvalBody, runParams, startRunBody } from './routes/run-routes.js';
+export { abortedBy, approvalBody, runParams, startRunBody } from './routes/run-routes.js';
 export type { AuthenticateTenant, TenantCaller } from './routes/tenant-auth.js';
-export { RunService } from './run-service.js';
+export { isSettledStatus, RunService } from './run-service.js';
 export { agentDto, agentVersionsDto, type RunDto, runDto } from './run-view.js';
 export { type AgentRuntime, type AgentRuntimeOptions, createAgentRuntime } from './runtime.js';
+export {
+  type HeldThread,
+  type ThreadGate,
+  type ThreadMessageDto,
+  type ThreadReply,
+  type ThreadService,
+  threadMessageDto,
+} from './thread-service.js';
 export { resealToolSecrets, ToolSecrets } from './tool-secrets.js';
 export { type AppToolFactory, AppToolRegistry } from './tools/app-tools.js';
 export type { AgentTool, ToolCallContext, ToolOutcome, ToolSpec } from './tools/tool.js';

@@ -43,6 +43,7 @@ export class RunService {
   private readonly flushLedger: () => Promise<void>;
   /** Told of runs cancelled here at once (queued or paused ones); the engine tells of the rest. */
   private readonly onRunLeft: ((run: RunRecord, status: 'cancelled') => void) | undefined;
+  private threadHeld: ((tenantId: string, threadId: string) => Promise<{ taskId: string } | undefined>) | undefined;
 
   constructor(options: {
     db: Database;
@@ -60,12 +61,28 @@ export class RunService {
     this.clock = options.clock ?? systemClock;
   }
 
+  /** While a person holds a thread (the inbox says), no run starts on it. */
+  setThreadHold(check: (tenantId: string, threadId: string) => Promise<{ taskId: string } | undefined>): void {
+    this.threadHeld = check;
+  }
+
   get events(): RunEvents {
     return this.engine.events;
   }
 
   async start(request: StartRun): Promise<RunRecord> {
     const agent = await this.agents.resolve(request.tenantId, request.agent);
+    const held = request.threadId && this.threadHeld ? await this.threadHeld(request.tenantId, request.threadId) : undefined;
+    if (held) {
+      throw new HubError(
+        'CONFLICT',
+        `A person holds thread \`${request.threadId}\` (inbox task \`${held.taskId}\`): no agent answers in it until they hand it back.`,
+        {
+          code: 'thread_held',
+          param: 'thread_id',
+        },
+      );
+    }
     const id = newId('run');
     const given = typeof request.input === 'string' ? [{ role: 'user' as const, content: request.input }] : request.input;
     // A run on a thread starts from the thread's conversation (and adds its input to it); its input holds it

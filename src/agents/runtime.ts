@@ -21,6 +21,7 @@ import { RunService } from './run-service.js';
 import { ThreadService } from './thread-service.js';
 import { ToolSecrets } from './tool-secrets.js';
 import { AppToolRegistry } from './tools/app-tools.js';
+import { callToolOnBehalf, type OnBehalfCall } from './tools/call-on-behalf.js';
 
 export interface AgentRuntimeOptions {
   db: Database;
@@ -54,6 +55,13 @@ export interface AgentRuntime {
   /** Conversations across runs (`/v1/threads`); the human inbox adds people's replies through it. */
   threads: ThreadService;
   engine: RunEngine;
+  /**
+   * Told on this replica each time a run stops in a status (paused for a person, or final), after it is
+   * recorded; the inbox opens its tasks from it. Listeners must not throw.
+   */
+  onRunSettled(listener: (run: RunRecord, status: string) => void): void;
+  /** Calls one of an agent's tools for a person holding the conversation (the inbox's take-over). */
+  callTool(call: Omit<OnBehalfCall, 'agent'> & { agent: string }): ReturnType<typeof callToolOnBehalf>;
   /** The tenant routes (`/v1/agents`, `/v1/runs`, `/mcp`), for the composition root to register. */
   routes: FastifyPluginAsync;
   start(): Promise<void>;
@@ -73,20 +81,23 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const telemetry = new RunTelemetry({ metrics: options.metrics, tracer: options.tracer });
-  const onRunLeft = (run: { kind: string }, status: string): void => {
+  const settledListeners: ((run: RunRecord, status: string) => void)[] = [];
+  const onRunLeft = (run: RunRecord, status: string): void => {
     if (run.kind === AGENT_RUN_KIND) options.metrics?.observeAgentRun(status);
+    for (const listener of settledListeners) listener(run, status);
   };
+  const toolsFor = (tenantId: string) => ({
+    dispatcher: options.dispatcher,
+    resolveSecret: async (name: string) =>
+      options.secretBox ? new ToolSecrets(options.db, options.secretBox, tenantId).resolve(name) : undefined,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const handler = new AgentRunHandler({
     agents,
     telemetry,
     client: options.client,
     principalFor: options.principalFor,
-    toolsFor: (tenantId) => ({
-      dispatcher: options.dispatcher,
-      resolveSecret: async (name) =>
-        options.secretBox ? new ToolSecrets(options.db, options.secretBox, tenantId).resolve(name) : undefined,
-      ...(options.clock ? { clock: options.clock } : {}),
-    }),
+    toolsFor,
     // Bound late: the thread service stands on the run service, which stands on the engine running this handler.
     recordReply: (run, text): Promise<void> => threads.recordReply(run, text),
     appTools,
@@ -140,6 +151,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     runs,
     threads,
     engine,
+    onRunSettled: (listener) => {
+      settledListeners.push(listener);
+    },
+    callTool: async (call) => {
+      const agent = await agents.resolve(call.tenantId, call.agent);
+      return callToolOnBehalf({ ...call, agent }, { tools: toolsFor(call.tenantId), appTools });
+    },
     routes: async (app) => {
       await app.register(agentRoutes({ agents, authenticate: options.authenticate }));
       await app.register(runRoutes({ runs, authenticate: options.authenticate }));

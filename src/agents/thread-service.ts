@@ -40,10 +40,13 @@ export async function threadInput(
   return [...history.map(toInputMessage), ...request.messages];
 }
 
-const toInputMessage = (message: ThreadMessageRecord): InputMessage => ({
-  role: message.role === 'user' ? 'user' : 'assistant',
-  content: message.content,
-});
+const toInputMessage = (message: ThreadMessageRecord): InputMessage =>
+  message.role === 'note'
+    ? {
+        role: 'system',
+        content: `A colleague (${message.author ?? 'a person'}) handed this conversation back to you with a note: ${message.content}`,
+      }
+    : { role: message.role === 'user' ? 'user' : 'assistant', content: message.content };
 
 /** A thread's message as the API answers it. */
 export const threadMessageDto = (message: ThreadMessageRecord) => ({
@@ -65,11 +68,48 @@ export const threadDto = (thread: ThreadRecord) => ({
   metadata: thread.metadata,
 });
 
-/** What posting a message answers: the agent's reply (null when the run did not complete) and the run. */
+/**
+ * What posting a message answers: the agent's reply (null when the run did not complete) and the run; or,
+ * when the conversation is with a person (or goes to one now), no run and the task (`handoff`).
+ */
 export interface ThreadReply {
   object: 'thread.reply';
   message: ThreadMessageDto | null;
-  run: RunDto;
+  run: RunDto | null;
+  handoff?: { task_id: string; status: string; reason?: string };
+}
+
+/** A hand-off holding a thread, as the gate reports it. */
+export interface HeldThread {
+  taskId: string;
+  status: string;
+}
+
+/**
+ * The human inbox's say over a thread (set by the composition root; agents know nothing of the inbox): while
+ * a person holds a thread no agent answers in it, the customer's messages join the person's task, and rules
+ * may send a conversation to a person before the agent answers.
+ */
+export interface ThreadGate {
+  holding(tenantId: string, threadId: string): Promise<HeldThread | undefined>;
+  /** A customer's message was added to a held thread. */
+  joined(tenantId: string, held: HeldThread, message: ThreadMessageRecord): Promise<void>;
+  /** Whether a rule sends this message's conversation to a person (asked for one, negative sentiment). */
+  screen(request: {
+    tenantId: string;
+    keyId: string;
+    threadId: string;
+    agent: string;
+    content: string;
+  }): Promise<{ reason: string } | undefined>;
+  /** Opens the hand-off a rule asked for; answers the customer's transfer notice. */
+  escalate(request: {
+    tenantId: string;
+    threadId: string;
+    agent: string;
+    reason: string;
+    message: ThreadMessageRecord;
+  }): Promise<{ held: HeldThread; notice: ThreadMessageRecord | null }>;
 }
 
 /**
@@ -81,6 +121,7 @@ export class ThreadService {
   private readonly db: Database;
   private readonly runs: RunService;
   private readonly clock: Clock;
+  private gate: ThreadGate | undefined;
 
   constructor(options: { db: Database; runs: RunService; clock?: Clock }) {
     this.db = options.db;
@@ -109,7 +150,16 @@ export class ThreadService {
     return { messages: found.slice(0, page.limit), hasMore: found.length > page.limit };
   }
 
-  /** Adds the user's message and runs `agent` on the thread, waiting until the run finishes or pauses. */
+  /** Installs the inbox's gate (once, by the composition root). */
+  setGate(gate: ThreadGate): void {
+    this.gate = gate;
+    this.runs.setThreadHold((tenantId, threadId) => gate.holding(tenantId, threadId));
+  }
+
+  /**
+   * Adds the user's message and runs `agent` on the thread, waiting until the run finishes or pauses; while
+   * a person holds the thread the message joins their task instead, and no agent answers.
+   */
   async post(
     caller: { tenantId: string; keyId: string },
     threadId: string,
@@ -117,6 +167,10 @@ export class ThreadService {
     signal?: AbortSignal,
   ): Promise<ThreadReply> {
     await this.get(caller.tenantId, threadId);
+    if (this.gate) {
+      const gated = await this.gated(this.gate, caller, threadId, message);
+      if (gated) return gated;
+    }
     const started = await this.runs.start({
       tenantId: caller.tenantId,
       keyId: caller.keyId,
@@ -130,6 +184,51 @@ export class ThreadService {
       new ThreadsRepository(this.db, caller.tenantId).replyOf(started.id),
     ]);
     return { object: 'thread.reply', message: reply ? threadMessageDto(reply) : null, run };
+  }
+
+  private async gated(
+    gate: ThreadGate,
+    caller: { tenantId: string; keyId: string },
+    threadId: string,
+    message: { agent: string; content: string },
+  ): Promise<ThreadReply | undefined> {
+    if (!isStorableText(message.content)) {
+      throw new HubError('INVALID_REQUEST', `Invalid content: ${UNSTORABLE_TEXT_MESSAGE}`, { param: 'content' });
+    }
+    const repository = new ThreadsRepository(this.db, caller.tenantId);
+    const held = await gate.holding(caller.tenantId, threadId);
+    const reason = held ? undefined : (await gate.screen({ ...caller, threadId, agent: message.agent, content: message.content }))?.reason;
+    if (!held && !reason) return undefined;
+    const [added] = await repository.append(threadId, [{ id: newId('msg'), role: 'user', content: message.content }], this.now());
+    if (!added) throw new Error('thread append returned no message');
+    if (held) {
+      await gate.joined(caller.tenantId, held, added);
+      return { object: 'thread.reply', message: null, run: null, handoff: { task_id: held.taskId, status: held.status } };
+    }
+    const escalated = await gate.escalate({
+      tenantId: caller.tenantId,
+      threadId,
+      agent: message.agent,
+      reason: reason as string,
+      message: added,
+    });
+    return {
+      object: 'thread.reply',
+      message: escalated.notice ? threadMessageDto(escalated.notice) : null,
+      run: null,
+      handoff: { task_id: escalated.held.taskId, status: escalated.held.status, reason: reason as string },
+    };
+  }
+
+  /** The agent's notice to the customer that a person takes over (once per run: safe to repeat). */
+  async recordNotice(tenantId: string, threadId: string, notice: { runId: string; content: string }): Promise<ThreadMessageRecord> {
+    return new ThreadsRepository(this.db, tenantId).appendReply(threadId, { id: newId('msg'), ...notice }, this.now());
+  }
+
+  /** A person's note to the agent on handing a thread back: in the agent's context, not the customer's transcript. */
+  async appendNote(tenantId: string, threadId: string, note: { author: string; content: string }): Promise<ThreadMessageRecord> {
+    await this.get(tenantId, threadId);
+    return new ThreadsRepository(this.db, tenantId).appendNote(threadId, { id: newId('msg'), ...note }, this.now());
   }
 
   /** Records a completed run's final answer on its thread (safe to repeat: a run answers its thread once). */

@@ -116,6 +116,16 @@ export const upstreamUrlPolicySchema = z.strictObject({
 
 export const securitySchema = z.strictObject({ upstream_urls: upstreamUrlPolicySchema.prefault({}) });
 
+/**
+ * What an acknowledged usage record survives (docs/economy.md): `process` (default) — the journal line was
+ * written to the kernel before the response's last byte, fdatasync'ed within `fsync_interval_ms`, so it
+ * survives the hub's crash or SIGKILL; `machine` — fdatasync'ed before the last byte, so it survives power loss too.
+ */
+export const economySchema = z.strictObject({
+  durability: z.enum(['process', 'machine']).default('process'),
+  fsync_interval_ms: z.number().int().min(1).max(1_000).default(5),
+});
+
 /** Base URLs in the form the provider's adapter expects (see provider-url.ts), once, at load time. */
 const withNormalizedBaseUrl = (provider: z.infer<typeof providerSchema>) =>
   provider.base_url === undefined ? provider : { ...provider, base_url: normalizeProviderBaseUrl(provider.type, provider.base_url) };
@@ -128,6 +138,7 @@ export const configSchema = z
     routing: routingSchema.prefault({}),
     responses: z.strictObject({ retention_days: z.number().int().positive().max(3650).default(30) }).prefault({}),
     security: securitySchema.prefault({}),
+    economy: economySchema.prefault({}),
     /** Agents offered to every tenant, read-only (checked against the agent definition schema at start). */
     agents: z.array(z.record(z.string(), z.unknown())).default([]),
   })

@@ -11,6 +11,8 @@ export interface Principal {
   allowedModels: readonly string[] | null;
   /** What the key may do (see scopes.ts); the admin principal has every scope. */
   scopes: readonly string[];
+  /** The person a personal key belongs to (their role governs the tenant routes); null for service keys and the admin key. */
+  userId?: string | null;
 }
 
 /** A run's own spending limit; its counter covers the run and every run it started. */

@@ -18,6 +18,14 @@ export interface EconomyModelConfig {
   fallbacks?: readonly string[];
 }
 
+/** How durable an acknowledged usage record is (see `JournalDurability` and docs/economy.md). */
+export interface EconomyDurabilityConfig {
+  durability?: 'process' | 'machine' | undefined;
+  /** `process` durability: the longest an acknowledged record waits for its fdatasync. */
+  fsync_interval_ms?: number | undefined;
+}
+
 export interface EconomyConfig {
   models: readonly EconomyModelConfig[];
+  economy?: EconomyDurabilityConfig | undefined;
 }

@@ -86,6 +86,7 @@ function principalOf(key: ApiKeyRecord): Principal {
     keyId: key.id,
     allowedModels: key.models ? Object.freeze([...key.models]) : null,
     scopes: Object.freeze([...key.scopes]),
+    userId: key.userId,
   });
 }
 
@@ -99,7 +100,10 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
   const { db } = deps;
 
   const writer = new LedgerWriter(db);
-  const { journal, recovered, tornLines } = await Journal.open(join(deps.dataDir, 'journal'));
+  const { journal, recovered, tornLines } = await Journal.open(join(deps.dataDir, 'journal'), {
+    durability: deps.config.economy?.durability ?? 'process',
+    ...(deps.config.economy?.fsync_interval_ms ? { syncIntervalMs: deps.config.economy.fsync_interval_ms } : {}),
+  });
   const recoveredEntries = recovered.reduce((sum, segment) => sum + segment.entries.length, 0);
   if (recoveredEntries > 0 || tornLines > 0) {
     logger.info({ segments: recovered.length, entries: recoveredEntries, tornLines }, 'replaying usage journal into the ledger');

@@ -10,7 +10,7 @@ import type { PriceBook } from './pricing.js';
 import { budgetRefusal, concurrencyRefusal, rateRefusal, runBudgetRefusal } from './refusals.js';
 import { KEY_SCOPES } from './scopes.js';
 import { choicesOf, MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
-import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
+import { countEmbeddingsTokens, countPromptTokens, embeddingsTokenBound, promptTokenBound } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
 const MINUTE_MS = 60_000;
@@ -92,6 +92,7 @@ export class Gate implements EconomyGate {
     if (request.operation === 'count_tokens') return this.admitCount(principal, request);
     const admittedAt = this.options.clock.now();
     let counted: number | undefined;
+    // Exact, and lazy: settlement counts only when the upstream reports no usage.
     const promptTokens = (): number => {
       counted ??= request.chat
         ? countPromptTokens(request.chat, request.model)
@@ -114,8 +115,14 @@ export class Gate implements EconomyGate {
       request.chat
         ? choices * (request.chat.maxTokens ?? this.options.priceBook.maxOutputTokens(model) ?? this.options.defaultOutputCap)
         : 0;
-    const worstCase = this.worstCase(request, promptTokens(), outputCap);
-    const worstTokens = promptTokens() + outputCap(request.model);
+    // Reserved from a bound that is never below the exact count (tokenizer.ts), without running BPE.
+    const promptBound = request.chat
+      ? promptTokenBound(request.chat)
+      : request.embeddingsInput !== undefined
+        ? embeddingsTokenBound(request.embeddingsInput)
+        : 0;
+    const worstCase = this.worstCase(request, promptBound, outputCap);
+    const worstTokens = promptBound + outputCap(request.model);
     const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt, {
       attribution: request.attribution,
     });

@@ -20,7 +20,27 @@ interface OpenSegment {
   path: string;
   handle: FileHandle;
   entries: LedgerEntry[];
+  /** `process` durability: bytes written since the last fdatasync, and the one in flight. */
+  unsynced: boolean;
+  syncing: Promise<void> | null;
 }
+
+/**
+ * What an acknowledged append survives (see docs/economy.md):
+ * - `process`: the line was handed to the kernel (a `write()` returned) before the append resolves, so it
+ *   survives the hub's own death (crash, SIGKILL, OOM kill); fdatasync follows within `syncIntervalMs`,
+ *   off the response path, so a power loss or kernel crash can lose the last few milliseconds.
+ * - `machine`: fdatasync returned before the append resolves, so it survives power loss too.
+ */
+export type JournalDurability = 'process' | 'machine';
+
+export interface JournalOptions {
+  durability?: JournalDurability;
+  /** `process` durability: the longest an acknowledged line waits for its fdatasync (default 5 ms). */
+  syncIntervalMs?: number;
+}
+
+const DEFAULT_SYNC_INTERVAL_MS = 5;
 
 const SEGMENT_PATTERN = /^segment-(\d+)\.jsonl$/;
 const segmentName = (sequence: number): string => `segment-${sequence.toString().padStart(12, '0')}.jsonl`;
@@ -29,9 +49,10 @@ const segmentName = (sequence: number): string => `segment-${sequence.toString()
  * The local append-only journal that makes settlement durable before the ledger has it.
  *
  * Group commit: `append` queues a line and returns a promise; one writer writes everything queued
- * with a single write and a single fdatasync, then resolves the whole batch. Appends arriving while
- * an fsync is in flight form the next batch, so the cost is one fsync per batch, not per request,
- * and an acknowledged entry is on disk. `seal` closes the current segment (for the flusher to move
+ * with a single write (and, with `machine` durability, a single fdatasync), then resolves the whole
+ * batch. Appends arriving while a write is in flight form the next batch, so the cost is one write
+ * (and fsync) per batch, not per request. With `process` durability the fdatasync runs on a short
+ * timer instead, off the response path; see `JournalDurability`. `seal` closes the current segment (for the flusher to move
  * into the ledger) and opens the next; sealed segments are deleted only once the ledger holds them.
  */
 export class Journal {
@@ -44,15 +65,25 @@ export class Journal {
   private closing = false;
   /** After a failed write a torn line may end the file: the next batch starts on a fresh line. */
   private needsNewline = false;
+  readonly durability: JournalDurability;
+  private readonly syncIntervalMs: number;
+  private syncTimer: NodeJS.Timeout | null = null;
+  /** Set when a background fdatasync failed: the next batch is then synced before it is acknowledged. */
+  private syncError: unknown = null;
 
-  private constructor(dir: string, current: OpenSegment, nextSequence: number) {
+  private constructor(dir: string, current: OpenSegment, nextSequence: number, options: JournalOptions) {
     this.dir = dir;
     this.current = current;
     this.nextSequence = nextSequence;
+    this.durability = options.durability ?? 'process';
+    this.syncIntervalMs = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
   }
 
   /** Opens the journal in `dir`, returning the segments a previous process left unflushed. */
-  static async open(dir: string): Promise<{ journal: Journal; recovered: SealedSegment[]; tornLines: number }> {
+  static async open(
+    dir: string,
+    options: JournalOptions = {},
+  ): Promise<{ journal: Journal; recovered: SealedSegment[]; tornLines: number }> {
     await mkdir(dir, { recursive: true });
     const names = (await readdir(dir)).filter((name) => SEGMENT_PATTERN.test(name)).sort();
     const recovered: SealedSegment[] = [];
@@ -71,7 +102,7 @@ export class Journal {
       recovered.push({ path, entries });
     }
     const current = await Journal.createSegment(dir, lastSequence + 1);
-    return { journal: new Journal(dir, current, lastSequence + 2), recovered, tornLines };
+    return { journal: new Journal(dir, current, lastSequence + 2, options), recovered, tornLines };
   }
 
   private static async createSegment(dir: string, sequence: number): Promise<OpenSegment> {
@@ -84,10 +115,13 @@ export class Journal {
     } finally {
       await directory.close();
     }
-    return { path, handle, entries: [] };
+    return { path, handle, entries: [], unsynced: false, syncing: null };
   }
 
-  /** Resolves once the entry is on disk (fdatasync'ed); rejects if it could not be written. */
+  /**
+   * Resolves once the entry is durable as `durability` says: written to the kernel (`process`) or
+   * fdatasync'ed (`machine`); rejects if it could not be written.
+   */
   append(entry: LedgerEntry): Promise<void> {
     if (this.closing) return Promise.reject(new Error('journal is closed'));
     return new Promise<void>((resolve, reject) => {
@@ -119,6 +153,8 @@ export class Journal {
   /** Writes what is queued and seals the last segment; returns it for a final flush. */
   async close(): Promise<SealedSegment> {
     this.closing = true;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     return this.seal();
   }
 
@@ -144,7 +180,13 @@ export class Journal {
           const { bytesWritten } = await this.current.handle.write(buffer, offset, buffer.length - offset, null);
           offset += bytesWritten;
         }
-        await this.current.handle.datasync();
+        if (this.durability === 'machine' || this.syncError !== null) {
+          // After a background fdatasync failed, batches are synced in line until one succeeds again.
+          await this.current.handle.datasync();
+          this.syncError = null;
+        } else {
+          this.scheduleSync();
+        }
         for (const item of batch) this.current.entries.push(item.entry);
         for (const item of batch) item.resolve();
       } catch (error) {
@@ -164,8 +206,48 @@ export class Journal {
     if (!this.closing) {
       this.current = await Journal.createSegment(this.dir, this.nextSequence++);
     }
-    await sealed.handle.close();
     const segment: SealedSegment = { path: sealed.path, entries: sealed.entries };
-    for (const resolve of requests) resolve(segment);
+    const finish = async (): Promise<void> => {
+      // A sealed segment is on disk before the flusher sees it, whatever the durability.
+      await Journal.sync(sealed).catch(() => {});
+      await sealed.handle.close();
+    };
+    if (this.durability === 'machine' || this.closing) {
+      await finish();
+      for (const resolve of requests) resolve(segment);
+      return;
+    }
+    // Off the writer's path: appends queued meanwhile go to the new segment without waiting for this fsync.
+    void finish()
+      .catch(() => {})
+      .finally(() => {
+        for (const resolve of requests) resolve(segment);
+      });
+  }
+
+  /** `process` durability: one fdatasync for everything written in the next `syncIntervalMs`. */
+  private scheduleSync(): void {
+    this.current.unsynced = true;
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      Journal.sync(this.current).catch((error: unknown) => {
+        this.syncError ??= error;
+      });
+    }, this.syncIntervalMs);
+    this.syncTimer.unref();
+  }
+
+  private static async sync(segment: OpenSegment): Promise<void> {
+    while (segment.unsynced || segment.syncing) {
+      if (segment.syncing) {
+        await segment.syncing;
+        continue;
+      }
+      segment.unsynced = false;
+      segment.syncing = segment.handle.datasync().finally(() => {
+        segment.syncing = null;
+      });
+    }
   }
 }

@@ -30,6 +30,8 @@ export interface NewKeyRequest {
   /** Default: `['inference']`. */
   scopes?: readonly KeyScope[];
   budget?: { limitPicos: Picos; period: BudgetPeriod };
+  /** A personal key of this user (the identity layer sets its scopes from the user's role). */
+  userId?: string | null;
 }
 
 export interface CreatedKey {
@@ -94,6 +96,7 @@ export class KeyService {
       models: request.models ?? null,
       rateLimits: request.rateLimits ?? {},
       scopes: [...(request.scopes ?? DEFAULT_KEY_SCOPES)],
+      userId: request.userId ?? null,
     });
     let budget: BudgetRecord | null = null;
     if (request.budget) {
@@ -139,6 +142,18 @@ export class KeyService {
     if (!updated) throw notFound('key', keyId, 'id');
     await this.invalidator.publish({ type: 'key', keyId });
     return updated;
+  }
+
+  /** Gives every personal key of a user these scopes (their role changed), invalidated cluster-wide. */
+  async setUserScopes(tenantId: string, userId: string, scopes: readonly KeyScope[]): Promise<void> {
+    const changed = await new ApiKeysRepository(this.db, tenantId).setUserScopes(userId, scopes);
+    for (const key of changed) await this.invalidator.publish({ type: 'key', keyId: key.id });
+  }
+
+  /** Revokes every personal key of a user (they were disabled), invalidated cluster-wide. */
+  async revokeForUser(tenantId: string, userId: string): Promise<void> {
+    const revoked = await new ApiKeysRepository(this.db, tenantId).revokeForUser(userId, new Date(this.clock.now()));
+    for (const key of revoked) await this.invalidator.publish({ type: 'key', keyId: key.id });
   }
 
   async revoke(keyId: string): Promise<ApiKeyRecord> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../core/index.js';
-import { countEmbeddingsTokens, countPromptTokens, countTextTokens } from './tokenizer.js';
+import { countEmbeddingsTokens, countPromptTokens, countTextTokens, embeddingsTokenBound, promptTokenBound } from './tokenizer.js';
 
 // The example of OpenAI's cookbook "How to count tokens with tiktoken", whose counts the API confirmed.
 const COOKBOOK: ChatMessage[] = [
@@ -74,5 +74,55 @@ describe('pathological text', () => {
   it('counts ordinary long text exactly, as one piece', () => {
     const text = 'hello world '.repeat(5_000);
     expect(countTextTokens(text, 'gpt-4o')).toBe(10_001);
+  });
+});
+
+describe('the reservation bound', () => {
+  // Texts where BPE is at its densest (one token a byte or close): the bound must still hold.
+  const texts = [
+    'hello world',
+    'x'.repeat(70_000),
+    'ab1'.repeat(9_000),
+    Buffer.from(Array.from({ length: 30_000 }, (_, index) => (index * 7919) % 256)).toString('base64'),
+    '日本語のテキストと漢字、かな、カナ。'.repeat(300),
+    '🙂🎉👩‍👩‍👧‍👦'.repeat(400),
+    // A long run whose 128-unit slices cut surrogate pairs in half.
+    `a${'😀'.repeat(2_000)}`,
+    '<|endoftext|><|im_start|>user',
+    ' \n\t'.repeat(500),
+    'ﷺ﷽꧅'.repeat(1_000),
+  ];
+
+  it.each(['gpt-4o', 'gpt-4', 'qwen2.5-72b'])('is never below the exact count (%s)', (model) => {
+    for (const text of texts) {
+      const messages: ChatMessage[] = [
+        { role: 'system', content: text },
+        {
+          role: 'user',
+          name: 'someone',
+          content: [
+            { type: 'text', text },
+            { type: 'text', text: text.slice(0, 77) },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          toolCalls: [{ id: 'call_1', name: 'lookup', arguments: JSON.stringify({ q: text.slice(0, 500) }) }],
+        },
+        { role: 'tool', toolCallId: 'call_1', content: text.slice(0, 1_000) },
+      ];
+      const tools = [{ name: 'lookup', description: text.slice(0, 300), parameters: { type: 'object' } }];
+      expect(promptTokenBound({ messages, tools })).toBeGreaterThanOrEqual(countPromptTokens({ messages, tools }, model));
+      expect(embeddingsTokenBound([text, 'short'])).toBeGreaterThanOrEqual(countEmbeddingsTokens([text, 'short'], model));
+    }
+  });
+
+  it('stays within a small factor of the count for ordinary text', () => {
+    const messages = COOKBOOK;
+    const exact = countPromptTokens({ messages }, 'gpt-4o');
+    const bound = promptTokenBound({ messages });
+    expect(bound).toBeGreaterThanOrEqual(exact);
+    expect(bound).toBeLessThan(exact * 5);
   });
 });

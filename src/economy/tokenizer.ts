@@ -145,3 +145,56 @@ export function countEmbeddingsTokens(input: string | string[] | number[] | numb
   }
   return tokens;
 }
+
+/**
+ * An upper bound on `countText` for one text, without running BPE: its UTF-8 length in bytes.
+ *
+ * Why it holds: cl100k_base and o200k_base are byte-level BPE. The text is encoded to UTF-8 and every
+ * token stands for a non-empty run of those bytes, the runs concatenating back to exactly the text's
+ * bytes; so a text of B bytes is never more than B tokens. Two details of `bounded` above keep it so:
+ * a long run counted in slices may cut a surrogate pair, and each half then encodes as U+FFFD (3 bytes
+ * instead of 2 each side of the cut), hence 2 more per slice; and the estimate past the exact budget
+ * (0.75 per UTF-16 unit) is below one per unit, while every unit is at least one UTF-8 byte.
+ * The same holds for the byte-level BPE of other families (Qwen, DeepSeek, Llama 3) and for SentencePiece
+ * with byte fallback (a piece is at least one character); see docs/economy.md.
+ */
+function textTokenBound(text: string): number {
+  if (text.length === 0) return 0;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return text.length > LONG_RUN ? bytes + 2 * Math.ceil(text.length / RUN_SLICE) : bytes;
+}
+
+function messageTokenBound(message: ChatMessage): number {
+  // The same text as `messageTokens` counts (parts joined), so the bound is taken over the same slices.
+  const { text, images } = typeof message.content === 'string' ? { text: message.content, images: 0 } : contentText(message.content);
+  let tokens = TOKENS_PER_MESSAGE + textTokenBound(message.role) + textTokenBound(text) + images * IMAGE_TOKENS;
+  if (message.name) tokens += TOKENS_PER_NAME + textTokenBound(message.name);
+  if (message.reasoning) tokens += textTokenBound(message.reasoning);
+  for (const call of message.toolCalls ?? []) tokens += textTokenBound(call.name) + textTokenBound(call.arguments) + TOKENS_PER_MESSAGE;
+  if (message.toolCallId) tokens += textTokenBound(message.toolCallId);
+  return tokens;
+}
+
+/**
+ * Never less than `countPromptTokens` for the same request and any model (see `textTokenBound`), at the
+ * cost of a byte count: what admission reserves, so budgets stay exact without running BPE on every
+ * prompt. The exact count runs only when the upstream reports no usage.
+ */
+export function promptTokenBound(request: Pick<ChatRequest, 'messages' | 'tools'>): number {
+  let tokens = REPLY_PRIMING;
+  for (const message of request.messages) tokens += messageTokenBound(message);
+  for (const tool of request.tools ?? []) tokens += textTokenBound(JSON.stringify(tool));
+  return tokens;
+}
+
+/** Never less than `countEmbeddingsTokens` for the same input and any model. */
+export function embeddingsTokenBound(input: string | string[] | number[] | number[][]): number {
+  if (typeof input === 'string') return textTokenBound(input);
+  let tokens = 0;
+  for (const item of input) {
+    if (typeof item === 'string') tokens += textTokenBound(item);
+    else if (typeof item === 'number') tokens += 1;
+    else tokens += item.length;
+  }
+  return tokens;
+}

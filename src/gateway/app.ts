@@ -10,8 +10,8 @@ import type { AgentModels } from './agent-models.js';
 import type { AccessLog } from './http/access-log.js';
 import { answerClientError } from './http/client-error.js';
 import { registerJsonBody } from './http/json-body.js';
+import { lazyChildLogger } from './http/lazy-child-logger.js';
 import { sendError } from './http/render-error.js';
-import { clientRequestIdOf } from './http/request-ids.js';
 import { applySlowSenderLimits } from './http/slow-senders.js';
 import { meteredGate } from './metered-gate.js';
 import { buildApiDocument } from './openapi/document.js';
@@ -30,7 +30,7 @@ import { registerOpenAIEmbeddings } from './surfaces/openai-embeddings.js';
 import { registerOpenAIModels } from './surfaces/openai-models.js';
 import { registerResponses } from './surfaces/responses.js';
 import type { ResponseStore } from './surfaces/responses-store.js';
-import { createSurfaceContext, type SurfaceContext, timingOf } from './surfaces/surface-context.js';
+import { clientRequestIdFor, createSurfaceContext, type SurfaceContext, timingOf } from './surfaces/surface-context.js';
 
 export interface GatewayAppOptions {
   server: ServerConfig;
@@ -69,6 +69,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: options.server.body_limit_bytes,
     requestTimeout: options.server.request_timeout_ms,
     // Streams may legitimately stay open for minutes; slow senders are bounded by requestTimeout.
@@ -88,14 +89,17 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   registerJsonBody(app);
   options.accessLog?.register(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per request per hook.
+  app.addHook('onRequest', (request, reply, done) => {
     timingOf(request);
     reply.header('x-request-id', request.id);
-    const clientRequestId = clientRequestIdOf(request.headers);
+    const clientRequestId = clientRequestIdFor(request);
     if (clientRequestId) reply.header('x-client-request-id', clientRequestId);
+    done();
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (!reply.hasHeader('server-timing')) reply.header('server-timing', timingOf(request).header());
+    done(null, payload);
   });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => {

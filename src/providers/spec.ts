@@ -45,6 +45,11 @@ export interface ForwardResponse {
    * timeout); iterating yields it first. Breaking out of the iteration aborts the upstream read.
    */
   body: AsyncIterable<Uint8Array>;
+  /**
+   * Non-streaming forwards: the whole body, already read and scrubbed (what `body` would yield, decoded),
+   * so a JSON answer is not re-assembled from chunks. `body` is then not to be iterated.
+   */
+  text?: string;
 }
 
 /** How a provider is built, beyond its config entry. */

@@ -1,5 +1,5 @@
 import type { LookupFunction } from 'node:net';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { HubError } from '../core/index.js';
 import { SecretScrubber } from './secret-scrubber.js';
 import { guardedConnector } from './upstream-address-policy.js';
@@ -37,13 +37,20 @@ export class UpstreamClient {
   readonly providerId: string;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly requestHeaders: Record<string, string>;
   private readonly dispatcher: Agent;
   private readonly scrubber: SecretScrubber;
 
   constructor(options: UpstreamClientOptions) {
     this.providerId = options.providerId;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(this.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '') + base.search;
     this.headers = options.headers;
+    this.requestHeaders = { 'content-type': 'application/json', ...options.headers };
     this.scrubber = new SecretScrubber(options.secrets);
     this.dispatcher = new Agent({
       connections: options.maxConnections,
@@ -65,6 +72,17 @@ export class UpstreamClient {
     };
   }
 
+  /** POSTs JSON and reads the whole 2xx answer as text, scrubbed (one read, no stream transform). */
+  async postText(
+    path: string,
+    body: string,
+    signal: AbortSignal,
+    extraHeaders?: Record<string, string>,
+  ): Promise<{ status: number; headers: UpstreamAnswer['headers']; text: string }> {
+    const answer = await this.send(path, body, signal, extraHeaders);
+    return { status: answer.statusCode, headers: answer.headers, text: await this.readText(answer, signal) };
+  }
+
   /** Reads a whole 2xx body as JSON. */
   async postJson<T>(path: string, body: string, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
     const answer = await this.send(path, body, signal, extraHeaders);
@@ -84,10 +102,12 @@ export class UpstreamClient {
   ): Promise<Dispatcher.ResponseData> {
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await request(this.baseUrl + path, {
+      // The dispatcher's own request: the origin and path are known, so no URL is parsed per call.
+      answer = await this.dispatcher.request({
+        origin: this.origin,
+        path: this.basePath + path,
         method: 'POST',
-        dispatcher: this.dispatcher,
-        headers: { 'content-type': 'application/json', ...this.headers, ...extraHeaders },
+        headers: extraHeaders ? { ...this.requestHeaders, ...extraHeaders } : this.requestHeaders,
         body,
         signal,
       });

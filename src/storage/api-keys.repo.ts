@@ -22,6 +22,8 @@ export interface ApiKeyRecord {
   rateLimits: KeyRateLimits;
   /** What the key may do (`inference`, `agents:write`, `agents:run`); rows older than scopes hold `['inference']`. */
   scopes: string[];
+  /** The person a personal key belongs to; null for a service key. */
+  userId: string | null;
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -36,6 +38,7 @@ export interface NewApiKey {
   rateLimits: KeyRateLimits;
   /** Absent: the column's default, `['inference']`. */
   scopes?: string[];
+  userId?: string | null;
 }
 
 export interface ApiKeyPatch {
@@ -55,11 +58,12 @@ interface ApiKeyRow {
   models: unknown;
   rate_limits: unknown;
   scopes: unknown;
+  user_id: string | null;
   created_at: unknown;
   revoked_at: unknown;
 }
 
-const COLUMNS = 'id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, scopes, created_at, revoked_at';
+const COLUMNS = 'id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, scopes, user_id, created_at, revoked_at';
 
 function toRateLimits(value: unknown): KeyRateLimits {
   const raw = asJson(value);
@@ -97,6 +101,7 @@ function toApiKey(row: ApiKeyRow): ApiKeyRecord {
     models: Array.isArray(models) ? models.map(String) : null,
     rateLimits: toRateLimits(row.rate_limits),
     scopes: toScopes(row.scopes),
+    userId: row.user_id ?? null,
     createdAt: asDate(row.created_at),
     revokedAt: asOptionalDate(row.revoked_at),
   };
@@ -114,8 +119,8 @@ export class ApiKeysRepository {
 
   async create(key: NewApiKey): Promise<ApiKeyRecord> {
     const rows = await this.db.query<ApiKeyRow>(
-      `insert into api_keys (id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, scopes)
-       values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, coalesce($9::text[], '{inference}')) returning ${COLUMNS}`,
+      `insert into api_keys (id, tenant_id, project_id, name, key_hash, key_prefix, models, rate_limits, scopes, user_id)
+       values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, coalesce($9::text[], '{inference}'), $10) returning ${COLUMNS}`,
       [
         key.id,
         this.tenantId,
@@ -126,6 +131,7 @@ export class ApiKeysRepository {
         key.models === null ? null : JSON.stringify(key.models),
         rateLimitsJson(key.rateLimits),
         key.scopes ?? null,
+        key.userId ?? null,
       ],
     );
     const row = rows[0];
@@ -171,6 +177,33 @@ export class ApiKeysRepository {
       ],
     );
     return rows[0] ? toApiKey(rows[0]) : undefined;
+  }
+
+  /** A person's keys, revoked ones included, oldest first. */
+  async forUser(userId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.query<ApiKeyRow>(
+      `select ${COLUMNS} from api_keys where tenant_id = $1 and user_id = $2 order by created_at, id`,
+      [this.tenantId, userId],
+    );
+    return rows.map(toApiKey);
+  }
+
+  /** Sets the scopes of every key of a person (their role changed); returns the keys changed. */
+  async setUserScopes(userId: string, scopes: readonly string[]): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.query<ApiKeyRow>(
+      `update api_keys set scopes = $3::text[] where tenant_id = $1 and user_id = $2 returning ${COLUMNS}`,
+      [this.tenantId, userId, [...scopes]],
+    );
+    return rows.map(toApiKey);
+  }
+
+  /** Revokes every key of a person (they were disabled); returns the keys revoked now. */
+  async revokeForUser(userId: string, at: Date): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.query<ApiKeyRow>(
+      `update api_keys set revoked_at = $3 where tenant_id = $1 and user_id = $2 and revoked_at is null returning ${COLUMNS}`,
+      [this.tenantId, userId, at],
+    );
+    return rows.map(toApiKey);
   }
 
   /** Marks the key revoked (idempotent: the first revocation time is kept). */

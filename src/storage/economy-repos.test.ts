@@ -146,4 +146,33 @@ describe.each(TEST_ENGINES)('economy repositories (%s)', (engine) => {
     expect(await new LedgerRepository(test.db, 't2').get('r1')).toBeUndefined();
     expect((await new LedgerRepository(test.db, null).get('r5'))?.tenantId).toBeNull();
   });
+
+  it('writes batches larger than one statement exactly once, rollups included, however often they are replayed', async () => {
+    const writer = new LedgerWriter(test.db);
+    // More rows than one PGlite slice (128), in two hours and two keys.
+    const rows = Array.from({ length: 300 }, (_, index) =>
+      entry({
+        requestId: `bulk-${index}`,
+        tenantId: 'bulk',
+        keyId: index % 2 === 0 ? 'even' : 'odd',
+        createdAt: new Date(index < 150 ? '2026-11-05T10:15:00Z' : '2026-11-05T11:45:00Z'),
+        clientRequestId: index % 3 === 0 ? `client-${index}` : null,
+        ttfbMs: index % 5 === 0 ? null : 12.6,
+      }),
+    );
+    expect(await writer.append(rows)).toBe(300);
+    // A replay after a crash: the same rows again, in another order, with new ones among them.
+    const replay = [...rows.slice(100), entry({ requestId: 'bulk-new', tenantId: 'bulk', keyId: 'odd' }), ...rows.slice(0, 100)];
+    expect(await writer.append(replay)).toBe(1);
+
+    const usage = new UsageRepository(test.db, 'bulk');
+    expect((await usage.summarize({}, 'key')).map((row) => [row.group, row.requests, row.inputTokens, row.costPicos])).toEqual([
+      ['even', 150, 1_500, 150_000n],
+      ['odd', 151, 1_510, 151_000n],
+    ]);
+    expect(await spentInPeriod(test.db, { tenantId: 'bulk' }, null, null)).toBe(301_000n);
+    const row = await new LedgerRepository(test.db, 'bulk').get('bulk-3');
+    expect(row).toMatchObject({ clientRequestId: 'client-3', ttfbMs: 13, keyId: 'odd', createdAt: new Date('2026-11-05T10:15:00Z') });
+    expect((await new LedgerRepository(test.db, 'bulk').get('bulk-5'))?.ttfbMs).toBeNull();
+  });
 });

@@ -22,6 +22,32 @@ export {
   type NewBudget,
 } from './budgets.repo.js';
 export { type Database, type OpenDatabaseOptions, type Orm, openDatabase, type Queryable } from './database.js';
+export {
+  type InboxEventRecord,
+  InboxSweeps,
+  type InboxTaskKind,
+  type InboxTaskPriority,
+  type InboxTaskRecord,
+  type InboxTaskStatus,
+  InboxTasksRepository,
+  type NewInboxTask,
+  OPEN_TASK_STATUSES,
+  type TaskChange,
+  type TaskGuard,
+} from './inbox-tasks.repo.js';
+export {
+  type ClaimedWebhookDelivery,
+  type InboxWebhookPatch,
+  type InboxWebhookRecord,
+  InboxWebhooksRepository,
+  type NewInboxWebhook,
+  resealAllInboxWebhookSecrets,
+  type WebhookAttemptResult,
+  WebhookDeliveryQueue,
+  type WebhookDeliveryRecord,
+  type WebhookDeliveryStatus,
+  type WebhookEventRow,
+} from './inbox-webhooks.repo.js';
 export { type LedgerEntry, type LedgerFilter, LedgerRepository, type LedgerRow, LedgerWriter } from './ledger.repo.js';
 export { migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
@@ -49,6 +75,17 @@ export {
   RunsRepository,
 } from './runs.repo.js';
 export { SettingsRepository } from './settings.repo.js';
+export {
+  SUPPORT_STORE_TABLES,
+  type SupportDocument,
+  type SupportStoreCounts,
+  type SupportStoreData,
+  SupportStoreRepository,
+  type SupportStoreTable,
+  type SupportStoreTransaction,
+  type SupportUserIdentity,
+  splitJsonObject,
+} from './support-store.repo.js';
 export { type TenantRecord, TenantsRepository } from './tenants.repo.js';
 export {
   type NewThreadMessage,
@@ -74,3 +111,5 @@ export {
   UsageRepository,
   type UsageTotals,
 } from './usage.repo.js';
+export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';
+export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';

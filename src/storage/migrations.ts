@@ -2,8 +2,11 @@ import {
   AGENTS_DDL,
   API_KEY_SCOPES_DDL,
   API_KEYS_DDL,
+  API_KEYS_USER_DDL,
   AUDIT_LOG_DDL,
   BUDGETS_DDL,
+  INBOX_TASKS_DDL,
+  INBOX_WEBHOOKS_DDL,
   LEDGER_AGENT_COLUMNS_DDL,
   LEDGER_BIGINT_COUNTS_DDL,
   LEDGER_DDL,
@@ -14,11 +17,16 @@ import {
   RUN_STEPS_DDL,
   RUNS_DDL,
   TENANTS_DDL,
+  THREAD_NOTE_ROLE_DDL,
   THREADS_DDL,
   TOOL_SECRETS_DDL,
   UPSTREAM_PROVIDERS_DDL,
   USAGE_HOURLY_DDL,
+  USER_SESSIONS_DDL,
+  USERS_DDL,
+  WEBHOOK_DELIVERIES_DDL,
 } from './schema/index.js';
+import { SUPPORT_STORE_DDL } from './schema/support-store.js';
 
 /**
  * Versioned migrations, applied in order, each once, inside a transaction. Never edit a shipped
@@ -60,4 +68,8 @@ export const MIGRATIONS: Migration[] = [
   },
   { version: 10, name: 'sealed tool secrets of agents', sql: TOOL_SECRETS_DDL },
   { version: 11, name: 'threads: conversations across agent runs', sql: THREADS_DDL },
+  { version: 12, name: 'people: users, personal keys, login sessions', sql: [USERS_DDL, API_KEYS_USER_DDL, USER_SESSIONS_DDL].join('\n') },
+  { version: 13, name: 'the human inbox: tasks, their events; notes on threads', sql: [INBOX_TASKS_DDL, THREAD_NOTE_ROLE_DDL].join('\n') },
+  { version: 14, name: 'inbox webhooks and their deliveries', sql: [INBOX_WEBHOOKS_DDL, WEBHOOK_DELIVERIES_DDL].join('\n') },
+  { version: 15, name: 'support app store: users, orders, products per installation', sql: SUPPORT_STORE_DDL },
 ];

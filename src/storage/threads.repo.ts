@@ -1,3 +1,4 @@
+import { newId } from '../core/index.js';
 import type { Database } from './database.js';
 import type { JsonRecord } from './runs.repo.js';
 import { asDate, asNumber, fromJsonb, toJsonb } from './values.js';
@@ -9,7 +10,7 @@ export interface ThreadRecord {
   createdAt: Date;
 }
 
-export type ThreadMessageRole = 'user' | 'assistant' | 'human';
+export type ThreadMessageRole = 'user' | 'assistant' | 'human' | 'note';
 
 export interface ThreadMessageRecord {
   id: string;
@@ -146,16 +147,40 @@ export class ThreadsRepository {
     return (await this.replyOf(reply.runId)) as ThreadMessageRecord;
   }
 
+  /** The agent's notice that a person takes the conversation over, given when a rule escalated before any run answered. */
+  async appendNotice(threadId: string, notice: { content: string }, now: Date): Promise<ThreadMessageRecord> {
+    const rows = await this.db.query<MessageRow>(
+      `insert into thread_messages (id, tenant_id, thread_id, role, content, created_at)
+       values ($1, $2, $3, 'assistant', $4, $5) returning ${MESSAGE_COLUMNS}`,
+      [newId('msg'), this.tenantId, threadId, storableText(notice.content), now],
+    );
+    return toMessage(rows[0] as MessageRow);
+  }
+
   /** A person's reply on the thread (the human inbox): `author` names the user. */
-  async appendHuman(
+  appendHuman(
     threadId: string,
+    message: { id: string; author: string; content: string; runId?: string | null },
+    now: Date,
+  ): Promise<ThreadMessageRecord> {
+    return this.appendAuthored(threadId, 'human', message, now);
+  }
+
+  /** A person's note to the agent (handing the thread back), which the customer's transcript leaves out. */
+  appendNote(threadId: string, message: { id: string; author: string; content: string }, now: Date): Promise<ThreadMessageRecord> {
+    return this.appendAuthored(threadId, 'note', message, now);
+  }
+
+  private async appendAuthored(
+    threadId: string,
+    role: 'human' | 'note',
     message: { id: string; author: string; content: string; runId?: string | null },
     now: Date,
   ): Promise<ThreadMessageRecord> {
     const rows = await this.db.query<MessageRow>(
       `insert into thread_messages (id, tenant_id, thread_id, role, author, content, run_id, created_at)
-       values ($1, $2, $3, 'human', $4, $5, $6, $7) returning ${MESSAGE_COLUMNS}`,
-      [message.id, this.tenantId, threadId, message.author, storableText(message.content), message.runId ?? null, now],
+       values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${MESSAGE_COLUMNS}`,
+      [message.id, this.tenantId, threadId, role, message.author, storableText(message.content), message.runId ?? null, now],
     );
     return toMessage(rows[0] as MessageRow);
   }

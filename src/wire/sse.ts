@@ -14,17 +14,21 @@ export class SseParser {
   private event: string | undefined;
 
   push(text: string): SseEvent[] {
-    this.buffer += text;
+    const buffer = this.buffer + text;
     const events: SseEvent[] = [];
     let start = 0;
+    // Found once and carried along: searching the rest of the buffer for a `\r` at every line (upstreams
+    // rarely send one) made a push of many lines quadratic in its length.
+    let cr = buffer.indexOf('\r');
     for (;;) {
-      const newline = this.nextLineEnd(start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
+      const newline = lineEnd(buffer, buffer.indexOf('\n', start), cr);
       if (newline === -1) break;
-      const line = this.buffer.slice(start, newline);
-      start = newline + (this.buffer[newline] === '\r' && this.buffer[newline + 1] === '\n' ? 2 : 1);
+      const line = buffer.slice(start, newline);
+      start = newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1);
       this.handleLine(line, events);
     }
-    this.buffer = this.buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 
@@ -37,15 +41,6 @@ export class SseParser {
     }
     this.handleLine('', events);
     return events;
-  }
-
-  private nextLineEnd(from: number): number {
-    const lf = this.buffer.indexOf('\n', from);
-    const cr = this.buffer.indexOf('\r', from);
-    if (cr === -1) return lf;
-    // A trailing lone \r may be the first half of \r\n: wait for more input.
-    if (cr === this.buffer.length - 1) return lf === -1 ? -1 : Math.min(lf, cr);
-    return lf === -1 ? cr : Math.min(lf, cr);
   }
 
   private handleLine(line: string, events: SseEvent[]): void {
@@ -67,6 +62,14 @@ export class SseParser {
     if (field === 'data') this.data.push(value);
     else if (field === 'event') this.event = value;
   }
+}
+
+/** Where the next line ends, given the next `\n` and the next `\r` (-1: none, or wait for more input). */
+function lineEnd(buffer: string, lf: number, cr: number): number {
+  if (cr === -1) return lf;
+  // A trailing lone \r may be the first half of \r\n: wait for more input.
+  if (cr === buffer.length - 1) return lf === -1 ? -1 : Math.min(lf, cr);
+  return lf === -1 ? cr : Math.min(lf, cr);
 }
 
 export function sseData(data: string): string {

@@ -13,8 +13,9 @@ import { findTestRedis } from '../support/test-db.js';
 const LIMIT_USD = '1';
 const REQUESTS = 500;
 
-function config(upstreamUrl: string): ConfigInput {
+function config(upstreamUrl: string, durability: 'process' | 'machine'): ConfigInput {
   return {
+    economy: { durability },
     providers: [{ id: 'up', type: 'openai', base_url: upstreamUrl }],
     models: [
       { name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 10, output_per_mtok: 100 } },
@@ -57,10 +58,10 @@ async function checkSpend(hubs: TestHub[], tenant: Tenant, ok: number): Promise<
   expect(PICOS_PER_USD).toBe(1_000_000_000_000n);
 }
 
-describe('a hard budget under 500 concurrent requests', () => {
+describe.each(['process', 'machine'] as const)('a hard budget under 500 concurrent requests (%s durability)', (durability) => {
   it('one hub: admits about what the budget covers, never spends past it', async () => {
     const upstream = await startFakeOpenAI({ delayMs: 20, reply: 'x'.repeat(100), chunks: 100, promptTokens: 8 });
-    const hub = await startTestHub(config(upstream.url));
+    const hub = await startTestHub(config(upstream.url, durability));
     try {
       const tenant = await admin<Tenant>(hub, 'POST', '/admin/v1/tenants', { name: 'race' });
       await admin(hub, 'POST', '/admin/v1/budgets', { scope: 'tenant', tenant_id: tenant.id, limit_usd: LIMIT_USD, period: 'month' });
@@ -90,7 +91,8 @@ describe('a hard budget under 500 concurrent requests', () => {
     const prefix = `tokenhub-test:${schema}:`;
     const hubs: TestHub[] = [];
     try {
-      for (let i = 0; i < 3; i++) hubs.push(await startTestHub(config(upstream.url), { database, redisUrl, redisKeyPrefix: prefix }));
+      for (let i = 0; i < 3; i++)
+        hubs.push(await startTestHub(config(upstream.url, durability), { database, redisUrl, redisKeyPrefix: prefix }));
       const first = hubs[0] as TestHub;
       const tenant = await admin<Tenant>(first, 'POST', '/admin/v1/tenants', { name: 'race-cluster' });
       await admin(first, 'POST', '/admin/v1/budgets', { scope: 'tenant', tenant_id: tenant.id, limit_usd: LIMIT_USD, period: 'month' });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CreatedKey, LedgerPage, Tenant } from '../../src/admin/contract.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fake-upstreams/openai.js';
 import { freePort, startHubProcess } from '../support/hub-process.js';
@@ -13,11 +13,17 @@ let dataDir: string;
 
 beforeAll(async () => {
   upstream = await startFakeOpenAI({ chunks: 20, chunkDelayMs: 2 });
-  dataDir = await mkdtemp(join(tmpdir(), 'tokenhub-kill9-'));
 });
 
 afterAll(async () => {
   await upstream?.close();
+});
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'tokenhub-kill9-'));
+});
+
+afterEach(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -31,9 +37,10 @@ async function call<T>(url: string, key: string, method: string, path: string, b
   return (await response.json()) as T;
 }
 
-describe('SIGKILL under load loses no completed request', () => {
+describe.each(['process', 'machine'] as const)('SIGKILL under load loses no completed request (%s durability)', (durability) => {
   it('every response the client saw complete is in the ledger after a restart, once', async () => {
     const config = {
+      economy: { durability },
       providers: [{ id: 'up', type: 'openai', base_url: upstream.url }],
       models: [
         { name: 'gpt-4o-mini', targets: [{ provider: 'up', model: 'gpt-4o-mini' }], pricing: { input_per_mtok: 1, output_per_mtok: 2 } },

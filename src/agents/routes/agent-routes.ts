@@ -17,44 +17,44 @@ export function agentRoutes(deps: { agents: AgentService; authenticate: Authenti
   const { agents, authenticate } = deps;
   return async (app) => {
     app.get('/v1/agents', async (request) => {
-      const caller = await authenticate(request.headers, READ);
+      const caller = await authenticate(request, READ);
       return { object: 'list', data: (await agents.list(caller.tenantId)).map(agentDto) };
     });
 
     app.post('/v1/agents', async (request, reply) => {
-      const caller = await authenticate(request.headers, WRITE);
+      const caller = await authenticate(request, WRITE);
       const created = await agents.create(caller.tenantId, request.body);
       reply.code(201);
       return agentDto(created);
     });
 
     app.get('/v1/agents/:name', async (request) => {
-      const caller = await authenticate(request.headers, READ);
+      const caller = await authenticate(request, READ);
       const { name } = parseDefinition(agentNameParams, request.params);
       return agentDto(await agents.get(caller.tenantId, name));
     });
 
     app.put('/v1/agents/:name', async (request) => {
-      const caller = await authenticate(request.headers, WRITE);
+      const caller = await authenticate(request, WRITE);
       const { name } = parseDefinition(agentNameParams, request.params);
       return agentDto(await agents.update(caller.tenantId, name, request.body));
     });
 
     app.delete('/v1/agents/:name', async (request, reply) => {
-      const caller = await authenticate(request.headers, WRITE);
+      const caller = await authenticate(request, WRITE);
       const { name } = parseDefinition(agentNameParams, request.params);
       await agents.delete(caller.tenantId, name);
       return reply.code(204).send();
     });
 
     app.get('/v1/agents/:name/versions', async (request) => {
-      const caller = await authenticate(request.headers, READ);
+      const caller = await authenticate(request, READ);
       const { name } = parseDefinition(agentNameParams, request.params);
       return agentVersionsDto(await agents.versions(caller.tenantId, name));
     });
 
     app.post('/v1/agents/:name/activate', async (request) => {
-      const caller = await authenticate(request.headers, WRITE);
+      const caller = await authenticate(request, WRITE);
       const { name } = parseDefinition(agentNameParams, request.params);
       const { version } = parseDefinition(activateBody, request.body);
       return agentDto(await agents.activate(caller.tenantId, name, version));

@@ -41,7 +41,7 @@ export function mcpRoutes(deps: McpDeps): FastifyPluginAsync {
     app.post('/mcp', async (request, reply) => {
       let caller: TenantCaller;
       try {
-        caller = await deps.authenticate(request.headers, RUN);
+        caller = await deps.authenticate(request, RUN);
       } catch (error) {
         if (!(error instanceof HubError)) throw error;
         return sendJsonRpcError(reply, error.status, error.message, requestIdOf(request.body), openaiErrorBody(error).error, {

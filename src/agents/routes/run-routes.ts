@@ -36,7 +36,7 @@ export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTe
   const { runs, authenticate } = deps;
   return async (app) => {
     app.post('/v1/agents/:name/runs', async (request, reply) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { name } = parseDefinition(agentNameParams, request.params);
       const body = parseDefinition(startRunBody, request.body);
       if (body.stream && body.background) {
@@ -62,13 +62,13 @@ export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTe
     });
 
     app.get('/v1/runs/:id', async (request) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(runParams, request.params);
       return runs.view(await runs.get(caller.tenantId, id), { steps: true });
     });
 
     app.get('/v1/runs/:id/events', async (request, reply) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(runParams, request.params);
       await runs.get(caller.tenantId, id);
       const lastEventId = request.headers['last-event-id'];
@@ -77,13 +77,13 @@ export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTe
     });
 
     app.post('/v1/runs/:id/cancel', async (request) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(runParams, request.params);
       return runs.view(await runs.cancel(caller.tenantId, id));
     });
 
     app.post('/v1/runs/:id/approvals', async (request) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(runParams, request.params);
       const body = parseDefinition(approvalBody, request.body);
       const run = await runs.decide(caller.tenantId, id, {

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 
 /** Who calls a tenant route: the tenant and the virtual key (the composition root checks the key and its scopes). */
 export interface TenantCaller {
@@ -7,10 +7,9 @@ export interface TenantCaller {
 }
 
 /**
- * Authenticates a request's virtual key and checks it carries one of `scopes` (403 `missing_scope`
- * otherwise; the admin key gets 403 `virtual_key_required`: it manages agents through `/admin/v1/agents`).
+ * Authenticates a request (a virtual or personal key, or a person's session) and checks a service key
+ * carries one of `scopes` (403 `missing_scope` otherwise; people are held to their role's permissions by
+ * the identity guard; the admin key gets 403 `virtual_key_required`: it manages agents through
+ * `/admin/v1/agents`). `keyId` is the key the caller's runs are billed to.
  */
-export type AuthenticateTenant = (
-  headers: IncomingHttpHeaders,
-  scopes: readonly ('agents:write' | 'agents:run')[],
-) => Promise<TenantCaller>;
+export type AuthenticateTenant = (request: FastifyRequest, scopes: readonly ('agents:write' | 'agents:run')[]) => Promise<TenantCaller>;

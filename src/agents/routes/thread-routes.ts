@@ -30,27 +30,27 @@ export function threadRoutes(deps: { threads: ThreadService; authenticate: Authe
   const { threads, authenticate } = deps;
   return async (app) => {
     app.post('/v1/threads', async (request, reply) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const body = parseDefinition(createThreadBody, request.body);
       reply.code(201);
       return threadDto(await threads.create(caller.tenantId, body.metadata));
     });
 
     app.get('/v1/threads/:id', async (request) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(threadParams, request.params);
       return threadDto(await threads.get(caller.tenantId, id));
     });
 
     app.post('/v1/threads/:id/messages', async (request) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(threadParams, request.params);
       const body = parseDefinition(postThreadMessageBody, request.body);
       return threads.post(caller, id, body, abortedBy(request));
     });
 
     app.get('/v1/threads/:id/messages', async (request) => {
-      const caller = await authenticate(request.headers, RUN);
+      const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(threadParams, request.params);
       const query = parseDefinition(threadMessagesQuery, request.query);
       const page = await threads.messages(caller.tenantId, id, { limit: query.limit, ...(query.after ? { after: query.after } : {}) });

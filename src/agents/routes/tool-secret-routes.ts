@@ -36,19 +36,19 @@ export function toolSecretRoutes(deps: {
   });
   return async (app) => {
     app.get('/v1/tool-secrets', async (request) => {
-      const caller = await deps.authenticate(request.headers, WRITE);
+      const caller = await deps.authenticate(request, WRITE);
       return { object: 'list', data: (await secretsOf(caller.tenantId).list()).map(infoDto) };
     });
 
     app.put('/v1/tool-secrets/:name', async (request) => {
-      const caller = await deps.authenticate(request.headers, WRITE);
+      const caller = await deps.authenticate(request, WRITE);
       const { name } = parseDefinition(toolSecretParams, request.params);
       const { value } = parseDefinition(toolSecretBody, request.body);
       return infoDto(await secretsOf(caller.tenantId).set(name, value));
     });
 
     app.delete('/v1/tool-secrets/:name', async (request, reply) => {
-      const caller = await deps.authenticate(request.headers, WRITE);
+      const caller = await deps.authenticate(request, WRITE);
       const { name } = parseDefinition(toolSecretParams, request.params);
       if (!(await secretsOf(caller.tenantId).delete(name))) {
         throw new HubError('NOT_FOUND', `No tool secret named \`${name}\`.`, { code: 'tool_secret_not_found' });

@@ -99,6 +99,7 @@ export class AgentRunHandler implements RunHandler {
     let tools: RunToolSet = await open(agent);
     const counts = { turns: 0, toolCalls: 0 };
     let invalidTurns = 0;
+    let failedToolTurns = 0;
     try {
       for (;;) {
         const limit = limitReached(root.definition, counts, activeSince, this.clock.now());
@@ -125,7 +126,20 @@ export class AgentRunHandler implements RunHandler {
           );
         } catch (error) {
           if (isBudgetRefusal(error)) {
-            return { status: 'budget_exceeded', error: { code: 'budget_exceeded', message: (error as Error).message }, state };
+            // A conversation cut short by its budget goes to a person when the agent says so (the inbox reads the reason).
+            const toPerson = root.definition.escalation?.on_budget_exhausted === true && run.threadId !== null;
+            return {
+              status: 'budget_exceeded',
+              error: { code: 'budget_exceeded', message: (error as Error).message },
+              ...(toPerson
+                ? {
+                    output: {
+                      handoff: { summary: conversation.summaryForPerson('The run ran out of budget.'), reason: 'budget_exhausted' },
+                    },
+                  }
+                : {}),
+              state,
+            };
           }
           throw error;
         }
@@ -179,6 +193,11 @@ export class AgentRunHandler implements RunHandler {
             };
           case 'continue':
             for (const result of turn.results) conversation.addToolResult(result.callId, result.content);
+            failedToolTurns = turn.executed > 0 && turn.failed === turn.executed ? failedToolTurns + 1 : 0;
+            if (root.definition.escalation?.tool_errors !== undefined && failedToolTurns >= root.definition.escalation.tool_errors) {
+              const summary = conversation.summaryForPerson(`The agent's tool calls failed ${failedToolTurns} turns in a row.`);
+              return { status: 'handed_off', output: { text: summary, handoff: { summary, reason: 'tool_errors' } }, state };
+            }
             invalidTurns = turn.invalidArguments > 0 && turn.executed === 0 ? invalidTurns + 1 : 0;
             if (invalidTurns >= MAX_INVALID_ARGUMENT_TURNS) {
               return {

@@ -7,10 +7,11 @@ import type { RunTelemetry } from './run-telemetry.js';
 import type { RunTool } from './run-tools.js';
 
 type RequestedCall = ModelReply['tool_calls'][number];
+type ToolResult = { callId: string; content: string; failed: boolean };
 
 /** What the model's tool calls of one turn came to. */
 export type ToolTurn =
-  | { kind: 'continue'; results: { callId: string; content: string }[]; invalidArguments: number; executed: number }
+  | { kind: 'continue'; results: { callId: string; content: string }[]; invalidArguments: number; executed: number; failed: number }
   | { kind: 'pause'; results: { callId: string; content: string }[]; pending: AgentRunState['pending_approvals']; executed: number }
   | { kind: 'to-human'; summary: string; reason?: string; executed: number }
   | { kind: 'to-agent'; agent: string; callId: string; executed: number };
@@ -39,7 +40,7 @@ export async function resolveToolCalls(
   const results: { callId: string; content: string }[] = [];
   const pending: AgentRunState['pending_approvals'] = [];
   let invalidArguments = 0;
-  const runs: Promise<{ callId: string; content: string } | { toHuman: { summary: string; reason?: string } }>[] = [];
+  const runs: Promise<ToolResult | { toHuman: { summary: string; reason?: string } }>[] = [];
   for (const call of calls) {
     const tool = byName.get(call.name);
     if (!tool || tool.kind !== 'call') {
@@ -70,12 +71,14 @@ export async function resolveToolCalls(
   }
   const outcomes = await Promise.all(runs);
   const executed = runs.length;
+  let failed = 0;
   for (const outcome of outcomes) {
     if ('toHuman' in outcome) return { kind: 'to-human', ...outcome.toHuman, executed };
-    results.push(outcome);
+    if (outcome.failed) failed++;
+    results.push({ callId: outcome.callId, content: outcome.content });
   }
   if (pending.length > 0) return { kind: 'pause', results, pending, executed };
-  return { kind: 'continue', results, invalidArguments, executed };
+  return { kind: 'continue', results, invalidArguments, executed, failed };
 }
 
 async function runTool(
@@ -84,7 +87,7 @@ async function runTool(
   call: RequestedCall,
   args: JsonObject,
   telemetry: RunTelemetry | undefined,
-): Promise<{ callId: string; content: string } | { toHuman: { summary: string; reason?: string } }> {
+): Promise<ToolResult | { toHuman: { summary: string; reason?: string } }> {
   let outcome: JsonObject;
   try {
     outcome = await context.effect(
@@ -110,7 +113,7 @@ async function runTool(
     return { toHuman: { summary: String(outcome.summary ?? ''), ...(outcome.reason ? { reason: String(outcome.reason) } : {}) } };
   }
   const content = outcome.type === 'result' ? String(outcome.content ?? '') : `Error: ${String(outcome.message ?? 'the tool failed')}`;
-  return { callId: call.id, content };
+  return { callId: call.id, content, failed: outcome.type !== 'result' };
 }
 
 function parseArguments(text: string): unknown {

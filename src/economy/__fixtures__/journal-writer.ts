@@ -1,13 +1,14 @@
 /**
  * Child process for the SIGKILL test: appends entries to a journal as fast as it can and prints
- * each request id once its append has resolved (durable), until it is killed.
+ * each request id once its append has resolved (durable in the given mode), until it is killed.
  */
 import { picos } from '../../core/index.js';
-import { Journal } from '../journal.js';
+import { Journal, type JournalDurability } from '../journal.js';
 
 const dir = process.argv[2];
-if (!dir) throw new Error('usage: journal-writer <dir>');
-const { journal } = await Journal.open(dir);
+const durability = (process.argv[3] ?? 'machine') as JournalDurability;
+if (!dir) throw new Error('usage: journal-writer <dir> [process|machine]');
+const { journal } = await Journal.open(dir, { durability });
 let sequence = 0;
 for (;;) {
   const batch = Array.from({ length: 20 }, () => `req_kill_${sequence++}`);

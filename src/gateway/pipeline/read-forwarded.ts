@@ -12,6 +12,7 @@ export interface ForwardedJson<T> {
  * broken or non-JSON body is an upstream failure the router retries like any other.
  */
 export async function readForwardedJson<T>(providerId: string, response: ForwardResponse, signal: AbortSignal): Promise<ForwardedJson<T>> {
+  if (response.text !== undefined) return parseForwarded(providerId, response.text);
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
@@ -22,7 +23,10 @@ export async function readForwardedJson<T>(providerId: string, response: Forward
         ? error
         : new HubError('UPSTREAM_ERROR', `upstream ${providerId} body broke: ${(error as Error).message}`);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return parseForwarded(providerId, Buffer.concat(chunks).toString('utf8'));
+}
+
+function parseForwarded<T>(providerId: string, text: string): ForwardedJson<T> {
   try {
     return { text, body: JSON.parse(text) as T };
   } catch {

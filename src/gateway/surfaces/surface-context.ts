@@ -39,7 +39,7 @@ export function createSurfaceContext(
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) controller.abort();
       });
-      const clientRequestId = clientRequestIdOf(request.headers);
+      const clientRequestId = clientRequestIdFor(request);
       return {
         requestId: String(request.id),
         ...(clientRequestId ? { clientRequestId } : {}),
@@ -52,14 +52,30 @@ export function createSurfaceContext(
   };
 }
 
-const timings = new WeakMap<FastifyRequest, RequestTiming>();
+/** What the onRequest hook learns of a request once, for the handler. */
+interface RequestState {
+  timing: RequestTiming;
+  /** The client's own id (`x-client-request-id` / `x-request-id`), validated once. */
+  clientRequestId: string | undefined;
+}
+
+const states = new WeakMap<FastifyRequest, RequestState>();
+
+function stateOf(request: FastifyRequest): RequestState {
+  let state = states.get(request);
+  if (!state) {
+    state = { timing: new RequestTiming(), clientRequestId: clientRequestIdOf(request.headers) };
+    states.set(request, state);
+  }
+  return state;
+}
 
 /** The request's timing, started when its headers arrived (see the onRequest hook in app.ts). */
 export function timingOf(request: FastifyRequest): RequestTiming {
-  let timing = timings.get(request);
-  if (!timing) {
-    timing = new RequestTiming();
-    timings.set(request, timing);
-  }
-  return timing;
+  return stateOf(request).timing;
+}
+
+/** The client's own request id, parsed from the headers once per request. */
+export function clientRequestIdFor(request: FastifyRequest): string | undefined {
+  return stateOf(request).clientRequestId;
 }

@@ -1,7 +1,7 @@
 /** OpenAI-compatible upstreams (OpenAI, DashScope/Qwen, DeepSeek, vLLM, SGLang, Ollama, llama.cpp, …). */
 import type { ProviderConfig } from '../../config/index.js';
 import { HubError } from '../../core/index.js';
-import type { Provider, ProviderOptions } from '../spec.js';
+import type { ForwardResponse, Provider, ProviderOptions } from '../spec.js';
 import { primeStream } from '../sse-events.js';
 import { createOpenAIClient, resolvePreset } from './api.js';
 import { openaiChat } from './chat.js';
@@ -37,11 +37,19 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     },
     complete: (request, context) => (preset.completions ? openaiComplete(client, request, context) : noCompletions()),
     streamComplete: (request, context) => (preset.completions ? openaiStreamComplete(client, request, context) : noCompletions()),
-    forward: async (call, context) => {
+    forward: async (call, context): Promise<ForwardResponse> => {
+      if (!call.stream) {
+        const { status, headers, text } = await client.postText(call.path, call.body, context.signal, call.headers);
+        return { status, headers, body: bytesOf(text), text };
+      }
       const answer = await client.post(call.path, call.body, context.signal, call.headers);
-      const body = call.stream ? await primeStream(answer.body[Symbol.asyncIterator](), config.id) : answer.body;
-      return { status: answer.status, headers: answer.headers, body };
+      return { status: answer.status, headers: answer.headers, body: await primeStream(answer.body[Symbol.asyncIterator](), config.id) };
     },
     close: (options) => client.close(options),
   };
+}
+
+/** A body read whole, for a caller that iterates instead of taking `text`. */
+async function* bytesOf(text: string): AsyncGenerator<Uint8Array> {
+  yield Buffer.from(text);
 }

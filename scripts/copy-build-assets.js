@@ -1,0 +1,14 @@
+// Copies the non-TypeScript files the server reads at run time next to their compiled modules:
+// tsc emits only .js, so without this dist/ would lack them. Run by `npm run build` after tsc.
+import { cpSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ASSET_DIRS = ['apps/support/data'];
+
+for (const dir of ASSET_DIRS) {
+  const from = join(root, 'src', dir);
+  if (!existsSync(from)) continue;
+  cpSync(from, join(root, 'dist', dir), { recursive: true });
+}

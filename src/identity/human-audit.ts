@@ -1,0 +1,86 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { newId, withoutSecrets } from '../core/index.js';
+import type { AuditLogRepository } from '../storage/index.js';
+import type { Caller } from './caller.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'put', PATCH: 'update', DELETE: 'delete' };
+
+/**
+ * The audit action of a tenant route: its path's words joined by dots, parameters left out, then the verb;
+ * a POST to an entity's sub-path is that action itself (`POST /v1/users` → `users.create`,
+ * `PATCH /v1/users/:id` → `users.update`, `POST /v1/inbox/tasks/:id/claim` → `inbox.tasks.claim`).
+ */
+export function auditAction(method: string, url: string): string {
+  const segments = url
+    .replace(/^\/(v1\/)?/, '')
+    .split('/')
+    .filter((segment) => segment.length > 0);
+  const words = segments.filter((segment) => !segment.startsWith(':'));
+  const actionOnEntity = method === 'POST' && segments.some((segment) => segment.startsWith(':')) && !segments.at(-1)?.startsWith(':');
+  const verb = actionOnEntity || words[0] === 'auth' ? null : (VERBS[method] ?? method.toLowerCase());
+  return [...words, ...(verb ? [verb] : [])].join('.');
+}
+
+const TARGET_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
+
+function targetOf(params: unknown): string | null {
+  if (!isRecord(params)) return null;
+  const value = params.id ?? params.name;
+  return typeof value === 'string' && TARGET_ID.test(value) ? value : null;
+}
+
+function parseJson(payload: unknown): unknown {
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;
+  try {
+    return JSON.parse(payload.toString()) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function errorCodeOf(body: unknown): string | null {
+  const error = isRecord(body) ? body.error : undefined;
+  const code = isRecord(error) ? (error.code ?? error.type) : undefined;
+  return typeof code === 'string' ? code : null;
+}
+
+/**
+ * Writes one audit row for a person's write on a tenant route (actor `user:<id>`), before the response
+ * leaves; failed attempts are recorded with their status. Service keys' calls are metered in the ledger
+ * and not audited here.
+ */
+export async function recordHumanAction(
+  repository: AuditLogRepository,
+  caller: Caller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+): Promise<void> {
+  if (caller.kind !== 'tenant' || !caller.user) return;
+  const url = request.routeOptions.url ?? request.url;
+  const succeeded = reply.statusCode < 400;
+  const body = parseJson(payload);
+  const action = auditAction(request.method, url);
+  try {
+    await repository.append({
+      id: newId('aud'),
+      at: new Date(),
+      actor: `user:${caller.user.id}`,
+      action,
+      targetType: action.split('.').slice(0, -1).join('.') || action,
+      targetId: targetOf(request.params) ?? (isRecord(body) && typeof body.id === 'string' ? body.id : null),
+      tenantId: caller.tenantId,
+      requestId: request.id,
+      method: request.method,
+      path: request.url.split('?')[0] ?? request.url,
+      status: reply.statusCode,
+      errorCode: succeeded ? null : errorCodeOf(body),
+      before: isRecord(request.body) ? withoutSecrets(request.body) : null,
+      after: succeeded ? withoutSecrets(body) : null,
+    });
+  } catch (error) {
+    request.log.error({ err: error, requestId: request.id }, 'audit log write failed');
+  }
+}

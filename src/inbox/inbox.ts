@@ -1,0 +1,103 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AgentRuntime } from '../agents/index.js';
+import { type Clock, systemClock } from '../core/index.js';
+import type { Identity } from '../identity/index.js';
+import type { RunBroadcast } from '../runs/index.js';
+import type { Database } from '../storage/index.js';
+import type { SentimentClassifier } from './escalation.js';
+import { InboxNotifier, type InboxObserver } from './inbox-notifier.js';
+import { InboxService } from './inbox-service.js';
+import { InboxSweeper } from './inbox-sweeper.js';
+import { inboxRoutes } from './routes/inbox-routes.js';
+import { type InboxWebhooks, inboxWebhookRoutes } from './webhooks/index.js';
+
+export interface InboxOptions {
+  db: Database;
+  broadcast: RunBroadcast;
+  runtime: AgentRuntime;
+  identity: Identity;
+  webhooks?: InboxWebhooks;
+  classify?: SentimentClassifier;
+  observer?: InboxObserver;
+  clock?: Clock;
+  /** How often each replica sweeps expired claims, SLA breaches and runs lacking their task (default 5 s). */
+  sweepIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface Inbox {
+  service: InboxService;
+  sweeper: InboxSweeper;
+  webhooks: InboxWebhooks | undefined;
+  routes: FastifyPluginAsync;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The human inbox on the agent runtime: tasks from runs that need people, the thread gate, sweeps, routes. */
+export function createInbox(options: InboxOptions): Inbox {
+  const clock = options.clock ?? systemClock;
+  const onError = options.onError ?? (() => {});
+  const notifier = new InboxNotifier({
+    broadcast: options.broadcast,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
+    onError,
+  });
+  const service = new InboxService({
+    db: options.db,
+    runtime: options.runtime,
+    notifier,
+    clock,
+    ...(options.classify ? { classify: options.classify } : {}),
+  });
+  options.runtime.threads.setGate(service);
+  options.runtime.onRunSettled((run) => {
+    void service.openTasksFor(run.tenantId, run.id).catch(onError);
+  });
+  const sweeper = new InboxSweeper({
+    db: options.db,
+    inbox: service,
+    notifier,
+    clock,
+    onError,
+    ...(options.sweepIntervalMs !== undefined ? { intervalMs: options.sweepIntervalMs } : {}),
+  });
+  const { identity } = options;
+  return {
+    service,
+    sweeper,
+    webhooks: options.webhooks,
+    routes: async (app) => {
+      await app.register(
+        inboxRoutes({
+          inbox: service,
+          identity,
+          db: options.db,
+          broadcast: options.broadcast,
+          runOf: async (tenantId, runId) => options.runtime.runs.view(await options.runtime.runs.get(tenantId, runId), { steps: true }),
+        }),
+      );
+      if (options.webhooks) {
+        const webhooks = options.webhooks;
+        await app.register(
+          inboxWebhookRoutes({
+            webhooks,
+            authorize: async (request, permission) => {
+              const caller = await identity.tenantCaller(request, permission);
+              return { tenantId: caller.tenantId, userId: caller.user?.id ?? null };
+            },
+          }),
+        );
+      }
+    },
+    start: async () => {
+      sweeper.start();
+      await options.webhooks?.start();
+    },
+    stop: async () => {
+      await sweeper.stop();
+      await options.webhooks?.stop();
+    },
+  };
+}
