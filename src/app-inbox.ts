@@ -6,6 +6,7 @@ import type { Economy } from './economy/index.js';
 import type { GatewayClient } from './gateway/index.js';
 import type { Identity } from './identity/index.js';
 import { createInbox, type Inbox, InboxWebhooks, parseSentiment, SENTIMENT_INSTRUCTIONS, type SentimentClassifier } from './inbox/index.js';
+import { type HubMetrics, InboxMetrics } from './observability/index.js';
 import type { UpstreamAddressPolicy } from './providers/index.js';
 import type { Database } from './storage/index.js';
 
@@ -44,6 +45,8 @@ export function composeInbox(parts: {
   policy: UpstreamAddressPolicy;
   secretBox: SecretBox | undefined;
   logger: Logger;
+  /** The hub's metrics: the inbox's counters and histograms join its registry. */
+  metrics?: HubMetrics;
 }): Inbox {
   const onError = (error: unknown): void => parts.logger.error({ err: error }, 'inbox');
   const webhooks = new InboxWebhooks({
@@ -53,6 +56,7 @@ export function composeInbox(parts: {
     urlProblem: urlProblemOf(parts.policy),
     logger: parts.logger,
   });
+  const metrics = parts.metrics ? new InboxMetrics(parts.metrics.registry) : undefined;
   return createInbox({
     db: parts.db,
     broadcast: parts.economy.broadcast,
@@ -60,6 +64,7 @@ export function composeInbox(parts: {
     identity: parts.identity,
     webhooks,
     classify: sentimentClassifier(parts.economy, parts.client),
+    ...(metrics ? { observer: { taskChanged: (task, event) => metrics.observe(task, event) } } : {}),
     onError,
   });
 }

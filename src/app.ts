@@ -5,6 +5,7 @@ import { adminApiPaths, adminRoutes, selfServiceRoutes, UpstreamControl } from '
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
 import { agentModelsOf, composeAgents } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
+import { SupportApp, supportChatRoutes } from './apps/support/index.js';
 import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
 import { createSecretBox, picosToUsd } from './core/index.js';
@@ -66,6 +67,8 @@ export interface Hub {
   identity: Identity;
   /** The human inbox: tasks, claims, take-over, webhooks. */
   inbox: Inbox;
+  /** The support app: installations, their stores and tools. */
+  support: SupportApp;
   economy: Economy;
   logger: Logger;
   /** The no-op tracer unless `otlpEndpoint` was given. */
@@ -179,7 +182,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     tracer,
   });
-  const inbox = composeInbox({ db, economy, identity, runtime: agentRuntime, client: lateClient, policy, secretBox, logger });
+  const support = new SupportApp({ db, runtime: agentRuntime });
+  const inbox = composeInbox({ db, economy, identity, runtime: agentRuntime, client: lateClient, policy, secretBox, logger, metrics });
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,
@@ -213,6 +217,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
             upstreams,
             agents: agentRuntime.agents,
             identity,
+            support,
+            inboxStats: inbox.stats,
             ...(secretBox ? { resealToolSecrets: () => resealToolSecrets(db, secretBox) } : {}),
           }),
         );
@@ -220,6 +226,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(agentRuntime.routes);
         await app.register(identityRoutes(identity, db));
         await app.register(inbox.routes);
+        await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
       },
     ],
     apiPaths: [adminApiPaths(), agentApiPaths(), inboxWebhookApiPaths()],
@@ -238,6 +245,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     agents: agentRuntime,
     identity,
     inbox,
+    support,
     economy,
     logger,
     tracer,

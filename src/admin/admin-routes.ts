@@ -1,14 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentService } from '../agents/index.js';
+import type { SupportApp } from '../apps/support/index.js';
 import { HubError } from '../core/index.js';
 import { type Economy, hashSecret } from '../economy/index.js';
 import type { Identity } from '../identity/index.js';
+import type { InboxStats } from '../inbox/index.js';
 import { AuditLogRepository, type Database } from '../storage/index.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { apiKeyOf } from './api-key.js';
+import { registerAppRoutes } from './app-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { AuditTrail } from './audit-trail.js';
 import { registerBudgetRoutes } from './budget-routes.js';
+import { registerInboxStatsRoutes } from './inbox-stats-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
 import { registerTenantRoutes } from './tenant-routes.js';
 import type { UpstreamControl } from './upstreams/upstream-control.js';
@@ -24,8 +28,12 @@ export interface AdminRoutesDeps {
   upstreams?: UpstreamControl;
   /** Agents of every tenant (omitted: those routes are not served). */
   agents?: AgentService;
+  /** The support app (omitted: `/admin/v1/apps/support` is not served). */
+  support?: SupportApp;
   /** People of every tenant (omitted: `/admin/v1/users` is not served). */
   identity?: Identity;
+  /** Every tenant's inbox measures (omitted: `/admin/v1/inbox/stats` is not served). */
+  inboxStats?: InboxStats;
   /** Re-seals agents' tool secrets on secret rotation. */
   resealToolSecrets?: () => Promise<number>;
 }
@@ -59,5 +67,13 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
     }
     if (deps.agents) registerAgentRoutes(app, deps.agents);
     if (deps.identity) registerUserRoutes(app, deps.identity, deps.db);
+    if (deps.inboxStats) registerInboxStatsRoutes(app, deps.inboxStats, deps.economy);
+    if (deps.support) {
+      const economy = deps.economy;
+      registerAppRoutes(app, deps.support, async (tenantId, name) => {
+        const created = await economy.keys.create({ tenantId, name, scopes: ['agents:run'] });
+        return created.record.id;
+      });
+    }
   };
 }

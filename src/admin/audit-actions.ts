@@ -51,6 +51,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'DELETE /admin/v1/agents/:name': { action: 'agent.delete', targetType: 'agent' },
   'POST /admin/v1/agents/:name/activate': { action: 'agent.activate', targetType: 'agent' },
   'POST /admin/v1/users': { action: 'user.create', targetType: 'user' },
+  'POST /admin/v1/apps/support/install': { action: 'app.install', targetType: 'app' },
+  'POST /admin/v1/apps/support/:installation/store/reset': { action: 'app.store_reset', targetType: 'app' },
   'PATCH /admin/v1/users/:id': { action: 'user.update', targetType: 'user' },
 };
 

@@ -10,7 +10,8 @@ const VERBS: Record<string, string> = { POST: 'create', PUT: 'put', PATCH: 'upda
 /**
  * The audit action of a tenant route: its path's words joined by dots, parameters left out, then the verb;
  * a POST to an entity's sub-path is that action itself (`POST /v1/users` → `users.create`,
- * `PATCH /v1/users/:id` → `users.update`, `POST /v1/inbox/tasks/:id/claim` → `inbox.tasks.claim`).
+ * `PATCH /v1/users/:id` → `users.update`, `POST /v1/inbox/tasks/:id/claim` → `inbox.tasks.claim`,
+ * `POST /v1/inbox/tasks/:id/tools/:name` → `inbox.tasks.tools`).
  */
 export function auditAction(method: string, url: string): string {
   const segments = url
@@ -18,7 +19,10 @@ export function auditAction(method: string, url: string): string {
     .split('/')
     .filter((segment) => segment.length > 0);
   const words = segments.filter((segment) => !segment.startsWith(':'));
-  const actionOnEntity = method === 'POST' && segments.some((segment) => segment.startsWith(':')) && !segments.at(-1)?.startsWith(':');
+  // `POST …/:id/tools/:name` acts on the entity too: the trailing parameter only says which tool.
+  const firstParameter = segments.findIndex((segment) => segment.startsWith(':'));
+  const lastWord = segments.findLastIndex((segment) => !segment.startsWith(':'));
+  const actionOnEntity = method === 'POST' && firstParameter >= 0 && firstParameter < lastWord;
   const verb = actionOnEntity || words[0] === 'auth' ? null : (VERBS[method] ?? method.toLowerCase());
   return [...words, ...(verb ? [verb] : [])].join('.');
 }

@@ -116,7 +116,16 @@ export class Identity {
             code: 'route_not_permitted',
           });
         }
-        if (permission === 'inference' || permission === 'public' || SELF_CHECKED_URLS.has(url)) return;
+        if (permission === 'inference' || permission === 'public') return;
+        if (SELF_CHECKED_URLS.has(url)) {
+          // The route answers a bad key or a service key's missing scope in its own protocol's shape, but it
+          // checks only scopes: a person is held to their role here.
+          const caller = await this.caller(request).catch(() => undefined);
+          if (caller?.kind === 'tenant' && caller.user && permission !== 'signed-in' && !permits(caller, permission)) {
+            throw refusal(caller, permission);
+          }
+          return;
+        }
         const caller = await this.caller(request);
         if (permission !== 'signed-in' && !permits(caller, permission)) throw refusal(caller, permission);
       };

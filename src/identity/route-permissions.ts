@@ -81,6 +81,12 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'GET /v1/inbox/webhooks/:id/deliveries': 'webhooks:read',
   'POST /v1/inbox/webhooks/:id/deliveries/:delivery_id/redeliver': 'webhooks:write',
   'POST /v1/inbox/webhooks/:id/test': 'webhooks:write',
+
+  // shipped apps' public pages (each acts with its installation's own service key)
+  'GET /apps/support/chat': 'public',
+  'POST /apps/support/:installation/threads': 'public',
+  'GET /apps/support/:installation/threads/:thread/messages': 'public',
+  'POST /apps/support/:installation/threads/:thread/messages': 'public',
 });
 
 /**

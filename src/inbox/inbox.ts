@@ -7,8 +7,10 @@ import type { Database } from '../storage/index.js';
 import type { SentimentClassifier } from './escalation.js';
 import { InboxNotifier, type InboxObserver } from './inbox-notifier.js';
 import { InboxService } from './inbox-service.js';
+import { InboxStats } from './inbox-stats.js';
 import { InboxSweeper } from './inbox-sweeper.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
+import { inboxStatsRoute } from './routes/inbox-stats-route.js';
 import { type InboxWebhooks, inboxWebhookRoutes } from './webhooks/index.js';
 
 export interface InboxOptions {
@@ -28,6 +30,8 @@ export interface InboxOptions {
 export interface Inbox {
   service: InboxService;
   sweeper: InboxSweeper;
+  /** The division-of-labour measures (`GET /v1/inbox/stats`, and the admin API's). */
+  stats: InboxStats;
   webhooks: InboxWebhooks | undefined;
   routes: FastifyPluginAsync;
   start(): Promise<void>;
@@ -63,10 +67,12 @@ export function createInbox(options: InboxOptions): Inbox {
     onError,
     ...(options.sweepIntervalMs !== undefined ? { intervalMs: options.sweepIntervalMs } : {}),
   });
+  const stats = new InboxStats({ db: options.db, clock });
   const { identity } = options;
   return {
     service,
     sweeper,
+    stats,
     webhooks: options.webhooks,
     routes: async (app) => {
       await app.register(
@@ -78,6 +84,7 @@ export function createInbox(options: InboxOptions): Inbox {
           runOf: async (tenantId, runId) => options.runtime.runs.view(await options.runtime.runs.get(tenantId, runId), { steps: true }),
         }),
       );
+      await app.register(inboxStatsRoute({ stats, identity }));
       if (options.webhooks) {
         const webhooks = options.webhooks;
         await app.register(

@@ -1,4 +1,5 @@
 /** Observability: structured JSON logs with secrets redacted, Prometheus metrics, and OpenTelemetry traces. */
+export { type InboxEventObservation, InboxMetrics, type InboxTaskObservation } from './inbox-metrics.js';
 export { createLogger, REDACTED_PATHS } from './logger.js';
 export {
   type AgentStepObservation,

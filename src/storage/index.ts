@@ -113,3 +113,12 @@ export {
 } from './usage.repo.js';
 export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';
 export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';
+export { type AppInstallationRecord, AppInstallationsRepository } from './app-installations.repo.js';
+export {
+  type ConversationCounts,
+  type HandoffTimes,
+  type InboxStatsBucket,
+  InboxStatsRepository,
+  type InboxStatsWindow,
+  type TaskCounts,
+} from './inbox-stats.repo.js';

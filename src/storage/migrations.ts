@@ -1,5 +1,6 @@
 import {
   AGENTS_DDL,
+  APP_INSTALLATIONS_DDL,
   API_KEY_SCOPES_DDL,
   API_KEYS_DDL,
   API_KEYS_USER_DDL,
@@ -72,4 +73,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 13, name: 'the human inbox: tasks, their events; notes on threads', sql: [INBOX_TASKS_DDL, THREAD_NOTE_ROLE_DDL].join('\n') },
   { version: 14, name: 'inbox webhooks and their deliveries', sql: [INBOX_WEBHOOKS_DDL, WEBHOOK_DELIVERIES_DDL].join('\n') },
   { version: 15, name: 'support app store: users, orders, products per installation', sql: SUPPORT_STORE_DDL },
+  { version: 17, name: 'installations of shipped apps, and what they learn per conversation', sql: APP_INSTALLATIONS_DDL },
 ];

@@ -64,3 +64,5 @@ export const SUPPORT_TOOL_SPECS: readonly SupportToolSpec[] = SUPPORT_TOOLS.map(
   description,
   parameters,
 }));
+export { supportChatRoutes } from './routes/chat-routes.js';
+export { SUPPORT_APP, SupportApp, type SupportInstallation, type SupportInstallRequest, supportToolRef } from './support-app.js';

@@ -24,3 +24,14 @@ export const handbackBody = z.strictObject({ note: text(4_000).min(1).optional()
 export const resolveBody = z.strictObject({ resolution: text(4_000).min(1) });
 export const transferBody = z.strictObject({ queue: queueName });
 export const eventsQuery = z.strictObject({ after: z.coerce.bigint().nonnegative().optional() });
+/** A day (`2025-03-01`, whole UTC days; `to` includes its day) or an ISO timestamp with its offset. */
+const statsInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+export const statsQuery = z.strictObject({
+  from: statsInstant.optional(),
+  to: statsInstant.optional(),
+  agent: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'is not an agent name')
+    .optional(),
+});
+export const adminStatsQuery = statsQuery.extend({ tenant_id: id });

@@ -1,6 +1,7 @@
 /** Table definitions, one per file, referenced by the migrations that create them. */
 export { AGENTS_DDL, LEDGER_AGENT_COLUMNS_DDL } from './agents.js';
 export { API_KEY_SCOPES_DDL, API_KEYS_DDL } from './api-keys.js';
+export { APP_INSTALLATIONS_DDL } from './app-installations.js';
 export { AUDIT_LOG_DDL } from './audit-log.js';
 export { BUDGETS_DDL } from './budgets.js';
 export { INBOX_TASKS_DDL, THREAD_NOTE_ROLE_DDL } from './inbox-tasks.js';
