@@ -11,8 +11,8 @@ import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './con
 import { createSecretBox, picosToUsd } from './core/index.js';
 import { createEconomy, type Economy, generateAdminKey, hashSecret, VIRTUAL_KEY_PREFIX } from './economy/index.js';
 import { AccessLog, createGatewayApp, createGatewayClient, type GatewayClient } from './gateway/index.js';
-import { Identity, identityRoutes } from './identity/index.js';
-import { type Inbox, inboxWebhookApiPaths } from './inbox/index.js';
+import { Identity, identityApiPaths, identityRoutes } from './identity/index.js';
+import { type Inbox, inboxApiPaths, inboxWebhookApiPaths } from './inbox/index.js';
 import { createLogger, createTracer, HubMetrics, type Tracer } from './observability/index.js';
 import {
   allowEntryProblems,
@@ -229,7 +229,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
       },
     ],
-    apiPaths: [adminApiPaths(), agentApiPaths(), inboxWebhookApiPaths()],
+    apiPaths: [adminApiPaths(), agentApiPaths(), identityApiPaths(), inboxApiPaths(), inboxWebhookApiPaths()],
   });
 
   const client = createGatewayClient(pipeline);

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
+import { adminNewUserBody, identitySchemas, userIdParams, userListQuery } from '../identity/index.js';
+import { adminStatsQuery, inboxStatsSchema } from '../inbox/index.js';
 import * as Out from './contract.schemas.js';
 import {
   createModelBody,
@@ -46,6 +48,7 @@ const requests = {
   updateProvider: updateProviderBody.meta({ id: 'UpdateProviderRequest' }),
   createModel: createModelBody.meta({ id: 'CreateModelRequest' }),
   updateModel: updateModelBody.meta({ id: 'UpdateModelRequest' }),
+  createUser: adminNewUserBody.meta({ id: 'AdminCreateUserRequest' }),
 };
 
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -197,6 +200,35 @@ export function adminApiPaths(): ZodOpenApiPathsObject {
       post: operation('Re-seal stored secrets', {
         description: 'Every stored provider secret is re-sealed under the current `TOKENHUB_SECRET_KEY`.',
         responses: answer('200', 'How many secrets were re-sealed.', Out.secretRotationSchema),
+      }),
+    },
+    '/admin/v1/users': {
+      get: operation("List a tenant's people", {
+        requestParams: { query: userListQuery.extend({ tenant_id: tenantQuery.shape.tenant_id.unwrap() }) },
+        responses: answer('200', 'The people of the tenant, oldest first.', identitySchemas.userList),
+      }),
+      post: operation('Add a person to a tenant', {
+        description: 'With a personal key, shown once (their scopes follow the role); `password` lets them sign in to the console.',
+        requestBody: body(requests.createUser),
+        responses: answer('201', 'The person with their personal key.', identitySchemas.createdUser),
+      }),
+    },
+    '/admin/v1/users/{id}': {
+      get: operation('Read a person', {
+        requestParams: { path: userIdParams },
+        responses: answer('200', 'The person.', identitySchemas.user),
+      }),
+      patch: operation("Change a person's role, name, password or disabled flag", {
+        requestParams: { path: userIdParams },
+        requestBody: body(identitySchemas.patchUser),
+        responses: answer('200', 'The person as changed.', identitySchemas.user),
+      }),
+    },
+    '/admin/v1/inbox/stats': {
+      get: operation("A tenant's division-of-labour measures", {
+        description: 'As `GET /v1/inbox/stats`, for the tenant named by `tenant_id` (404 when there is none).',
+        requestParams: { query: adminStatsQuery },
+        responses: answer('200', 'The measures.', inboxStatsSchema),
       }),
     },
     '/v1/me/usage': {

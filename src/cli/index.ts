@@ -3,6 +3,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { SecretBoxError } from '../core/index.js';
 import { CliError } from './admin-client.js';
+import { registerAppsCommand } from './apps-command.js';
+import { registerEvalCommand } from './eval-command.js';
+import { registerInboxCommand } from './inbox-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerModelsCommand } from './models-inspect.js';
 import { StartError } from './start-error.js';
@@ -10,6 +13,7 @@ import { startProgress } from './start-progress.js';
 import { registerTenantsCommand } from './tenants-command.js';
 import { registerUpstreamCommands } from './upstreams-command.js';
 import { registerUsageCommand } from './usage-command.js';
+import { registerUsersCommand } from './users-command.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -53,7 +57,21 @@ program
 registerTenantsCommand(program);
 registerKeysCommand(program);
 registerUsageCommand(program);
+registerUsersCommand(program);
+registerInboxCommand(program);
 registerUpstreamCommands(program, registerModelsCommand(program));
+registerEvalCommand(program);
+
+registerAppsCommand(program)
+  .command('demo')
+  .description('play a shipped app end to end on a fresh in-process hub')
+  .command('support')
+  .description('the support app: a return closed by the agent, an angry customer handed to a person, and the cost')
+  .action(async () => {
+    // Loaded on demand, like `start`: it builds a whole hub.
+    const { runSupportDemo } = await import('./demo-support.js');
+    await runSupportDemo();
+  });
 
 try {
   await program.parseAsync(process.argv);

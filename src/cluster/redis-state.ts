@@ -58,14 +58,7 @@ export class RedisClusterState implements ClusterState {
       maxRetriesPerRequest: 1,
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     };
-    // Auto-pipelining: the admissions and settlements of concurrent requests issued in one event-loop turn
-    // go out in one socket write (each is still its own EVALSHA, one round trip per phase).
-    this.client = new Redis(options.url, {
-      ...common,
-      enableOfflineQueue: false,
-      enableAutoPipelining: true,
-      commandTimeout: options.commandTimeoutMs ?? 2_000,
-    });
+    this.client = new Redis(options.url, { ...common, enableOfflineQueue: false, commandTimeout: options.commandTimeoutMs ?? 2_000 });
     // Subscriptions may queue until Redis is back (never failing for retries); ioredis re-subscribes
     // after a reconnect, and we resync caches then.
     this.subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null });

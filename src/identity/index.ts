@@ -12,6 +12,7 @@ import { userRoutes } from './routes/user-routes.js';
 export { apiKeyOf, type Caller, permits, type TenantCallerOf } from './caller.js';
 export { auditAction } from './human-audit.js';
 export { Identity } from './identity.js';
+export { identityApiPaths, identitySchemas } from './openapi-paths.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { isRole, keyScopesForRole, PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES, type Role, SCOPE_PERMISSIONS } from './roles.js';
 export { isGuardedUrl, ROUTE_PERMISSIONS, routeKey } from './route-permissions.js';

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, createKey, createTenant } from '../../test/support/economy.js';
 import { startTestHub, type TestHub } from '../../test/support/hub.js';
+import { inboxStatsSchema } from './openapi-paths.js';
 
 type Json = Record<string, unknown>;
 
@@ -277,6 +278,8 @@ describe('GET /v1/inbox/stats', () => {
         },
       ],
     });
+    // The body is what the API reference says it is.
+    expect(inboxStatsSchema.safeParse(stats.body).success).toBe(true);
   });
 
   it('narrows to one agent and to a window of timestamps', async () => {

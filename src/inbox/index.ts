@@ -7,7 +7,8 @@ export { asksForPerson, parseSentiment, SENTIMENT_INSTRUCTIONS, type SentimentCl
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export type { InboxObserver } from './inbox-notifier.js';
 export { InboxService, type Operator } from './inbox-service.js';
-export { type InboxStatsDto, type InboxStatsQuery, type InboxStatsRow, InboxStats } from './inbox-stats.js';
+export { InboxStats, type InboxStatsDto, type InboxStatsQuery, type InboxStatsRow } from './inbox-stats.js';
+export { inboxApiPaths, inboxStatsSchema } from './openapi-paths.js';
 export { adminStatsQuery, statsQuery } from './routes/inbox-schemas.js';
 export { type TaskDto, taskDto } from './task-dto.js';
 export { InboxWebhooks, inboxWebhookApiPaths, resealWebhookSecrets, verifyWebhookSignature } from './webhooks/index.js';

@@ -11,6 +11,7 @@ export {
   type KeyRateLimits,
   type NewApiKey,
 } from './api-keys.repo.js';
+export { type AppInstallationRecord, AppInstallationsRepository } from './app-installations.repo.js';
 export { type AuditEntry, type AuditFilter, AuditLogRepository, type AuditRow } from './audit-log.repo.js';
 export {
   type BudgetFilter,
@@ -22,6 +23,14 @@ export {
   type NewBudget,
 } from './budgets.repo.js';
 export { type Database, type OpenDatabaseOptions, type Orm, openDatabase, type Queryable } from './database.js';
+export {
+  type ConversationCounts,
+  type HandoffTimes,
+  type InboxStatsBucket,
+  InboxStatsRepository,
+  type InboxStatsWindow,
+  type TaskCounts,
+} from './inbox-stats.repo.js';
 export {
   type InboxEventRecord,
   InboxSweeps,
@@ -113,12 +122,3 @@ export {
 } from './usage.repo.js';
 export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';
 export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';
-export { type AppInstallationRecord, AppInstallationsRepository } from './app-installations.repo.js';
-export {
-  type ConversationCounts,
-  type HandoffTimes,
-  type InboxStatsBucket,
-  InboxStatsRepository,
-  type InboxStatsWindow,
-  type TaskCounts,
-} from './inbox-stats.repo.js';

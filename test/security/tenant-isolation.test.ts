@@ -46,6 +46,15 @@ const ADMIN_ROUTES = [
   'DELETE /admin/v1/agents/:name',
   'GET /admin/v1/agents/:name/versions',
   'POST /admin/v1/agents/:name/activate',
+  'POST /admin/v1/users',
+  'GET /admin/v1/users',
+  'GET /admin/v1/users/:id',
+  'PATCH /admin/v1/users/:id',
+  'POST /admin/v1/apps/support/install',
+  'GET /admin/v1/apps/support',
+  'GET /admin/v1/apps/support/:installation/store',
+  'POST /admin/v1/apps/support/:installation/store/reset',
+  'GET /admin/v1/inbox/stats',
 ];
 
 let upstream: FakeOpenAI;

@@ -27,25 +27,17 @@ export async function callToolOnBehalf(
   deps: { tools: Omit<ResolveToolsDeps, 'signal'>; appTools: AppToolRegistry },
 ): Promise<{ callId: string; arguments: JsonObject; outcome: ToolOutcome }> {
   const definition = call.agent.definition;
-  const wanted = definition.tools.find(
-    (tool) => tool.name === call.tool || (tool.type === 'mcp' && call.tool.startsWith(`${tool.name}__`)),
-  );
-  if (!wanted) {
-    throw new HubError('NOT_FOUND', `Agent \`${call.agent.name}\` has no tool named \`${call.tool}\`.`, {
-      code: 'tool_not_found',
-      param: 'name',
-    });
-  }
-  if (wanted.type === 'agent') {
+  if (definition.tools.some((tool) => tool.type === 'agent' && tool.name === call.tool)) {
     throw new HubError('INVALID_REQUEST', `\`${call.tool}\` runs another agent; a person cannot call it on the customer's behalf.`, {
       param: 'name',
     });
   }
+  // App tools are named in the definition by their registry name; the model (and the person) know them by their spec's name.
   const set = await openRunTools(
-    { ...definition, tools: [wanted], handoffs: [] },
+    { ...definition, tools: definition.tools.filter((tool) => tool.type !== 'agent'), handoffs: [] },
     { ...deps.tools, signal: call.signal, allowStdio: call.agent.source === 'config' },
     () => {
-      throw new Error('agent tools are refused above');
+      throw new Error('agent tools are left out above');
     },
     (name) => deps.appTools.create(name, { tenantId: call.tenantId, runId: call.runId }),
   );
