@@ -11,7 +11,7 @@ import type { Admission, Principal, SettlementOutcome } from './contract.js';
 import { createEconomy, type Economy, type EconomyDeps } from './economy.js';
 import type { NewKeyRequest } from './key-service.js';
 import type { EconomyLogger } from './logger.js';
-import { countPromptTokens, promptTokenBound } from './tokenizer.js';
+import { countPromptTokens } from './tokenizer.js';
 
 const CONFIG: EconomyDeps['config'] = {
   models: [
@@ -22,13 +22,8 @@ const CONFIG: EconomyDeps['config'] = {
 };
 const CHAT: ChatRequest = { model: 'cheap', messages: [{ role: 'user', content: 'hi' }], stream: false, maxTokens: 100 };
 const PROMPT = countPromptTokens(CHAT, 'cheap');
-/**
- * Worst case of CHAT on `cheap`, as admission reserves it: the prompt's bound (never below its count) at
- * $1/Mtok + 100 output tokens at $2/Mtok, in picos.
- */
-const WORST = BigInt(promptTokenBound(CHAT)) * 1_000_000n + 100n * 2_000_000n;
-/** What CHAT costs once the upstream reports its prompt and 100 output tokens. */
-const ACTUAL = BigInt(PROMPT) * 1_000_000n + 100n * 2_000_000n;
+/** Worst case of CHAT on `cheap`: prompt at $1/Mtok + 100 output tokens at $2/Mtok, in picos. */
+const WORST = BigInt(PROMPT) * 1_000_000n + 100n * 2_000_000n;
 
 const REDIS_URL = await findTestRedis();
 let test: TestDb;
@@ -166,7 +161,7 @@ describe('economy', () => {
 
   it('reserves the dearest model of the fallback chain', async () => {
     const hub = await economy();
-    const worstOnDear = BigInt(promptTokenBound(CHAT)) * 10_000_000n + 100n * 20_000_000n;
+    const worstOnDear = BigInt(countPromptTokens(CHAT, 'm')) * 10_000_000n + 100n * 20_000_000n;
     const { secret } = await tenantKey(hub, { budget: { limitPicos: picos(worstOnDear - 1n), period: 'total' } });
     const principal = await hub.gate.authenticate(secret);
     await expect(admit(hub, principal, { model: 'm' })).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
@@ -179,8 +174,7 @@ describe('economy', () => {
     const principal = await hub.gate.authenticate(secret);
     const first = await admit(hub, principal);
     await expect(admit(hub, principal)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', status: 402, details: { retryAfterSeconds: 1 } });
-    // Spend that fills the budget exactly: the whole reservation turned out to be used.
-    await first.settle(outcome(used(promptTokenBound(CHAT), 100)));
+    await first.settle(outcome(used(PROMPT, 100)));
     const refusal = await admit(hub, principal).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(HubError);
     expect(refusal).toMatchObject({ code: 'BUDGET_EXCEEDED', status: 402, details: { code: 'budget_exceeded' } });
@@ -281,7 +275,7 @@ async function overspendRace(hubs: Economy[]): Promise<void> {
   expect(refused.every((result) => (result as PromiseRejectedResult).reason.code === 'BUDGET_EXCEEDED')).toBe(true);
   await Promise.all(admitted.map((result) => result.value.settle(outcome(used(PROMPT, 100)))));
   const status = await owner.budgets.get(budget?.id ?? '');
-  expect(status.spent).toBe(ACTUAL * 100n);
+  expect(status.spent).toBe(WORST * 100n);
   expect(status.spent <= limit).toBe(true);
   expect(status.reserved).toBe(0n);
 }

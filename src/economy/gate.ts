@@ -10,7 +10,7 @@ import type { PriceBook } from './pricing.js';
 import { budgetRefusal, concurrencyRefusal, rateRefusal, runBudgetRefusal } from './refusals.js';
 import { KEY_SCOPES } from './scopes.js';
 import { choicesOf, MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
-import { countEmbeddingsTokens, countPromptTokens, embeddingsTokenBound, promptTokenBound } from './tokenizer.js';
+import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
 const MINUTE_MS = 60_000;
@@ -115,12 +115,8 @@ export class Gate implements EconomyGate {
       request.chat
         ? choices * (request.chat.maxTokens ?? this.options.priceBook.maxOutputTokens(model) ?? this.options.defaultOutputCap)
         : 0;
-    // Reserved from a bound that is never below the exact count (tokenizer.ts), without running BPE.
-    const promptBound = request.chat
-      ? promptTokenBound(request.chat)
-      : request.embeddingsInput !== undefined
-        ? embeddingsTokenBound(request.embeddingsInput)
-        : 0;
+    // The byte bound (tokenizer.ts) over-reserves enough to stop small per-run budgets early: exact until that is settled.
+    const promptBound = promptTokens();
     const worstCase = this.worstCase(request, promptBound, outputCap);
     const worstTokens = promptBound + outputCap(request.model);
     const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt, {
