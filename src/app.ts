@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { adminApiPaths, adminRoutes, selfServiceRoutes, UpstreamControl } from './admin/index.js';
+import { adminApiPaths, adminRoutes, appApiPaths, selfServiceRoutes, UpstreamControl } from './admin/index.js';
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
 import { agentModelsOf, composeAgents } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
@@ -229,7 +229,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
       },
     ],
-    apiPaths: [adminApiPaths(), agentApiPaths(), identityApiPaths(), inboxApiPaths(), inboxWebhookApiPaths()],
+    apiPaths: [adminApiPaths(), appApiPaths(), agentApiPaths(), identityApiPaths(), inboxApiPaths(), inboxWebhookApiPaths()],
   });
 
   const client = createGatewayClient(pipeline);

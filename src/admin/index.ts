@@ -4,6 +4,7 @@
  */
 export { type AdminRoutesDeps, adminRoutes } from './admin-routes.js';
 export { apiKeyOf } from './api-key.js';
+export { appApiPaths } from './app-openapi-paths.js';
 export type * from './contract.js';
 export { adminApiPaths } from './openapi-paths.js';
 export { selfServiceRoutes } from './self-service-routes.js';
