@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { newId, withoutSecrets } from '../core/index.js';
+import { errorCodeOf, newId, responseJsonOf, withoutSecrets } from '../core/index.js';
 import type { AuditLogRepository } from '../storage/index.js';
 import { type AuditContext, auditedRoute } from './audit-actions.js';
 
@@ -11,15 +11,6 @@ interface PendingAudit {
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function parseJson(payload: unknown): unknown {
-  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;
-  try {
-    return JSON.parse(payload.toString()) as unknown;
-  } catch {
-    return null;
-  }
-}
 
 const stringField = (record: unknown, field: string): string | null => {
   const value = isRecord(record) ? record[field] : undefined;
@@ -37,11 +28,6 @@ const idField = (record: unknown, field: string): string | null => {
 
 /** The route's target: `:id`, or `:name` for models. */
 const targetParam = (params: unknown): string | null => idField(params, 'id') ?? idField(params, 'name');
-
-function errorCodeOf(body: unknown): string | null {
-  const error = isRecord(body) ? body.error : undefined;
-  return stringField(error, 'code') ?? stringField(error, 'type');
-}
 
 /**
  * Records one audit row per authenticated mutating admin request, after the handler has run and
@@ -78,7 +64,7 @@ export class AuditTrail {
       this.pending.delete(request);
       const route = auditedRoute(request.method, request.routeOptions.url ?? request.url.split('?')[0] ?? request.url);
       const succeeded = reply.statusCode < 400;
-      const body = parseJson(payload);
+      const body = responseJsonOf(payload);
       const after = succeeded ? withoutSecrets(body) : null;
       const targetId = targetParam(request.params) ?? idField(after, 'id') ?? idField(after, 'name');
       const tenantId =

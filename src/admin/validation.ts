@@ -4,6 +4,7 @@ import {
   isStorableText,
   MAX_BUDGET_USD,
   type Picos,
+  parseInput,
   UNSTORABLE_TEXT_MESSAGE,
   USD_DECIMALS,
   usdAmountProblem,
@@ -12,15 +13,7 @@ import {
 import { KEY_SCOPES } from '../economy/index.js';
 
 /** Parses with zod; the first issue becomes a 400 naming the field (`details.param`). */
-export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const param = issue?.path.map(String).join('.') || undefined;
-  throw new HubError('INVALID_REQUEST', param ? `Invalid ${param}: ${issue?.message}` : `Invalid request: ${issue?.message}`, {
-    ...(param ? { param } : {}),
-  });
-}
+export const parse = parseInput;
 
 /** A string the database can hold (no NUL, no unpaired surrogate): every free-text field that is stored or queried. */
 export const storableText = z.string().refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);

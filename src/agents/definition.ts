@@ -22,6 +22,9 @@ export const agentLimitsSchema = z.strictObject({
   timeout_s: z.number().int().min(1).max(86_400).default(600),
 });
 
+/** What the customer is told when their conversation goes to a person, unless the agent says otherwise. */
+export const DEFAULT_TRANSFER_MESSAGE = "I'm passing this conversation to a colleague, who will reply here shortly.";
+
 /**
  * When a conversation goes to a person, besides the agent calling `transfer_to_human`: the customer asks
  * for one, their sentiment turns negative (a cheap model classifies each message, billed like any call),
@@ -51,7 +54,7 @@ export const escalationSchema = z.strictObject({
   tool_errors: z.number().int().min(1).max(20).optional(),
   on_budget_exhausted: z.boolean().default(false),
   /** What the customer is told when the conversation goes to a person. */
-  transfer_message: text(2_000).min(1).default("I'm passing this conversation to a colleague, who will reply here shortly."),
+  transfer_message: text(2_000).min(1).default(DEFAULT_TRANSFER_MESSAGE),
 });
 export type EscalationRules = z.output<typeof escalationSchema>;
 

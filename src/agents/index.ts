@@ -5,7 +5,13 @@
  * and thread on its ledger row.
  */
 export { AgentService, type AgentView, parseDefinition, type ResolvedAgent } from './agent-service.js';
-export { type AgentDefinition, agentDefinitionSchema, type EscalationRules, escalationSchema } from './definition.js';
+export {
+  type AgentDefinition,
+  agentDefinitionSchema,
+  DEFAULT_TRANSFER_MESSAGE,
+  type EscalationRules,
+  escalationSchema,
+} from './definition.js';
 export { agentApiPaths } from './openapi-paths.js';
 export { activateBody, agentNameParams } from './routes/agent-routes.js';
 export { abortedBy, approvalBody, runParams, startRunBody } from './routes/run-routes.js';

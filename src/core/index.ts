@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './money.js';
 export * from './parse-input.js';
+export * from './response-body.js';
 export * from './secret-box.js';
 export * from './seq-cursor.js';
 export * from './storable-text.js';

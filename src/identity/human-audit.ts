@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { newId, withoutSecrets } from '../core/index.js';
+import { errorCodeOf, newId, responseJsonOf, withoutSecrets } from '../core/index.js';
 import type { AuditLogRepository } from '../storage/index.js';
 import type { Caller } from './caller.js';
 
@@ -35,21 +35,6 @@ function targetOf(params: unknown): string | null {
   return typeof value === 'string' && TARGET_ID.test(value) ? value : null;
 }
 
-function parseJson(payload: unknown): unknown {
-  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return null;
-  try {
-    return JSON.parse(payload.toString()) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function errorCodeOf(body: unknown): string | null {
-  const error = isRecord(body) ? body.error : undefined;
-  const code = isRecord(error) ? (error.code ?? error.type) : undefined;
-  return typeof code === 'string' ? code : null;
-}
-
 /**
  * Writes one audit row for a person's write on a tenant route (actor `user:<id>`), before the response
  * leaves; failed attempts are recorded with their status. Service keys' calls are metered in the ledger
@@ -65,7 +50,7 @@ export async function recordHumanAction(
   if (caller.kind !== 'tenant' || !caller.user) return;
   const url = request.routeOptions.url ?? request.url;
   const succeeded = reply.statusCode < 400;
-  const body = parseJson(payload);
+  const body = responseJsonOf(payload);
   const action = auditAction(request.method, url);
   try {
     await repository.append({

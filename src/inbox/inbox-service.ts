@@ -1,4 +1,4 @@
-import type { AgentRuntime, HeldThread, ThreadGate } from '../agents/index.js';
+import { type AgentRuntime, DEFAULT_TRANSFER_MESSAGE, type HeldThread, type ThreadGate } from '../agents/index.js';
 import { type Clock, HubError, newId, systemClock } from '../core/index.js';
 import {
   type Database,
@@ -73,8 +73,7 @@ export class InboxService implements ThreadGate {
       const created = await this.create(tenantId, task, `agent:${run.subject}`);
       opened.push(created);
       if (task.kind === 'handoff' && run.threadId) {
-        const notice =
-          agent?.definition.escalation?.transfer_message ?? "I'm passing this conversation to a colleague, who will reply here shortly.";
+        const notice = agent?.definition.escalation?.transfer_message ?? DEFAULT_TRANSFER_MESSAGE;
         await this.runtime.threads.recordNotice(tenantId, run.threadId, { runId: run.id, content: notice });
       }
     }
@@ -149,7 +148,7 @@ export class InboxService implements ThreadGate {
     );
     const notice = await new ThreadsRepository(this.db, request.tenantId).appendNotice(
       request.threadId,
-      { content: rules?.transfer_message ?? "I'm passing this conversation to a colleague, who will reply here shortly." },
+      { content: rules?.transfer_message ?? DEFAULT_TRANSFER_MESSAGE },
       this.now(),
     );
     return { held: { taskId: task.id, status: task.status }, notice };
