@@ -79,18 +79,16 @@ describe('a hand-off through the inbox', () => {
   it('goes from the agent to a person and back, with the customer told and answered at each step', async () => {
     const thread = (await call('POST', '/v1/threads', {}, serviceKey)).body;
     const threadId = String(thread.id);
-    hub.hub
-      .scripted('script')
-      .setScript([
-        {
-          tool_calls: [
-            {
-              name: 'transfer_to_human',
-              arguments: { summary: 'Maria wants a refund for a broken lamp; order #W1 is past 30 days.', reason: 'policy exception' },
-            },
-          ],
-        },
-      ]);
+    hub.hub.scripted('script').setScript([
+      {
+        tool_calls: [
+          {
+            name: 'transfer_to_human',
+            arguments: { summary: 'Maria wants a refund for a broken lamp; order #W1 is past 30 days.', reason: 'policy exception' },
+          },
+        ],
+      },
+    ]);
     const first = await call(
       'POST',
       `/v1/threads/${threadId}/messages`,
@@ -209,5 +207,23 @@ describe('a hand-off through the inbox', () => {
     expect(posted.body).toMatchObject({ run: null, handoff: { reason: 'customer_request', status: 'open' } });
     expect(String((posted.body.message as Json).content)).toMatch(/colleague/);
     expect(hub.hub.scripted('script').calls?.length ?? 0).toBe(0);
+  });
+
+  it('answers hostile input with a 400 in the API error shape, never a database error', async () => {
+    const tooBig = await call('GET', '/v1/inbox/events?after=99999999999999999999', undefined, operatorKey);
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body).toMatchObject({ error: { param: 'after' } });
+    const controller = new AbortController();
+    const stream = await fetch(`${hub.url}/v1/inbox/events`, {
+      headers: { authorization: `Bearer ${operatorKey}`, 'last-event-id': '9999999999999999999' },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    controller.abort();
+    const nul = await call('POST', '/v1/inbox/tasks/tsk_nope/messages', { content: 'hi\u0000there' }, operatorKey);
+    expect(nul.status).toBe(400);
+    expect(nul.body).toMatchObject({ error: { param: 'content' } });
+    const lease = await call('POST', '/v1/inbox/tasks/tsk_nope/claim', { lease_seconds: 1e12 }, operatorKey);
+    expect(lease.status).toBe(400);
   });
 });

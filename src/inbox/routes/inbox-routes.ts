@@ -12,6 +12,7 @@ import {
   decisionBody,
   eventsQuery,
   handbackBody,
+  MAX_EVENT_SEQ,
   replyBody,
   resolveBody,
   taskListQuery,
@@ -177,7 +178,9 @@ export function inboxRoutes(deps: InboxRouteDeps): FastifyPluginAsync {
       const operator = await operatorOf(request, 'inbox:read');
       const query = parseInput(eventsQuery, request.query);
       const lastEventId = request.headers['last-event-id'];
-      const after = typeof lastEventId === 'string' && /^\d{1,19}$/.test(lastEventId) ? BigInt(lastEventId) : (query.after ?? 0n);
+      // A Last-Event-ID that is not a sequence number we could have sent is ignored, as SSE clients expect.
+      const given = typeof lastEventId === 'string' && /^\d{1,19}$/.test(lastEventId) ? BigInt(lastEventId) : undefined;
+      const after = given !== undefined && given <= MAX_EVENT_SEQ ? given : (query.after ?? 0n);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -23,7 +23,9 @@ export const decisionBody = z.strictObject({ reason: text(2_000).optional() });
 export const handbackBody = z.strictObject({ note: text(4_000).min(1).optional() });
 export const resolveBody = z.strictObject({ resolution: text(4_000).min(1) });
 export const transferBody = z.strictObject({ queue: queueName });
-export const eventsQuery = z.strictObject({ after: z.coerce.bigint().nonnegative().optional() });
+/** Event sequence numbers are PostgreSQL bigints: a larger cursor is a 400, never a database error. */
+export const MAX_EVENT_SEQ = 9_223_372_036_854_775_807n;
+export const eventsQuery = z.strictObject({ after: z.coerce.bigint().nonnegative().max(MAX_EVENT_SEQ).optional() });
 /** A day (`2025-03-01`, whole UTC days; `to` includes its day) or an ISO timestamp with its offset. */
 const statsInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 export const statsQuery = z.strictObject({
