@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { adminApiPaths, adminRoutes, appApiPaths, selfServiceRoutes, UpstreamControl } from './admin/index.js';
+import { adminApiPaths, adminRoutes, appApiPaths, selfServiceRoutes, tenantScopedRoutes, UpstreamControl } from './admin/index.js';
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
 import { agentModelsOf, composeAgents } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
@@ -223,6 +223,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
           }),
         );
         await app.register(selfServiceRoutes({ economy }));
+        await app.register(tenantScopedRoutes({ economy, identity, db }));
         await app.register(agentRuntime.routes);
         await app.register(identityRoutes(identity, db));
         await app.register(inbox.routes);

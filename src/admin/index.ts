@@ -8,4 +8,5 @@ export { appApiPaths } from './app-openapi-paths.js';
 export type * from './contract.js';
 export { adminApiPaths } from './openapi-paths.js';
 export { selfServiceRoutes } from './self-service-routes.js';
+export { type TenantScopedDeps, tenantScopedRoutes } from './tenant-scoped/tenant-scoped-routes.js';
 export { UPSTREAMS_CHANNEL, UpstreamControl, type UpstreamControlDeps } from './upstreams/upstream-control.js';

@@ -7,6 +7,7 @@ import type { HubMetrics } from '../observability/index.js';
 import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
 import type { AgentModels } from './agent-models.js';
+import { defaultConsoleDir, registerConsole } from './console/console-routes.js';
 import type { AccessLog } from './http/access-log.js';
 import { answerClientError } from './http/client-error.js';
 import { registerJsonBody } from './http/json-body.js';
@@ -56,6 +57,8 @@ export interface GatewayAppOptions {
   agentModels?: AgentModels;
   /** One `info` line per request (`server.access_log`; omitted: none, and no per-request work for it). */
   accessLog?: AccessLog;
+  /** The console's build folder, served at `/console` (null: the pages say how to build it; omitted: the built one, if any). */
+  consoleDir?: string | null;
 }
 
 export interface GatewayApp {
@@ -129,5 +132,6 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   for (const extend of options.extensions ?? []) await extend(app, surface);
   const ownPaths = gatewayApiPaths({ responses: options.responses !== undefined });
   registerApiReference(app, buildApiDocument([ownPaths, ...(options.apiPaths ?? [])]));
+  await registerConsole(app, options.consoleDir === undefined ? defaultConsoleDir() : options.consoleDir);
   return { app, pipeline, surface };
 }

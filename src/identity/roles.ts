@@ -13,6 +13,12 @@ export const PERMISSIONS = [
   'threads:read',
   'tool_secrets:write',
   'keys:write',
+  'keys:read',
+  'service_keys:write',
+  'projects:read',
+  'projects:write',
+  'budgets:write',
+  'audit:read',
   'users:read',
   'users:write',
   'inbox:read',
@@ -26,8 +32,10 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * The one role → permission table. Owners: all of their tenant. Developers: agents, tools, keys and the
- * models. Operators: the inbox (and the conversations and agents it needs). Viewers: read-only.
+ * The one role → permission table. Owners: all of their tenant (projects, budgets, the audit log). Developers:
+ * agents, tools, service keys and the models. Operators: the inbox (and the conversations and agents it
+ * needs) and their own personal keys. Viewers: read-only. `keys:write` is personal keys only;
+ * `service_keys:write` creates and revokes the tenant's keys that belong to no person.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
   owner: PERMISSIONS,
@@ -39,6 +47,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'threads:read',
     'tool_secrets:write',
     'keys:write',
+    'keys:read',
+    'service_keys:write',
+    'projects:read',
     'users:read',
     'inbox:read',
     'webhooks:read',
@@ -46,8 +57,28 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'apps:read',
     'apps:write',
   ],
-  operator: ['agents:read', 'threads:read', 'keys:write', 'users:read', 'inbox:read', 'inbox:work', 'apps:read'],
-  viewer: ['agents:read', 'threads:read', 'users:read', 'inbox:read', 'webhooks:read', 'usage:read', 'apps:read'],
+  operator: [
+    'agents:read',
+    'threads:read',
+    'keys:write',
+    'keys:read',
+    'projects:read',
+    'users:read',
+    'inbox:read',
+    'inbox:work',
+    'apps:read',
+  ],
+  viewer: [
+    'agents:read',
+    'threads:read',
+    'keys:read',
+    'projects:read',
+    'users:read',
+    'inbox:read',
+    'webhooks:read',
+    'usage:read',
+    'apps:read',
+  ],
 });
 
 /** What a service key (one that belongs to no person) may do, from its scopes. The inbox is worked by people only. */

@@ -156,6 +156,21 @@ export function gatewayApiPaths(options: { responses: boolean }): ZodOpenApiPath
         },
       }),
     },
+    '/console': {
+      get: operation('Operations', 'The console', {
+        ...open,
+        description: 'The web console (React). Its pages sign in with `/v1/auth/login` or the admin key; see docs/console.md.',
+        responses: { '200': { description: 'The console app (its assets are under `/console/assets/`).', content: { 'text/html': {} } } },
+      }),
+    },
+    '/console/{path}': {
+      get: operation('Operations', 'A console page', {
+        ...open,
+        description: 'Any path under `/console` is the console app, whose router shows the page.',
+        parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The console app.', content: { 'text/html': {} } } },
+      }),
+    },
   };
   if (options.responses) Object.assign(paths, responsesPaths());
   return paths;
