@@ -30,8 +30,13 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 } as const;
 
-/** Where `npm run build` puts the console: dist/console, found from src/ (tests, tsx) and from dist/ alike. */
+/**
+ * Where `npm run build` puts the console: dist/console, found from src/ (tests, tsx) and from dist/ alike;
+ * `TOKENHUB_CONSOLE_DIR` names another build (a development build of one's own).
+ */
 export function defaultConsoleDir(): string | null {
+  const chosen = process.env.TOKENHUB_CONSOLE_DIR;
+  if (chosen) return existsSync(join(chosen, 'index.html')) ? chosen : null;
   const here = fileURLToPath(new URL('.', import.meta.url));
   for (const candidate of [join(here, '../../console'), join(here, '../../../dist/console')]) {
     if (existsSync(join(candidate, 'index.html'))) return candidate;
