@@ -1,7 +1,19 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { adminApiPaths, adminRoutes, appApiPaths, selfServiceRoutes, tenantScopedRoutes, UpstreamControl } from './admin/index.js';
+import {
+  adminApiPaths,
+  adminRoutes,
+  appApiPaths,
+  ledgerApiPaths,
+  playgroundApiPaths,
+  playgroundRoutes,
+  selfServiceRoutes,
+  tenantScopedApiPaths,
+  tenantScopedRoutes,
+  UpstreamControl,
+  usageApiPaths,
+} from './admin/index.js';
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
 import { agentModelsOf, composeAgents } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
@@ -158,6 +170,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     configured: options.config,
     logger,
     ...(options.upstreamReloadMs !== undefined ? { reloadIntervalMs: options.upstreamReloadMs } : {}),
+    breakers: () => router.breakerSnapshots(),
   });
   upstreamsRef = upstreams;
 
@@ -168,7 +181,24 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     streamChat: (request, call) => (clientRef as GatewayClient).streamChat(request, call),
     embeddings: (request, call) => (clientRef as GatewayClient).embeddings(request, call),
   };
-  const identity = new Identity({ db, economy });
+  const oidc = options.config.auth.oidc;
+  const identity = new Identity({
+    db,
+    economy,
+    ...(oidc
+      ? {
+          sso: {
+            issuer: oidc.issuer,
+            clientId: oidc.client_id,
+            ...(oidc.client_secret ? { clientSecret: oidc.client_secret } : {}),
+            ...(oidc.redirect_uri ? { redirectUri: oidc.redirect_uri } : {}),
+            scopes: oidc.scopes,
+            ...(oidc.provision ? { provision: { tenantId: oidc.provision.tenant_id, role: oidc.provision.role } } : {}),
+            allowHttp: oidc.allow_http,
+          },
+        }
+      : {}),
+  });
   const agentRuntime = composeAgents({
     db,
     config: options.config,
@@ -190,6 +220,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     catalog,
     router,
     economy: economy.gate,
+    bodyLog: economy.bodies,
     logger,
     metrics,
     ...(accessLog ? { accessLog } : {}),
@@ -224,13 +255,25 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         );
         await app.register(selfServiceRoutes({ economy }));
         await app.register(tenantScopedRoutes({ economy, identity, db }));
+        await app.register(playgroundRoutes({ economy, identity, db }));
         await app.register(agentRuntime.routes);
         await app.register(identityRoutes(identity, db));
         await app.register(inbox.routes);
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
       },
     ],
-    apiPaths: [adminApiPaths(), appApiPaths(), agentApiPaths(), identityApiPaths(), inboxApiPaths(), inboxWebhookApiPaths()],
+    apiPaths: [
+      adminApiPaths(),
+      tenantScopedApiPaths(),
+      ledgerApiPaths(),
+      usageApiPaths(),
+      appApiPaths(),
+      playgroundApiPaths(),
+      agentApiPaths(),
+      identityApiPaths(),
+      inboxApiPaths(),
+      inboxWebhookApiPaths(),
+    ],
   });
 
   const client = createGatewayClient(pipeline);

@@ -170,7 +170,7 @@ describe('admin API', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ key_id: keyA.id, tenant_id: a.id });
     expect(me.body.usage).toEqual([
-      { group: 'cheap', requests: 1, prompt_tokens: 1_000, completion_tokens: 500, cached_tokens: 0, cost_usd: '0.002' },
+      { group: 'cheap', requests: 1, errors: 0, prompt_tokens: 1_000, completion_tokens: 500, cached_tokens: 0, cost_usd: '0.002' },
     ]);
     expect(me.body.budgets).toEqual([
       expect.objectContaining({ scope: 'key', limit_usd: '1.00', spent_usd: '0.002', remaining_usd: '0.998' }),

@@ -11,6 +11,7 @@ import { apiKeyOf } from './api-key.js';
 import { registerAppRoutes } from './app-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { AuditTrail } from './audit-trail.js';
+import { registerBodyLoggingRoutes } from './body-logging-routes.js';
 import { registerBudgetRoutes } from './budget-routes.js';
 import { registerInboxStatsRoutes } from './inbox-stats-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
@@ -61,6 +62,7 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
     registerKeyRoutes(app, deps.economy);
     registerBudgetRoutes(app, deps.economy);
     registerUsageRoutes(app, deps.economy);
+    registerBodyLoggingRoutes(app, deps.economy);
     registerAuditRoutes(app, audit);
     if (deps.upstreams) {
       registerUpstreamRoutes(app, deps.upstreams, deps.resealToolSecrets ? { resealToolSecrets: deps.resealToolSecrets } : {});

@@ -71,7 +71,8 @@ export class AuditTrail {
         stringField(after, 'tenant_id') ??
         stringField(pending.before, 'tenant_id') ??
         (route.targetType === 'tenant' ? targetId : null) ??
-        idField(request.body, 'tenant_id');
+        idField(request.body, 'tenant_id') ??
+        idField(request.query, 'tenant_id');
       try {
         await this.repository.append({
           id: newId('aud'),

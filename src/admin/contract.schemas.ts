@@ -42,6 +42,10 @@ const apiKeyFields = {
   models: z.array(z.string()).nullable().meta({ description: 'Allowed model names (a trailing `*` matches a prefix); null: every model.' }),
   rate_limits: rateLimits,
   scopes: z.array(z.enum(['inference', 'agents:write', 'agents:run'])).meta({ description: 'What the key may do.' }),
+  user_id: z
+    .string()
+    .nullable()
+    .meta({ description: 'The person a personal key belongs to (its scopes follow their role); null for a service key.' }),
   created_at: time,
   revoked_at: time.nullable(),
 };
@@ -81,7 +85,8 @@ export const usageRowSchema = z
       .string()
       .nullable()
       .meta({ description: 'The value of `group_by` (model, key id, project id, day, hour) or `all`; null: admin traffic.' }),
-    requests: z.number().int(),
+    requests: z.number().int().meta({ description: 'Every call, the failed ones included.' }),
+    errors: z.number().int().meta({ description: 'Failed calls among `requests`: HTTP status 400 and above (client aborts included).' }),
     prompt_tokens: z.number().int(),
     completion_tokens: z.number().int(),
     cached_tokens: z.number().int(),

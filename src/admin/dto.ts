@@ -30,6 +30,7 @@ export const keyDto = (key: ApiKeyRecord): Api.ApiKey => ({
     ...(key.rateLimits.maxConcurrency !== undefined ? { max_concurrency: key.rateLimits.maxConcurrency } : {}),
   },
   scopes: key.scopes as Api.KeyScope[],
+  user_id: key.userId,
   created_at: key.createdAt.toISOString(),
   revoked_at: key.revokedAt ? key.revokedAt.toISOString() : null,
 });
@@ -53,6 +54,7 @@ export const budgetDto = (status: BudgetStatus): Api.Budget => ({
 export const usageDto = (row: UsageTotals): Api.UsageRow => ({
   group: row.group,
   requests: row.requests,
+  errors: row.errors,
   prompt_tokens: row.inputTokens,
   completion_tokens: row.outputTokens,
   cached_tokens: row.cachedTokens,

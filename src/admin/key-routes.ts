@@ -5,13 +5,13 @@ import type * as Api from './contract.js';
 import { budgetDto, keyDto } from './dto.js';
 import { createKeyBody, idParams, parse, tenantQuery, toPicos, updateKeyBody } from './validation.js';
 
-const rateLimitsOf = (limits: Api.RateLimits | undefined): KeyRateLimits => ({
+export const rateLimitsOf = (limits: Api.RateLimits | undefined): KeyRateLimits => ({
   ...(limits?.rpm !== undefined ? { rpm: limits.rpm } : {}),
   ...(limits?.tpm !== undefined ? { tpm: limits.tpm } : {}),
   ...(limits?.max_concurrency !== undefined ? { maxConcurrency: limits.max_concurrency } : {}),
 });
 
-const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
+export const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
 export function registerKeyRoutes(app: FastifyInstance, economy: Economy): void {
   app.post('/admin/v1/keys', async (request, reply): Promise<Api.CreatedKey> => {

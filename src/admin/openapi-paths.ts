@@ -3,11 +3,15 @@ import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-opena
 import { adminNewUserBody, identitySchemas, userIdParams, userListQuery } from '../identity/index.js';
 import { adminStatsQuery, inboxStatsSchema } from '../inbox/index.js';
 import * as Out from './contract.schemas.js';
+import { USAGE_DESCRIPTION, usageAnswerSchema } from './tenant-scoped/usage-openapi-paths.js';
+import { providerHealthSchema, providerTestResultSchema } from './upstreams/provider-checks.schemas.js';
 import {
   createModelBody,
   createProviderBody,
   modelParams,
+  providerDraftTestBody,
   providerParams,
+  providerTestBody,
   updateModelBody,
   updateProviderBody,
 } from './upstreams/validation.js';
@@ -46,10 +50,15 @@ const requests = {
   updateBudget: updateBudgetBody.meta({ id: 'UpdateBudgetRequest' }),
   createProvider: createProviderBody.meta({ id: 'CreateProviderRequest' }),
   updateProvider: updateProviderBody.meta({ id: 'UpdateProviderRequest' }),
+  testProvider: providerTestBody.meta({ id: 'ProviderTestRequest' }),
+  testProviderDraft: providerDraftTestBody.meta({ id: 'ProviderDraftTestRequest' }),
   createModel: createModelBody.meta({ id: 'CreateModelRequest' }),
   updateModel: updateModelBody.meta({ id: 'UpdateModelRequest' }),
   createUser: adminNewUserBody.meta({ id: 'AdminCreateUserRequest' }),
 };
+
+/** The admin API's named request schemas, for the tenant-scoped mirrors that take the same bodies. */
+export { requests as adminRequestSchemas };
 
 const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const answer = (status: '200' | '201', description: string, schema: z.ZodType) => ({
@@ -128,9 +137,10 @@ export function adminApiPaths(): ZodOpenApiPathsObject {
       }),
     },
     '/admin/v1/usage': {
-      get: operation('Usage totals', {
+      get: operation('Usage totals or a time series', {
+        description: USAGE_DESCRIPTION,
         requestParams: { query: usageQuery },
-        responses: answer('200', 'Requests, tokens and cost per group.', Out.usageListSchema),
+        responses: answer('200', 'Requests, errors, tokens and cost per group; with `interval`, a series.', usageAnswerSchema()),
       }),
     },
     '/admin/v1/ledger': {
@@ -138,7 +148,8 @@ export function adminApiPaths(): ZodOpenApiPathsObject {
         requestParams: { query: ledgerQuery },
         responses: {
           '200': {
-            description: 'One row per request, newest first: a page as JSON, or with `format=csv` every matching row as a CSV download.',
+            description:
+              'One row per request, newest first: a page as JSON (`next_cursor` for the next), or with `format=csv` every matching row as a CSV download, streamed page by page. Filters: `tenant_id`, `project_id`, `key_id`, `model` (served), `status` (`success`: below 400, `error`: 400 and up, or one HTTP status), `agent`, `run_id`, `request_id` (exactly), `from`/`to` (admission time).',
             content: { 'application/json': { schema: Out.ledgerPageSchema }, 'text/csv': {} },
           },
         },
@@ -172,6 +183,31 @@ export function adminApiPaths(): ZodOpenApiPathsObject {
       delete: operation('Delete a provider', {
         requestParams: { path: providerParams },
         responses: answer('200', 'The deleted provider (refused while models route to it).', Out.upstreamProviderSchema),
+      }),
+    },
+    '/admin/v1/providers/{id}/health': {
+      get: operation("A provider's health", {
+        description:
+          "Read-only: each routing target (`provider/model`) of the provider with its circuit breaker's state, since when, consecutive and recent failures and the last error. Breakers are kept per replica: this is the view of the replica that answered.",
+        requestParams: { path: providerParams },
+        responses: answer('200', 'The provider and its targets.', providerHealthSchema),
+      }),
+    },
+    '/admin/v1/providers/{id}/test': {
+      post: operation('Test a provider', {
+        description:
+          "One tiny real request through the provider: a 1-token chat completion on `model` (default: the first chat model routed to it), within `timeout_ms`. Outside the router (no retries, no breaker change) and metered to no tenant (no ledger row; the upstream may bill the operator a token). The answer never contains the provider's key; a failure is `ok: false` with the upstream status and message.",
+        requestParams: { path: providerParams },
+        requestBody: body(requests.testProvider),
+        responses: answer('200', 'How the request went.', providerTestResultSchema),
+      }),
+    },
+    '/admin/v1/providers/test': {
+      post: operation('Test a provider before saving it', {
+        description:
+          'As `POST /admin/v1/providers/{id}/test`, for a provider given as it would be created (nothing is stored). The address policy (`security.upstream_urls`) applies as on creation: a refused base URL (private, link-local, cloud metadata…) is a 400 naming `base_url`, and no connection is made.',
+        requestBody: body(requests.testProviderDraft),
+        responses: answer('200', 'How the request went.', providerTestResultSchema),
       }),
     },
     '/admin/v1/models': {

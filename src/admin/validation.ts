@@ -109,12 +109,33 @@ export const usageQuery = z.object({
   from: date.optional(),
   to: date.optional(),
   group_by: z.enum(['model', 'key', 'project', 'day', 'hour', 'none', 'agent', 'run']).default('model'),
+  interval: z
+    .enum(['hour', 'day', 'month'])
+    .optional()
+    .meta({ description: 'Answer a time series with buckets of this width (UTC); `group_by` is then model, key, project, agent or none.' }),
+  top: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .meta({ description: 'Only the groups that spent the most, biggest first; in a series the rest are added up into one `other` group.' }),
 });
+export const usageBudgetsQuery = z.object({ tenant_id: id.meta({ description: 'The tenant whose budgets to show.' }) });
+// `success` (below 400), `error` (400 and up), or one HTTP status.
+const ledgerStatus = z
+  .string()
+  .regex(/^(success|error|[1-5][0-9][0-9])$/, 'must be success, error or an HTTP status')
+  .transform((value): 'success' | 'error' | number => (value === 'success' || value === 'error' ? value : Number(value)));
 export const ledgerQuery = z.object({
   tenant_id: id.optional(),
   project_id: id.optional(),
   key_id: id.optional(),
   model: modelFilter.optional(),
+  status: ledgerStatus.optional(),
+  agent: agentFilter.optional(),
+  run_id: id.optional(),
+  request_id: id.optional(),
   from: date.optional(),
   to: date.optional(),
   cursor: z.string().min(1).optional(),
@@ -131,7 +152,21 @@ export const auditQuery = z.object({
   tenant_id: id.optional(),
   action: z
     .string()
-    .regex(/^[a-z_]+\.[a-z_]+$/)
+    .regex(/^[a-z_]+(\.[a-z_]+)+$/)
+    .optional(),
+  // As the log writes them: `admin:<hash prefix>`, `user:<id>`, `key:<id>`.
+  actor: z
+    .string()
+    .regex(/^[a-z]+:[A-Za-z0-9_-]{1,200}$/, 'is not an actor (`admin:…`, `user:…`, `key:…`)')
+    .optional(),
+  target_type: z
+    .string()
+    .regex(/^[a-z_]{1,64}(\.[a-z_]{1,64}){0,4}$/, 'is not a target type')
+    .optional(),
+  // Entity ids and names as the log records them (model names like `qwen/qwen-2.5` included).
+  target_id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/, 'is not a target id')
     .optional(),
   from: date.optional(),
   to: date.optional(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
 import { agentDefinitionSchema } from './definition.js';
 import { activateBody, agentNameParams } from './routes/agent-routes.js';
-import { approvalBody, runParams, startRunBody } from './routes/run-routes.js';
+import { approvalBody, runListQuery, runParams, startRunBody } from './routes/run-routes.js';
 import { createThreadBody, postThreadMessageBody, threadMessagesQuery, threadParams } from './routes/thread-routes.js';
 import { toolSecretBody, toolSecretParams } from './routes/tool-secret-routes.js';
 
@@ -81,8 +81,25 @@ export function agentApiPaths(): ZodOpenApiPathsObject {
         },
       }),
     },
+    '/v1/runs': {
+      get: operation("List the tenant's agent runs, newest first", {
+        requestParams: { query: runListQuery },
+        responses: {
+          '200': json(
+            '`{ object: "list", data: [{ id, agent, version, status, parent_run_id, thread_id, error, usage: { input_tokens, output_tokens, cost_usd, model_calls }, steps, created_at, finished_at }], next_cursor, has_more }`; `usage` sums the ledger rows of the run and the runs it started.',
+          ),
+        },
+      }),
+    },
     '/v1/runs/{id}': {
-      get: operation('Read a run with its steps', { requestParams: { path: runParams }, responses: { '200': json('The run.') } }),
+      get: operation('Read a run with its steps', {
+        requestParams: { path: runParams },
+        responses: {
+          '200': json(
+            "The run; each model step's `usage` is its ledger rows (model, tokens, cost_usd, latency_ms), each step's `duration_ms` its time.",
+          ),
+        },
+      }),
     },
     '/v1/runs/{id}/events': {
       get: operation("Follow a run's events", {

@@ -5,10 +5,14 @@ import {
   FINAL_RUN_STATUSES,
   PAUSED_RUN_STATUSES,
   type RunEventRecord,
+  type RunPageFilter,
   type RunRecord,
   RunStepsRepository,
+  type RunSummaryRecord,
   RunsRepository,
   type RunUsage,
+  runCallUsage,
+  runPage,
   runUsage,
 } from '../storage/index.js';
 import type { AgentService } from './agent-service.js';
@@ -112,11 +116,22 @@ export class RunService {
   /** The run as the API shows it; `exact`: flush the journal first, so usage includes every settled call. */
   async view(run: RunRecord, options: { steps?: boolean; exact?: boolean } = {}): Promise<RunDto> {
     if (options.exact) await this.flushLedger();
-    const [usage, steps] = await Promise.all([
+    const [usage, steps, callUsage] = await Promise.all([
       this.usage(run),
       options.steps ? new RunStepsRepository(this.db).forRun(run.id) : Promise.resolve(undefined),
+      options.steps ? runCallUsage(this.db, run.tenantId, run.id) : Promise.resolve(undefined),
     ]);
-    return runDto(run, usage, steps);
+    return runDto(run, usage, steps, callUsage);
+  }
+
+  /**
+   * A page of the tenant's agent runs, newest first, and whether there are more. `after` is the last run of
+   * the previous page (a 400 naming `cursor` when the tenant has no such run).
+   */
+  async list(tenantId: string, filter: Omit<RunPageFilter, 'kind'>): Promise<{ runs: RunSummaryRecord[]; hasMore: boolean }> {
+    const found = await runPage(this.db, tenantId, { ...filter, kind: AGENT_RUN_KIND, limit: filter.limit + 1 });
+    if (!found) throw new HubError('INVALID_REQUEST', 'Invalid cursor: it names no run of this tenant.', { param: 'cursor' });
+    return { runs: found.slice(0, filter.limit), hasMore: found.length > filter.limit };
   }
 
   usage(run: RunRecord): Promise<RunUsage> {

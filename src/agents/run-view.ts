@@ -1,5 +1,5 @@
 import { picosToUsd } from '../core/index.js';
-import type { AgentVersionRecord, RunRecord, RunStepRecord, RunUsage } from '../storage/index.js';
+import type { AgentVersionRecord, RunRecord, RunStepRecord, RunSummaryRecord, RunUsage, StepCallUsage } from '../storage/index.js';
 import type { AgentView } from './agent-service.js';
 
 /** A run as the API answers it. */
@@ -33,9 +33,21 @@ export interface StepDto {
   started_at: string;
   finished_at: string | null;
   duration_ms: number | null;
+  /** A model step: what its ledger rows say (tokens, cost, latency); null while none is on the ledger yet. */
+  usage?: StepUsageDto | null;
 }
 
-export function runDto(run: RunRecord, usage: RunUsage, steps?: RunStepRecord[]): RunDto {
+export interface StepUsageDto {
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: string;
+  latency_ms: number;
+  /** Ledger rows of the step (more than one when a resumed run repeated an interrupted call). */
+  requests: number;
+}
+
+export function runDto(run: RunRecord, usage: RunUsage, steps?: RunStepRecord[], callUsage?: ReadonlyMap<string, StepCallUsage>): RunDto {
   const pending = (run.state as { pending_approvals?: unknown[] }).pending_approvals;
   return {
     id: run.id,
@@ -56,22 +68,72 @@ export function runDto(run: RunRecord, usage: RunUsage, steps?: RunStepRecord[])
     metadata: run.metadata,
     created_at: run.createdAt.toISOString(),
     finished_at: run.finishedAt?.toISOString() ?? null,
-    ...(steps ? { steps: steps.map(stepDto) } : {}),
+    ...(steps ? { steps: steps.map((step) => stepDto(step, callUsage)) } : {}),
   };
 }
 
-const stepDto = (step: RunStepRecord): StepDto => ({
-  seq: step.seq,
-  kind: step.kind,
-  name: step.name,
-  status: step.status,
-  input: step.input,
-  output: step.output,
-  error: step.error,
-  attempts: step.attempts,
-  started_at: step.startedAt.toISOString(),
-  finished_at: step.finishedAt?.toISOString() ?? null,
-  duration_ms: step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null,
+const stepUsageDto = (usage: StepCallUsage): StepUsageDto => ({
+  model: usage.model,
+  input_tokens: usage.inputTokens,
+  output_tokens: usage.outputTokens,
+  cost_usd: picosToUsd(usage.costPicos),
+  latency_ms: usage.latencyMs,
+  requests: usage.calls,
+});
+
+function stepDto(step: RunStepRecord, callUsage?: ReadonlyMap<string, StepCallUsage>): StepDto {
+  const dto: StepDto = {
+    seq: step.seq,
+    kind: step.kind,
+    name: step.name,
+    status: step.status,
+    input: step.input,
+    output: step.output,
+    error: step.error,
+    attempts: step.attempts,
+    started_at: step.startedAt.toISOString(),
+    finished_at: step.finishedAt?.toISOString() ?? null,
+    duration_ms: step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null,
+  };
+  if (step.kind !== 'model' || !callUsage) return dto;
+  const found = callUsage.get(step.idempotencyKey);
+  return { ...dto, usage: found ? stepUsageDto(found) : null };
+}
+
+/** A run as `GET /v1/runs` lists it. */
+export interface RunSummaryDto {
+  id: string;
+  object: 'agent.run';
+  agent: string;
+  version: number;
+  status: RunRecord['status'];
+  parent_run_id: string | null;
+  thread_id: string | null;
+  error: Record<string, unknown> | null;
+  usage: RunDto['usage'];
+  steps: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export const runSummaryDto = (run: RunSummaryRecord): RunSummaryDto => ({
+  id: run.id,
+  object: 'agent.run',
+  agent: run.subject,
+  version: run.version,
+  status: run.status,
+  parent_run_id: run.parentRunId,
+  thread_id: run.threadId,
+  error: run.error,
+  usage: {
+    input_tokens: run.usage.inputTokens,
+    output_tokens: run.usage.outputTokens,
+    cost_usd: picosToUsd(run.usage.costPicos),
+    model_calls: run.usage.calls,
+  },
+  steps: run.steps,
+  created_at: run.createdAt.toISOString(),
+  finished_at: run.finishedAt?.toISOString() ?? null,
 });
 
 export const agentDto = (agent: AgentView) => ({

@@ -61,6 +61,7 @@ export function startProgress(stream: NodeJS.WriteStream = process.stderr, now: 
       const lines = [
         '',
         `TokenHub is ready at ${info.url} (started in ${seconds(now() - startedAt)})`,
+        `  console:   ${info.url}/console (sign in with the admin key below, or create the first owner there)`,
         `  config:    ${info.configFile ?? 'none (built-in defaults; pass --config or create ./tokenhub.yaml)'}`,
         `  data dir:  ${info.dataDir}`,
         `  database:  ${info.database}`,

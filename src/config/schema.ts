@@ -126,6 +126,27 @@ export const economySchema = z.strictObject({
   fsync_interval_ms: z.number().int().min(1).max(1_000).default(5),
 });
 
+/**
+ * OpenID Connect single sign-on for the console (docs/console.md): people sign in at the issuer and are
+ * matched to a TokenHub user by verified email; `provision` creates unknown ones in a tenant with a role.
+ */
+export const oidcSchema = z.strictObject({
+  issuer: z.url(),
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1).optional(),
+  /**
+   * Where the issuer sends people back: this hub's `/v1/auth/sso/callback` as browsers reach it (register it
+   * at the issuer). Omitted: built from the sign-in request's own address.
+   */
+  redirect_uri: z.url().optional(),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+  provision: z.strictObject({ tenant_id: z.string().min(1), role: z.enum(['owner', 'developer', 'operator', 'viewer']) }).optional(),
+  /** Plain-http issuers, for local development and tests only. */
+  allow_http: z.boolean().default(false),
+});
+
+export const authSchema = z.strictObject({ oidc: oidcSchema.optional() });
+
 /** Base URLs in the form the provider's adapter expects (see provider-url.ts), once, at load time. */
 const withNormalizedBaseUrl = (provider: z.infer<typeof providerSchema>) =>
   provider.base_url === undefined ? provider : { ...provider, base_url: normalizeProviderBaseUrl(provider.type, provider.base_url) };
@@ -139,6 +160,7 @@ export const configSchema = z
     responses: z.strictObject({ retention_days: z.number().int().positive().max(3650).default(30) }).prefault({}),
     security: securitySchema.prefault({}),
     economy: economySchema.prefault({}),
+    auth: authSchema.prefault({}),
     /** Agents offered to every tenant, read-only (checked against the agent definition schema at start). */
     agents: z.array(z.record(z.string(), z.unknown())).default([]),
   })

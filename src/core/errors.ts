@@ -58,6 +58,8 @@ export interface HubErrorDetails {
   status?: number;
   /** Seconds after which a retry may succeed. */
   retryAfterSeconds?: number;
+  /** The HTTP status the upstream answered, when it answered (the admin API's connection test shows it). */
+  upstreamStatus?: number;
   /** Machine-readable extra code for OpenAI `error.code` (defaults to the lower-cased catalog code). */
   code?: string;
   cause?: unknown;

@@ -3,6 +3,9 @@ const SECRET_FIELDS = new Set(['key', 'secret', 'api_key', 'apiKey', 'password',
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Whether a field of this name holds a secret (see `withoutSecrets`; `redactSecrets` masks such values). */
+export const isSecretField = (field: string): boolean => SECRET_FIELDS.has(field);
+
 /** A deep copy without secret fields (for audit rows and logs). */
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);

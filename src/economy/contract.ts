@@ -13,6 +13,11 @@ export interface Principal {
   scopes: readonly string[];
   /** The person a personal key belongs to (their role governs the tenant routes); null for service keys and the admin key. */
   userId?: string | null;
+  /**
+   * Set only for a key whose request and response bodies are kept (its own or its project's opt-in): for how
+   * many days. Absent, the gateway does no body work at all for the call.
+   */
+  bodyRetentionDays?: number;
 }
 
 /** A run's own spending limit; its counter covers the run and every run it started. */

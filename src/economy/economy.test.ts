@@ -119,7 +119,7 @@ describe('economy', () => {
     });
     const usage = await hub.usage.summarize({ tenantId: tenant.id, groupBy: 'model' });
     expect(usage).toEqual([
-      { group: 'dear', requests: 1, inputTokens: 1_000, outputTokens: 500, cachedTokens: 0, costPicos: usdToPicos('0.02') },
+      { group: 'dear', requests: 1, errors: 0, inputTokens: 1_000, outputTokens: 500, cachedTokens: 0, costPicos: usdToPicos('0.02') },
     ]);
   });
 

@@ -1,7 +1,17 @@
 import { join } from 'node:path';
 import { type ClusterState, createRedisClusterState, MemoryClusterState } from '../cluster/index.js';
 import { type Clock, systemClock } from '../core/index.js';
-import { ApiKeyLookup, type ApiKeyRecord, BudgetsRepository, type Database, type LedgerEntry, LedgerWriter } from '../storage/index.js';
+import {
+  ApiKeyLookup,
+  type ApiKeyRecord,
+  BodyLoggingRepository,
+  type BodyLoggingSetting,
+  BudgetsRepository,
+  type Database,
+  type LedgerEntry,
+  LedgerWriter,
+} from '../storage/index.js';
+import { BodyLog } from './body-log.js';
 import { BudgetCounters } from './budget-counters.js';
 import { BudgetService } from './budget-service.js';
 import type { EconomyGate, Principal } from './contract.js';
@@ -60,6 +70,8 @@ export interface Economy {
   keys: KeyService;
   budgets: BudgetService;
   usage: UsageService;
+  /** Opt-in request and response bodies: settings per key or project, the writer the gateway records into, the sweep. */
+  bodies: BodyLog;
   prices: PriceBook;
   /** 'memory' or 'redis'. */
   clusterKind: ClusterState['kind'];
@@ -78,7 +90,7 @@ export interface Economy {
   close(): Promise<void>;
 }
 
-function principalOf(key: ApiKeyRecord): Principal {
+function principalOf(key: ApiKeyRecord, bodyLogging: BodyLoggingSetting | undefined): Principal {
   return Object.freeze({
     kind: 'virtual-key',
     tenantId: key.tenantId,
@@ -87,6 +99,7 @@ function principalOf(key: ApiKeyRecord): Principal {
     allowedModels: key.models ? Object.freeze([...key.models]) : null,
     scopes: Object.freeze([...key.scopes]),
     userId: key.userId,
+    ...(bodyLogging?.enabled ? { bodyRetentionDays: bodyLogging.retentionDays } : {}),
   });
 }
 
@@ -129,8 +142,11 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
   const lookup = new ApiKeyLookup(db);
   const loadContext = async (key: ApiKeyRecord | undefined): Promise<KeyContext | undefined> => {
     if (!key) return undefined;
-    const budgets = await new BudgetsRepository(db, key.tenantId).forKey(key.id, key.projectId);
-    return { principal: principalOf(key), key, budgets };
+    const [budgets, bodyLogging] = await Promise.all([
+      new BudgetsRepository(db, key.tenantId).forKey(key.id, key.projectId),
+      new BodyLoggingRepository(db, key.tenantId).effectiveFor(key.id, key.projectId),
+    ]);
+    return { principal: principalOf(key, bodyLogging), key, budgets };
   };
   const keyCache = new KeyCache({
     clock,
@@ -166,6 +182,8 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
   const invalidator = new Invalidator(cluster, keyCache, logger);
   const keys = new KeyService({ db, tenancy, invalidator, clock });
   const budgets = new BudgetService({ db, tenancy, keys, counters, invalidator });
+  const bodies = new BodyLog({ db, clock, logger, keys, invalidator });
+  bodies.start();
 
   let closed = false;
   return {
@@ -173,7 +191,8 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
     tenancy,
     keys,
     budgets,
-    usage: new UsageService(db),
+    usage: new UsageService(db, { budgets, clock }),
+    bodies,
     prices,
     clusterKind: cluster.kind,
     broadcast: {
@@ -210,6 +229,7 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
       if (closed) return;
       closed = true;
       await unsubscribe().catch(() => {});
+      await bodies.stop();
       await flusher.stop();
       if (ownsCluster) await cluster.close();
     },

@@ -4,6 +4,16 @@
  * the admin API drives (tenants, projects, keys, budgets, usage).
  */
 export { generateAdminKey, hashSecret, secretMatchesHash } from './admin-key.js';
+export {
+  BODY_CAP_BYTES,
+  type BodyLog,
+  type BodyLoggingView,
+  type BodyRecorder,
+  type CapturedBodies,
+  DEFAULT_BODY_RETENTION_DAYS,
+  MAX_BODY_RETENTION_DAYS,
+} from './body-log.js';
+export type { BudgetBurn } from './budget-burn.js';
 export type { BudgetStatus } from './budget-counters.js';
 export type { BudgetQuery, BudgetService, NewBudgetRequest } from './budget-service.js';
 export type { Admission, AdmissionRequest, CallAttribution, EconomyGate, Principal, RunBudget, SettlementOutcome } from './contract.js';
@@ -20,5 +30,13 @@ export type { Cost, ModelPrices, PriceBook } from './pricing.js';
 export { DEFAULT_KEY_SCOPES, hasScope, KEY_SCOPES, type KeyScope, requireScope } from './scopes.js';
 export type { TenancyService } from './tenancy-service.js';
 export { countPromptTokens, countTextTokens } from './tokenizer.js';
+export {
+  MAX_SERIES_BUCKETS,
+  type UsageCounts,
+  type UsageSeries,
+  type UsageSeriesGroup,
+  type UsageSeriesPoint,
+  type UsageSeriesQuery,
+} from './usage-series.js';
 export type { LedgerPage, LedgerQuery, UsageQuery, UsageService } from './usage-service.js';
 export { VIRTUAL_KEY_PREFIX } from './virtual-key.js';

@@ -1,4 +1,4 @@
-import { decodeSeqCursor, encodeSeqCursor } from '../core/index.js';
+import { type Clock, decodeSeqCursor, encodeSeqCursor } from '../core/index.js';
 import {
   type Database,
   type LedgerFilter,
@@ -9,11 +9,16 @@ import {
   UsageRepository,
   type UsageTotals,
 } from '../storage/index.js';
+import { type BudgetBurn, budgetBurnDown } from './budget-burn.js';
+import type { BudgetService } from './budget-service.js';
+import { type UsageSeries, type UsageSeriesQuery, usageSeries } from './usage-series.js';
 
 export interface UsageQuery extends UsageFilter {
   /** Absent: every tenant (admin only). */
   tenantId?: string;
   groupBy: UsageGroupBy;
+  /** Only the groups that spent the most, biggest first. */
+  top?: number;
 }
 
 export interface LedgerQuery extends LedgerFilter {
@@ -30,17 +35,35 @@ export interface LedgerPage {
 
 const CURSOR_PREFIX = 'seq';
 
-/** Usage totals (from the hourly rollups) and the ledger itself, newest first, with a cursor. */
+/**
+ * Usage totals and series (from the rollups), budgets' burn-down, and the ledger itself, newest first, with a
+ * cursor.
+ */
 export class UsageService {
   private readonly db: Database;
+  private readonly budgets: BudgetService;
+  private readonly clock: Clock;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: { budgets: BudgetService; clock: Clock }) {
     this.db = db;
+    this.budgets = options.budgets;
+    this.clock = options.clock;
   }
 
   summarize(query: UsageQuery): Promise<UsageTotals[]> {
-    const { tenantId, groupBy, ...filter } = query;
-    return new UsageRepository(this.db, tenantId ?? null).summarize(filter, groupBy);
+    const { tenantId, groupBy, top, ...filter } = query;
+    return new UsageRepository(this.db, tenantId ?? null).summarize(filter, groupBy, top === undefined ? {} : { top });
+  }
+
+  /** A time series split by one dimension; a 400 for a range that is empty or has too many buckets. */
+  series(query: UsageSeriesQuery): Promise<UsageSeries> {
+    return usageSeries(this.db, query);
+  }
+
+  /** Every budget of the tenant with its burn-down at the last 24 hours' rate. */
+  async burnDown(tenantId: string): Promise<BudgetBurn[]> {
+    const budgets = await this.budgets.list({ tenantId });
+    return budgetBurnDown(this.db, tenantId, budgets, new Date(this.clock.now()));
   }
 
   async ledger(query: LedgerQuery): Promise<LedgerPage> {

@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { ServerConfig } from '../config/index.js';
 import { HubError, newId } from '../core/index.js';
-import type { EconomyGate } from '../economy/index.js';
+import type { BodyRecorder, EconomyGate } from '../economy/index.js';
 import type { HubMetrics } from '../observability/index.js';
 import { listLocalModels } from '../providers/index.js';
 import type { ModelCatalog, Router } from '../routing/index.js';
@@ -59,6 +59,8 @@ export interface GatewayAppOptions {
   accessLog?: AccessLog;
   /** The console's build folder, served at `/console` (null: the pages say how to build it; omitted: the built one, if any). */
   consoleDir?: string | null;
+  /** Where the calls of keys that keep their bodies are recorded (the economy's body log; omitted: never kept). */
+  bodyLog?: BodyRecorder;
 }
 
 export interface GatewayApp {
@@ -112,7 +114,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   const gate = options.accessLog ? options.accessLog.watch(options.economy) : options.economy;
   const economy = meteredGate(gate, options.metrics, options.tracing);
   const pipeline = new ChatPipeline(options.router, economy);
-  const surface = createSurfaceContext(pipeline, options.catalog, economy, options.logger);
+  const surface = createSurfaceContext(pipeline, options.catalog, economy, options.logger, options.bodyLog);
   registerHealth(app, options.readiness);
   registerMetrics(app, options.metrics);
   registerOpenAIChat(app, surface, options.agentModels);

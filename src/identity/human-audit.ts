@@ -5,6 +5,29 @@ import type { Caller } from './caller.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * What a tenant route that changes the tenant's setup (keys, budgets, projects) declares as its
+ * `config.audit`: the action and target type under the admin API's names (`key.create`, `budget.delete`),
+ * so one log reads the same whoever acted; and such a route is audited for service keys too (`key:<id>`).
+ */
+export interface AuditedRouteConfig {
+  action: string;
+  targetType: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    audit?: AuditedRouteConfig;
+  }
+}
+
+const entitiesBefore = new WeakMap<FastifyRequest, unknown>();
+
+/** The entity as the route renders it before this request changes it: recorded as the row's `before` instead of the request body. */
+export function recordAuditBefore(request: FastifyRequest, entity: unknown): void {
+  entitiesBefore.set(request, entity);
+}
+
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'put', PATCH: 'update', DELETE: 'delete' };
 
 /**
@@ -38,7 +61,7 @@ function targetOf(params: unknown): string | null {
 /**
  * Writes one audit row for a person's write on a tenant route (actor `user:<id>`), before the response
  * leaves; failed attempts are recorded with their status. Service keys' calls are metered in the ledger
- * and not audited here.
+ * and not audited here, except on routes that declare `config.audit` (actor `key:<id>`).
  */
 export async function recordHumanAction(
   repository: AuditLogRepository,
@@ -47,18 +70,22 @@ export async function recordHumanAction(
   reply: FastifyReply,
   payload: unknown,
 ): Promise<void> {
-  if (caller.kind !== 'tenant' || !caller.user) return;
+  if (caller.kind !== 'tenant') return;
+  const declared = request.routeOptions.config?.audit;
+  const actor = caller.user ? `user:${caller.user.id}` : declared && caller.keyId ? `key:${caller.keyId}` : null;
+  if (!actor) return;
   const url = request.routeOptions.url ?? request.url;
   const succeeded = reply.statusCode < 400;
   const body = responseJsonOf(payload);
-  const action = auditAction(request.method, url);
+  const action = declared?.action ?? auditAction(request.method, url);
+  const before = entitiesBefore.has(request) ? entitiesBefore.get(request) : isRecord(request.body) ? request.body : null;
   try {
     await repository.append({
       id: newId('aud'),
       at: new Date(),
-      actor: `user:${caller.user.id}`,
+      actor,
       action,
-      targetType: action.split('.').slice(0, -1).join('.') || action,
+      targetType: declared?.targetType ?? (action.split('.').slice(0, -1).join('.') || action),
       targetId: targetOf(request.params) ?? (isRecord(body) && typeof body.id === 'string' ? body.id : null),
       tenantId: caller.tenantId,
       requestId: request.id,
@@ -66,7 +93,7 @@ export async function recordHumanAction(
       path: request.url.split('?')[0] ?? request.url,
       status: reply.statusCode,
       errorCode: succeeded ? null : errorCodeOf(body),
-      before: isRecord(request.body) ? withoutSecrets(request.body) : null,
+      before: before === null || before === undefined ? null : withoutSecrets(before),
       after: succeeded ? withoutSecrets(body) : null,
     });
   } catch (error) {

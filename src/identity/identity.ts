@@ -7,9 +7,17 @@ import { recordHumanAction } from './human-audit.js';
 import { type Permission, SCOPE_PERMISSIONS } from './roles.js';
 import { isGuardedUrl, ROUTE_PERMISSIONS, routeKey, SELF_CHECKED_URLS } from './route-permissions.js';
 import { type SessionOptions, SessionService } from './session-service.js';
+import { SingleSignOn, type SingleSignOnOptions } from './single-sign-on.js';
 import { UserService } from './user-service.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The name of the personal key the console playground mints for a person (`POST /v1/playground/key`), one
+ * live at a time: minting one revokes the earlier ones. `billingKeyOf` passes it over, so that revocation
+ * never stops an agent run billed to it.
+ */
+export const PLAYGROUND_KEY_NAME = 'console playground';
 
 function refusal(caller: Caller, permission: Permission): HubError {
   if (caller.kind === 'tenant' && caller.user) {
@@ -41,12 +49,16 @@ export class Identity {
   private readonly audit: AuditLogRepository;
   private readonly callers = new WeakMap<FastifyRequest, Promise<Caller>>();
 
-  constructor(options: { db: Database; economy: Economy; clock?: Clock; sessions?: SessionOptions }) {
+  /** OpenID Connect sign-in, when configured (`auth.oidc`). */
+  readonly sso: SingleSignOn | null;
+
+  constructor(options: { db: Database; economy: Economy; clock?: Clock; sessions?: SessionOptions; sso?: SingleSignOnOptions }) {
     const clock = options.clock ?? systemClock;
     this.db = options.db;
     this.economy = options.economy;
     this.users = new UserService({ db: options.db, economy: options.economy, clock });
     this.sessions = new SessionService({ db: options.db, clock, ...options.sessions });
+    this.sso = options.sso ? new SingleSignOn(options.sso, { db: options.db, users: this.users }) : null;
     this.audit = new AuditLogRepository(options.db);
   }
 
@@ -90,7 +102,7 @@ export class Identity {
     if (caller.keyId) return caller.keyId;
     const userId = caller.user?.id;
     const keys = userId ? await new ApiKeysRepository(this.db, caller.tenantId).forUser(userId) : [];
-    const live = keys.filter((key) => key.revokedAt === null).at(-1);
+    const live = keys.filter((key) => key.revokedAt === null && key.name !== PLAYGROUND_KEY_NAME).at(-1);
     if (!live) {
       throw new HubError('FORBIDDEN', 'Runs are billed to a key: create a personal key (POST /v1/users/{id}/keys) first.', {
         code: 'personal_key_required',

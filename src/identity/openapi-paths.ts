@@ -98,6 +98,34 @@ export function identityApiPaths(): ZodOpenApiPathsObject {
         responses: { '204': { description: 'Signed out.' } },
       }),
     },
+    '/v1/auth/sso': {
+      get: operation('Whether single sign-on is on', {
+        security: [],
+        responses: {
+          '200': json(
+            'Whether OpenID Connect sign-in is configured (`auth.oidc`), and where the console sends people to use it.',
+            z.object({ object: z.literal('sso'), enabled: z.boolean(), login_url: z.string().optional() }),
+          ),
+        },
+      }),
+    },
+    '/v1/auth/sso/login': {
+      get: operation('Sign in with single sign-on', {
+        description:
+          'Redirects to the OpenID Connect issuer (authorization code with PKCE, state and nonce); the pending sign-in is kept in a short-lived HttpOnly cookie. 404 `sso_not_configured` without `auth.oidc`, 503 `sso_unavailable` when the issuer cannot be reached.',
+        security: [],
+        responses: { '302': { description: "To the issuer's sign-in page." } },
+      }),
+    },
+    '/v1/auth/sso/callback': {
+      get: operation('Back from the single sign-on issuer', {
+        description:
+          "Exchanges the code, matches the person by the ID token's verified email (or creates them when `auth.oidc.provision` is set), sets the session cookie and redirects to `/console/`; the CSRF token is handed to the console in a short-lived `tokenhub_csrf` cookie. A failure redirects to `/console/login?sso_error=<code>` (`sso_state_missing`, `sso_refused`, `sso_email_missing`, `sso_email_unverified`, `sso_user_unknown`, `user_disabled`).",
+        security: [],
+        requestParams: { query: z.object({ code: z.string().optional(), state: z.string().optional() }) },
+        responses: { '302': { description: 'To the console, signed in; or to its sign-in page with the error.' } },
+      }),
+    },
     '/v1/me': {
       get: operation('Who is calling, and what they may do', {
         responses: { '200': json('The caller: a person (by key or session), a service key, or the admin key.', schemas.caller) },

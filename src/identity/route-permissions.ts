@@ -26,6 +26,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'POST /v1/auth/login': 'public',
   'POST /v1/auth/logout': 'signed-in',
   'GET /v1/me': 'signed-in',
+  'GET /v1/auth/sso': 'public',
+  'GET /v1/auth/sso/login': 'public',
+  'GET /v1/auth/sso/callback': 'public',
 
   // people
   'GET /v1/users': 'users:read',
@@ -33,6 +36,36 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'GET /v1/users/:id': 'users:read',
   'PATCH /v1/users/:id': 'users:write',
   'POST /v1/users/:id/keys': 'keys:write',
+
+  // the tenant's keys, budgets, projects, audit (console)
+  'GET /v1/keys': 'keys:read',
+  'POST /v1/keys': 'service_keys:write',
+  'GET /v1/keys/:id': 'keys:read',
+  'PATCH /v1/keys/:id': 'service_keys:write',
+  // keys:write lets a person revoke their own personal key; the handler asks service_keys:write for a service key, users:write for someone else's.
+  'DELETE /v1/keys/:id': 'keys:write',
+  'GET /v1/budgets': 'usage:read',
+  'POST /v1/budgets': 'budgets:write',
+  'GET /v1/budgets/:id': 'usage:read',
+  'PATCH /v1/budgets/:id': 'budgets:write',
+  'DELETE /v1/budgets/:id': 'budgets:write',
+  'GET /v1/projects': 'projects:read',
+  'POST /v1/projects': 'projects:write',
+  'GET /v1/audit': 'audit:read',
+
+  // the console's request log: the ledger (JSON pages, CSV export), kept bodies, and who keeps them
+  'GET /v1/ledger': 'usage:read',
+  'GET /v1/ledger/:request_id/body': 'usage:read',
+  'GET /v1/keys/:id/body-logging': 'keys:read',
+  'PUT /v1/keys/:id/body-logging': 'service_keys:write',
+  'DELETE /v1/keys/:id/body-logging': 'service_keys:write',
+  'GET /v1/projects/:id/body-logging': 'projects:read',
+  'PUT /v1/projects/:id/body-logging': 'projects:write',
+  'DELETE /v1/projects/:id/body-logging': 'projects:write',
+
+  // the console's overview: the tenant's usage totals and series, its budgets' burn-down
+  'GET /v1/usage': 'usage:read',
+  'GET /v1/usage/budgets': 'usage:read',
 
   // agents, runs, threads, tools
   'GET /v1/agents': 'agents:read',
@@ -43,6 +76,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'GET /v1/agents/:name/versions': 'agents:read',
   'POST /v1/agents/:name/activate': 'agents:write',
   'POST /v1/agents/:name/runs': 'agents:run',
+  // the console's Runs page: the tenant's runs, newest first
+  'GET /v1/runs': 'agents:read',
   'GET /v1/runs/:id': 'agents:read',
   'GET /v1/runs/:id/events': 'agents:read',
   'POST /v1/runs/:id/cancel': 'agents:run',
@@ -81,6 +116,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'GET /v1/inbox/webhooks/:id/deliveries': 'webhooks:read',
   'POST /v1/inbox/webhooks/:id/deliveries/:delivery_id/redeliver': 'webhooks:write',
   'POST /v1/inbox/webhooks/:id/test': 'webhooks:write',
+
+  // the console playground: its key needs a role that may call models (`inference`: the handler checks the role and keys:write)
+  'POST /v1/playground/key': 'inference',
 
   // shipped apps' public pages (each acts with its installation's own service key)
   'GET /apps/support/chat': 'public',

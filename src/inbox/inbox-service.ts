@@ -176,16 +176,34 @@ export class InboxService implements ThreadGate {
           ? [filter.status]
           : undefined;
     const now = this.clock.now();
-    const found = await repository.list({
-      ...(statuses ? { statuses } : {}),
-      ...(filter.queue ? { queue: filter.queue } : {}),
-      ...(filter.kind ? { kind: filter.kind } : {}),
-      ...(filter.assignee ? { assignee: filter.assignee } : {}),
-      limit: filter.limit + 1,
-      ...(cursor ? { after: { createdAt: cursor.createdAt, id: cursor.id } } : {}),
-    });
-    const tasks = found.map((task) => effectiveTask(task, now)).filter((task) => !filter.status || task.status === filter.status);
-    return { tasks: tasks.slice(0, filter.limit), hasMore: found.length > filter.limit };
+    const tasks: InboxTaskRecord[] = [];
+    let after = cursor ? { createdAt: cursor.createdAt, id: cursor.id } : undefined;
+    // Rows read as the other status are skipped, so read on until the page is full: a page of only skipped
+    // rows would leave the caller no cursor to go on from, and `has_more` must not promise what is not there.
+    for (;;) {
+      const found = await repository.list({
+        ...(statuses ? { statuses } : {}),
+        ...(filter.queue ? { queue: filter.queue } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+        ...(filter.assignee ? { assignee: filter.assignee } : {}),
+        limit: filter.limit + 1,
+        ...(after ? { after } : {}),
+      });
+      for (const record of found) {
+        const task = effectiveTask(record, now);
+        if (filter.status && task.status !== filter.status) continue;
+        if (tasks.length === filter.limit) return { tasks, hasMore: true };
+        tasks.push(task);
+      }
+      const last = found[found.length - 1];
+      if (found.length <= filter.limit || !last) return { tasks, hasMore: false };
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+  }
+
+  /** The tenant's latest event number: a screen that lists tasks after reading it and follows the stream from it misses no change. */
+  latestEventSeq(tenantId: string): Promise<bigint> {
+    return new InboxTasksRepository(this.db, tenantId).latestEventSeq();
   }
 
   events(tenantId: string, id: string): Promise<InboxEventRecord[]> {

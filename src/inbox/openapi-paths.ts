@@ -136,8 +136,15 @@ export function inboxApiPaths(): ZodOpenApiPathsObject {
         requestParams: { query: taskListQuery },
         responses: {
           '200': json(
-            'A page of tasks; `has_more` says whether `after=<last id>` gives more.',
-            z.object({ object: z.literal('list'), data: z.array(schemas.task), has_more: z.boolean() }),
+            "A page of tasks; `has_more` says whether `after=<last id>` gives more. `last_event_seq` is the tenant's latest event number, read before the page: `GET /v1/inbox/events?after=<it>` then streams every change since.",
+            z.object({
+              object: z.literal('list'),
+              data: z.array(schemas.task),
+              has_more: z.boolean(),
+              last_event_seq: z
+                .string()
+                .meta({ description: "The tenant's latest inbox event number (`0` without events), as a decimal string." }),
+            }),
           ),
         },
       }),

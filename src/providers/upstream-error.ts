@@ -32,15 +32,15 @@ export function errorFromUpstreamStatus(
 ): HubError {
   const reason = `upstream ${providerId} answered ${status}: ${upstreamMessage(bodyText)}`;
   const retryAfterSeconds = parseRetryAfter(headers['retry-after']);
-  const details = retryAfterSeconds === undefined ? {} : { retryAfterSeconds };
+  const details = retryAfterSeconds === undefined ? { upstreamStatus: status } : { retryAfterSeconds, upstreamStatus: status };
   if (status === 429) return new HubError('UPSTREAM_RATE_LIMITED', reason, details);
   if (status === 408 || status === 504) return new HubError('UPSTREAM_TIMEOUT', reason, details);
   if (status === 503 || status === 529) return new HubError('UPSTREAM_UNAVAILABLE', reason, details);
   if (status >= 500) return new HubError('UPSTREAM_ERROR', reason, details);
   // Our credentials or configuration are at fault, not the client's request.
   if (status === 401 || status === 403)
-    return new HubError('UPSTREAM_ERROR', `upstream ${providerId} refused TokenHub's credentials (${status})`);
-  return new HubError('UPSTREAM_REJECTED', reason, { status: status >= 400 && status < 500 ? status : 400 });
+    return new HubError('UPSTREAM_ERROR', `upstream ${providerId} refused TokenHub's credentials (${status})`, { upstreamStatus: status });
+  return new HubError('UPSTREAM_REJECTED', reason, { status: status >= 400 && status < 500 ? status : 400, upstreamStatus: status });
 }
 
 /** undici's and the kernel's ways of saying the peer closed or reset a connection that was open. */

@@ -2,7 +2,7 @@ import type { RoutingConfig } from '../config/index.js';
 import { type Clock, HubError, systemClock, toHubError } from '../core/index.js';
 import type { CallContext, Provider } from '../providers/index.js';
 import { backoffDelay, sleep } from './backoff.js';
-import { type BreakerState, CircuitBreaker } from './breaker.js';
+import { type BreakerSnapshot, type BreakerState, CircuitBreaker } from './breaker.js';
 import type { CatalogModel, CatalogTarget, ModelCatalog } from './catalog.js';
 import { chooseWeighted } from './target-choice.js';
 
@@ -24,9 +24,18 @@ export interface Routed<T> {
   signal: AbortSignal;
   /**
    * Ends the attempt once its response (or stream) is fully consumed: stops its timers and tells the
-   * breaker how it went. Safe to call more than once; the first call wins.
+   * breaker how it went (`reason`: a failure's message, for the health view). Safe to call more than
+   * once; the first call wins.
    */
-  finish(outcome: AttemptOutcome): void;
+  finish(outcome: AttemptOutcome, reason?: string): void;
+}
+
+/** One target's breaker as this replica sees it (targets never tried have none yet). */
+export interface TargetBreaker extends BreakerSnapshot {
+  /** `provider/model`. */
+  key: string;
+  providerId: string;
+  upstreamModel: string;
 }
 
 export interface RouteOptions {
@@ -40,7 +49,7 @@ export type AttemptRunner<T> = (attempt: RouteAttempt, context: CallContext) => 
 
 /** Retries, fallbacks, weighted target choice, circuit breakers and timeouts around provider calls. */
 export class Router {
-  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly breakers = new Map<string, { breaker: CircuitBreaker; target: CatalogTarget }>();
   private readonly catalog: ModelCatalog;
   private readonly providers: ReadonlyMap<string, Provider>;
   private readonly config: RoutingConfig;
@@ -62,8 +71,18 @@ export class Router {
 
   breakerStates(): Record<string, BreakerState> {
     const states: Record<string, BreakerState> = {};
-    for (const [key, breaker] of this.breakers) states[key] = breaker.current;
+    for (const [key, { breaker }] of this.breakers) states[key] = breaker.current;
     return states;
+  }
+
+  /** Every target's breaker this replica has made, with what it has seen (read-only). */
+  breakerSnapshots(): TargetBreaker[] {
+    return [...this.breakers.values()].map(({ breaker, target }) => ({
+      key: target.key,
+      providerId: target.providerId,
+      upstreamModel: target.upstreamModel,
+      ...breaker.snapshot(),
+    }));
   }
 
   /** The models tried for a request, in order: the requested one, then its fallbacks. */
@@ -133,7 +152,7 @@ export class Router {
   /** Until the first of a model's targets lets a trial through (0: one may now, e.g. a trial already in flight). */
   private msUntilTrial(model: CatalogModel): number {
     let soonest = Number.POSITIVE_INFINITY;
-    for (const target of model.targets) soonest = Math.min(soonest, this.breaker(target.key).msUntilTrial());
+    for (const target of model.targets) soonest = Math.min(soonest, this.breaker(target).msUntilTrial());
     return Number.isFinite(soonest) ? soonest : 0;
   }
 
@@ -143,27 +162,28 @@ export class Router {
     return backoffDelay(retry, this.config.backoff_ms, this.config.max_backoff_ms, this.random);
   }
 
-  private breaker(key: string): CircuitBreaker {
-    let breaker = this.breakers.get(key);
-    if (!breaker) {
-      breaker = new CircuitBreaker(
+  private breaker(target: CatalogTarget): CircuitBreaker {
+    let entry = this.breakers.get(target.key);
+    if (!entry) {
+      const breaker = new CircuitBreaker(
         { failureThreshold: this.config.breaker.failure_threshold, cooldownMs: this.config.breaker.cooldown_ms },
         this.clock,
       );
-      this.breakers.set(key, breaker);
+      entry = { breaker, target };
+      this.breakers.set(target.key, entry);
     }
-    return breaker;
+    return entry.breaker;
   }
 
   /** Untried healthy targets first; then any healthy one; acquiring a half-open breaker's trial slot. */
   private pickTarget(model: CatalogModel, tried: Set<string>): CatalogTarget | undefined {
-    const healthy = model.targets.filter((target) => this.breaker(target.key).current !== 'open');
+    const healthy = model.targets.filter((target) => this.breaker(target).current !== 'open');
     const fresh = healthy.filter((target) => !tried.has(target.key));
     const pool = [...(fresh.length > 0 ? fresh : healthy)];
     while (pool.length > 0) {
       const target = chooseWeighted(pool, this.random);
       if (!target) return undefined;
-      if (this.breaker(target.key).tryAcquire()) return target;
+      if (this.breaker(target).tryAcquire()) return target;
       pool.splice(pool.indexOf(target), 1);
     }
     return undefined;
@@ -190,16 +210,16 @@ export class Router {
         ),
       this.config.first_byte_timeout_ms,
     );
-    const breaker = this.breaker(attempt.target.key);
+    const breaker = this.breaker(attempt.target);
     let finished = false;
-    const finish = (outcome: AttemptOutcome): void => {
+    const finish = (outcome: AttemptOutcome, reason?: string): void => {
       if (finished) return;
       finished = true;
       clearTimeout(totalTimer);
       clearTimeout(firstByteTimer);
       options.signal.removeEventListener('abort', onClientAbort);
       if (outcome === 'success') breaker.onSuccess();
-      else if (outcome === 'failure') breaker.onFailure();
+      else if (outcome === 'failure') breaker.onFailure(reason);
       else breaker.onNeutral();
     };
     try {
@@ -209,7 +229,7 @@ export class Router {
     } catch (thrown) {
       const error = controller.signal.reason instanceof HubError ? controller.signal.reason : toHubError(thrown);
       if (!controller.signal.aborted) controller.abort(error);
-      finish(error.spec.category === 'upstream' && error.retryable ? 'failure' : 'neutral');
+      finish(error.spec.category === 'upstream' && error.retryable ? 'failure' : 'neutral', error.message);
       throw error;
     }
   }

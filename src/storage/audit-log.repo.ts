@@ -33,6 +33,10 @@ export interface AuditFilter {
   action?: string;
   from?: Date;
   to?: Date;
+  /** Exactly: `admin:<hash prefix>`, `user:<id>`, `key:<id>`. */
+  actor?: string;
+  targetType?: string;
+  targetId?: string;
 }
 
 interface AuditDbRow {
@@ -104,6 +108,7 @@ export class AuditLogRepository {
     );
   }
 
+  /** Newest first. Ordered by the column, not the selected text alias (which would sort `10` before `9`). */
   async page(filter: AuditFilter, options: { before?: bigint; limit: number }): Promise<AuditRow[]> {
     const rows = await this.db.query<AuditDbRow>(
       `select seq::text as seq, id, at, actor, action, target_type, target_id, tenant_id, request_id, method, path, status, error_code, before, after
@@ -111,7 +116,8 @@ export class AuditLogRepository {
        where ($1::text is null or tenant_id = $1) and ($2::text is null or action = $2)
          and ($3::timestamptz is null or at >= $3) and ($4::timestamptz is null or at < $4)
          and ($5::bigint is null or seq < $5)
-       order by seq desc
+         and ($7::text is null or actor = $7) and ($8::text is null or target_type = $8) and ($9::text is null or target_id = $9)
+       order by audit_log.seq desc
        limit $6`,
       [
         filter.tenantId ?? null,
@@ -120,6 +126,9 @@ export class AuditLogRepository {
         filter.to ?? null,
         options.before === undefined ? null : options.before.toString(),
         options.limit,
+        filter.actor ?? null,
+        filter.targetType ?? null,
+        filter.targetId ?? null,
       ],
     );
     return rows.map(toAuditRow);

@@ -122,8 +122,8 @@ describe.each(TEST_ENGINES)('economy repositories (%s)', (engine) => {
 
     const usage = new UsageRepository(test.db, 't1');
     expect(await usage.summarize({}, 'key')).toEqual([
-      { group: 'k1', requests: 3, inputTokens: 30, outputTokens: 15, cachedTokens: 6, costPicos: 10n ** 20n + 2_000n },
-      { group: 'k2', requests: 1, inputTokens: 10, outputTokens: 5, cachedTokens: 2, costPicos: 1_000n },
+      { group: 'k1', requests: 3, errors: 0, inputTokens: 30, outputTokens: 15, cachedTokens: 6, costPicos: 10n ** 20n + 2_000n },
+      { group: 'k2', requests: 1, errors: 0, inputTokens: 10, outputTokens: 5, cachedTokens: 2, costPicos: 1_000n },
     ]);
     expect((await usage.summarize({}, 'day')).map((row) => [row.group, row.requests])).toEqual([
       ['2026-11-05', 3],

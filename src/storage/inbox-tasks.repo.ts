@@ -336,6 +336,14 @@ export class InboxTasksRepository {
     return this.appendEvent(this.db, taskId, type, actor, data, now);
   }
 
+  /** The tenant's latest event number (0 without events), read from the end of `(tenant_id, seq)`. */
+  async latestEventSeq(): Promise<bigint> {
+    const rows = await this.db.query<{ seq: string | null }>(`select max(seq)::text as seq from inbox_events where tenant_id = $1`, [
+      this.tenantId,
+    ]);
+    return BigInt(rows[0]?.seq ?? 0);
+  }
+
   /** Events of the tenant after `seq`, oldest first (the live stream's catch-up). */
   async eventsSince(seq: bigint, limit: number): Promise<InboxEventRecord[]> {
     const rows = await this.db.query<EventRow>(

@@ -62,6 +62,15 @@ export { migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { findProjectTenant, type ProjectRecord, ProjectsRepository } from './projects.repo.js';
 export {
+  BodyLoggingRepository,
+  type BodyLoggingScope,
+  type BodyLoggingSetting,
+  deleteExpiredRequestBodies,
+  insertRequestBodies,
+  RequestBodiesRepository,
+  type StoredBodies,
+} from './request-bodies.repo.js';
+export {
   deleteExpiredResponses,
   type NewStoredResponse,
   ResponsesRepository,
@@ -79,9 +88,14 @@ export {
   type JsonRecord,
   type NewRun,
   PAUSED_RUN_STATUSES,
+  type RunPageFilter,
   type RunRecord,
   type RunStatus,
+  type RunSummaryRecord,
   RunsRepository,
+  runCallUsage,
+  runPage,
+  type StepCallUsage,
 } from './runs.repo.js';
 export { SettingsRepository } from './settings.repo.js';
 export {
@@ -117,7 +131,10 @@ export {
   spentOnRun,
   type UsageFilter,
   type UsageGroupBy,
+  type UsageInterval,
   UsageRepository,
+  type UsageSeriesGroupBy,
+  type UsageSeriesRow,
   type UsageTotals,
 } from './usage.repo.js';
 export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';

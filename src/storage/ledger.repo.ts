@@ -1,5 +1,6 @@
 import { type Picos, picos, type UsageAnomaly, type UsageSource } from '../core/index.js';
 import type { Database } from './database.js';
+import { dailyOfHourlyRows, hourlyOfLedgerRows, rollupUpsert } from './usage-rollup-sql.js';
 import { asBigInt, asDate, asNumber } from './values.js';
 
 /** One request as the ledger records it. */
@@ -50,6 +51,19 @@ export interface LedgerFilter {
   model?: string;
   from?: Date;
   to?: Date;
+  /** `success`: status below 400; `error`: 400 and above; a number: exactly that HTTP status. */
+  status?: 'success' | 'error' | number;
+  agent?: string;
+  runId?: string;
+  /** The hub's own request id, exactly. */
+  requestId?: string;
+}
+
+/** The status filter as bounds: `[at least, below, exactly]` (null: no bound). */
+function statusBounds(status: LedgerFilter['status']): [number | null, number | null, number | null] {
+  if (status === 'success') return [null, 400, null];
+  if (status === 'error') return [400, null, null];
+  return [null, null, status ?? null];
 }
 
 const INSERT_COLUMNS = [
@@ -168,27 +182,25 @@ function columnArrays(entries: readonly LedgerEntry[]): unknown[][] {
 
 /**
  * One statement per slice, whatever its size: the rows arrive as one array per column and are unnested,
- * and the hourly rollup is one aggregated upsert over the rows this statement actually inserted — so
- * replaying a journal (request ids already in the ledger) never double-counts.
+ * and the usage rollups are upserts over the rows this statement actually inserted — so replaying a journal
+ * (request ids already in the ledger) never double-counts. The inserted rows are aggregated once, into hourly
+ * rows (`rolled`); the daily rollup adds those up, so a slice costs one grouping of its rows and two upserts
+ * of a few grouped rows, never a query per row.
  */
 const INSERT_STATEMENT = `
     with inserted as (
       insert into ledger (${INSERT_COLUMNS.join(', ')})
       select * from unnest(${INSERT_COLUMNS.map((column, index) => `$${index + 1}::${ARRAY_TYPES[column]}[]`).join(', ')})
       on conflict (request_id) do nothing
-      returning tenant_id, project_id, key_id, model_served, input_tokens, output_tokens, cached_tokens, cost_picos, created_at
+      returning tenant_id, project_id, key_id, model_served, agent, input_tokens, output_tokens, cached_tokens, cost_picos, latency_ms, status,
+                created_at
     ), rolled as (
-      insert into usage_hourly (hour, tenant_id, project_id, key_id, model, requests, input_tokens, output_tokens, cached_tokens, cost_picos)
-      select date_trunc('hour', created_at at time zone 'UTC') at time zone 'UTC', coalesce(tenant_id, ''), coalesce(project_id, ''),
-             coalesce(key_id, ''), model_served, count(*), sum(input_tokens), sum(output_tokens), sum(cached_tokens), sum(cost_picos)
-      from inserted
-      group by 1, 2, 3, 4, 5
-      on conflict (tenant_id, project_id, key_id, model, hour) do update set
-        requests = usage_hourly.requests + excluded.requests,
-        input_tokens = usage_hourly.input_tokens + excluded.input_tokens,
-        output_tokens = usage_hourly.output_tokens + excluded.output_tokens,
-        cached_tokens = usage_hourly.cached_tokens + excluded.cached_tokens,
-        cost_picos = usage_hourly.cost_picos + excluded.cost_picos
+      ${hourlyOfLedgerRows('inserted')}
+    ), hourly as (
+      ${rollupUpsert('usage_hourly', 'select * from rolled')}
+      returning 1
+    ), daily as (
+      ${rollupUpsert('usage_daily', dailyOfHourlyRows('rolled'))}
       returning 1
     )
     select (select count(*) from inserted)::int as inserted`;
@@ -294,13 +306,21 @@ export class LedgerRepository {
     this.tenantId = tenantId;
   }
 
+  /**
+   * Unnamed statements are planned with their parameters' values, so each `$n is null or …` whose value is
+   * given folds to its condition and the indexes of `schema/request-log.ts` apply (a status of 400 and up
+   * implies the partial error index's predicate).
+   */
   async page(filter: LedgerFilter, options: { before?: bigint; limit: number }): Promise<LedgerRow[]> {
+    const [statusAtLeast, statusBelow, statusExactly] = statusBounds(filter.status);
     const rows = await this.db.query<LedgerDbRow>(
       `select seq::text as seq, ${INSERT_COLUMNS.filter((column) => column !== 'cost_picos').join(', ')}, cost_picos::text as cost_picos
        from ledger
        where ($1::text is null or tenant_id = $1) and ($2::text is null or project_id = $2) and ($3::text is null or key_id = $3)
          and ($4::text is null or model_served = $4) and ($5::timestamptz is null or created_at >= $5)
          and ($6::timestamptz is null or created_at < $6) and ($7::bigint is null or seq < $7)
+         and ($9::int is null or status >= $9) and ($10::int is null or status < $10) and ($11::int is null or status = $11)
+         and ($12::text is null or agent = $12) and ($13::text is null or run_id = $13) and ($14::text is null or request_id = $14)
        order by ledger.seq desc
        limit $8`,
       [
@@ -312,6 +332,12 @@ export class LedgerRepository {
         filter.to ?? null,
         options.before === undefined ? null : options.before.toString(),
         options.limit,
+        statusAtLeast,
+        statusBelow,
+        statusExactly,
+        filter.agent ?? null,
+        filter.runId ?? null,
+        filter.requestId ?? null,
       ],
     );
     return rows.map(toLedgerRow);

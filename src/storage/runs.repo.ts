@@ -1,5 +1,6 @@
+import { type Picos, picos } from '../core/index.js';
 import type { Database, Queryable } from './database.js';
-import { asDate, asNumber, asOptionalDate, fromJsonb, toJsonb } from './values.js';
+import { asBigInt, asDate, asNumber, asOptionalDate, fromJsonb, toJsonb } from './values.js';
 
 export type RunStatus =
   | 'queued'
@@ -223,4 +224,167 @@ export class RunsRepository {
     );
     return rows[0] ? toRunRecord(rows[0]) : undefined;
   }
+}
+
+/** A run as the runs list shows it: no input or state, with what it spent and how many steps it took. */
+export interface RunSummaryRecord {
+  id: string;
+  subject: string;
+  version: number;
+  status: RunStatus;
+  parentRunId: string | null;
+  threadId: string | null;
+  error: JsonRecord | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  /** Its ledger rows and those of the runs it started (agent tools), as `runUsage` counts them. */
+  usage: { inputTokens: number; outputTokens: number; costPicos: Picos; calls: number };
+  steps: number;
+}
+
+export interface RunPageFilter {
+  kind: string;
+  subject?: string;
+  statuses?: readonly RunStatus[];
+  /** `created_at` in [from, to). */
+  from?: Date;
+  to?: Date;
+  /** The last run of the previous page: this page starts after it (newest first). */
+  after?: string;
+  limit: number;
+}
+
+interface RunSummaryRow {
+  id: string;
+  subject: string;
+  version: unknown;
+  status: RunStatus;
+  parent_run_id: string | null;
+  thread_id: string | null;
+  error: unknown;
+  created_at: unknown;
+  finished_at: unknown;
+  input_tokens: unknown;
+  output_tokens: unknown;
+  cost_picos: unknown;
+  calls: unknown;
+  steps: unknown;
+}
+
+/**
+ * One page of a tenant's runs, newest first (keyset on `created_at, id` through `runs_tenant_created_idx`),
+ * each with its spend summed from the ledger rows of the run and the runs it started (through
+ * `ledger_run_idx`, only for the runs of this page: the ledger is never scanned) and its step count.
+ * Undefined when `after` names no run of the tenant.
+ */
+export async function runPage(db: Queryable, tenantId: string, filter: RunPageFilter): Promise<RunSummaryRecord[] | undefined> {
+  if (filter.after) {
+    const cursor = await db.query<{ id: string }>('select id from runs where tenant_id = $1 and id = $2', [tenantId, filter.after]);
+    if (!cursor[0]) return undefined;
+  }
+  const rows = await db.query<RunSummaryRow>(
+    `with recursive page as (
+       select id, subject, version, status, parent_run_id, thread_id, error, created_at, finished_at from runs
+       where tenant_id = $1 and kind = $2 and ($3::text is null or subject = $3)
+         and ($4::text[] is null or status = any($4::text[]))
+         and ($5::timestamptz is null or created_at >= $5) and ($6::timestamptz is null or created_at < $6)
+         and ($7::text is null or (created_at, id) < (select created_at, id from runs where tenant_id = $1 and id = $7))
+       order by created_at desc, id desc
+       limit $8
+     ),
+     tree as (
+       select id as root, id from page
+       union all
+       select tree.root, child.id from runs child join tree on child.parent_run_id = tree.id
+     ),
+     spent as (
+       select tree.root, sum(own.input_tokens) as input_tokens, sum(own.output_tokens) as output_tokens,
+              sum(own.cost_picos) as cost_picos, sum(own.calls) as calls
+       from tree cross join lateral (
+         -- An aggregate per run, so the planner looks each run's rows up by ledger_run_idx instead of joining
+         -- the tenant's whole ledger.
+         select sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(cost_picos) as cost_picos,
+                count(*) as calls
+         from ledger where ledger.run_id = tree.id and ledger.tenant_id = $1
+       ) own
+       group by tree.root
+     ),
+     counted as (select run_id, count(*) as steps from run_steps where run_id in (select id from page) group by run_id)
+     select page.id, page.subject, page.version, page.status, page.parent_run_id, page.thread_id, page.error, page.created_at,
+            page.finished_at, coalesce(spent.input_tokens, 0)::text as input_tokens, coalesce(spent.output_tokens, 0)::text as output_tokens,
+            coalesce(spent.cost_picos, 0)::text as cost_picos, coalesce(spent.calls, 0)::int as calls, coalesce(counted.steps, 0)::int as steps
+     from page left join spent on spent.root = page.id left join counted on counted.run_id = page.id
+     order by page.created_at desc, page.id desc`,
+    [
+      tenantId,
+      filter.kind,
+      filter.subject ?? null,
+      filter.statuses && filter.statuses.length > 0 ? [...filter.statuses] : null,
+      filter.from ?? null,
+      filter.to ?? null,
+      filter.after ?? null,
+      filter.limit,
+    ],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    subject: row.subject,
+    version: asNumber(row.version),
+    status: row.status,
+    parentRunId: row.parent_run_id,
+    threadId: row.thread_id,
+    error: optionalJson(row.error),
+    createdAt: asDate(row.created_at),
+    finishedAt: asOptionalDate(row.finished_at),
+    usage: {
+      inputTokens: asNumber(row.input_tokens),
+      outputTokens: asNumber(row.output_tokens),
+      costPicos: picos(asBigInt(row.cost_picos)),
+      calls: asNumber(row.calls),
+    },
+    steps: asNumber(row.steps),
+  }));
+}
+
+/** What the model calls of one run cost, by the client request id each was made with (`<run id>:<step seq>`). */
+export interface StepCallUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costPicos: Picos;
+  latencyMs: number;
+  /** Ledger rows of the step: more than one when a resumed run repeated an interrupted call. */
+  calls: number;
+  model: string;
+}
+
+/** The ledger rows of one run's own model calls (through `ledger_run_idx`), summed per client request id. */
+export async function runCallUsage(db: Queryable, tenantId: string, runId: string): Promise<Map<string, StepCallUsage>> {
+  const rows = await db.query<{
+    client_request_id: string;
+    input_tokens: unknown;
+    output_tokens: unknown;
+    cost_picos: unknown;
+    latency_ms: unknown;
+    calls: unknown;
+    model: string;
+  }>(
+    `select client_request_id, sum(input_tokens)::text as input_tokens, sum(output_tokens)::text as output_tokens,
+            sum(cost_picos)::text as cost_picos, sum(latency_ms)::text as latency_ms, count(*)::int as calls, max(model_served) as model
+     from ledger where run_id = $2 and tenant_id = $1 and client_request_id is not null
+     group by client_request_id`,
+    [tenantId, runId],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.client_request_id,
+      {
+        inputTokens: asNumber(row.input_tokens),
+        outputTokens: asNumber(row.output_tokens),
+        costPicos: picos(asBigInt(row.cost_picos)),
+        latencyMs: asNumber(row.latency_ms),
+        calls: asNumber(row.calls),
+        model: row.model,
+      },
+    ]),
+  );
 }

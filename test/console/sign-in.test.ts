@@ -95,7 +95,11 @@ describe.skipIf(unavailable)('signing in to the console', () => {
     const { context, page } = await newConsoleContext(browser, 'zh');
     await page.goto(`${hub.url}/console/login`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('登录 TokenHub');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang)).toBe('zh-CN');
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang,
+      ),
+    ).toBe('zh-CN');
     expect(await missingMessages(page)).toEqual([]);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'login-zh');

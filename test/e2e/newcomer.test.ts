@@ -127,6 +127,15 @@ describe('a newcomer following the README', () => {
     const adminKey = /admin key: (thadm_\S+)/.exec(output)?.[1];
     expect(adminKey, output).toBeTruthy();
 
+    // README: the console is at /console, built by npm ci.
+    expect(output).toContain(`console:   ${url}/console`);
+    const consolePage = await fetch(`${url}/console/`);
+    expect(consolePage.status).toBe(200);
+    const consoleHtml = await consolePage.text();
+    const entry = /src="(\/console\/assets\/[^"]+\.js)"/.exec(consoleHtml)?.[1];
+    expect(entry, consoleHtml).toBeTruthy();
+    expect((await fetch(`${url}${entry}`)).status).toBe(200);
+
     // README: alias tokenhub="node $PWD/dist/cli/index.js"; export TOKENHUB_ADMIN_KEY=…
     const cli = async (...args: string[]): Promise<string> =>
       (

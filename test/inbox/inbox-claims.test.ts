@@ -328,6 +328,58 @@ describe('the inbox in one hub', () => {
     }
   });
 
+  it('lists tasks with the tenant’s latest event number, from which the stream replays only the later changes', async () => {
+    const { taskId } = await handOffTask();
+    const history = (await taskDetail(hub, taskId, first.key)).events as Json[];
+    const listed = await call(hub, 'GET', '/v1/inbox/tasks?status=open&limit=1', undefined, first.key);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    const snapshot = String(listed.body.last_event_seq);
+    expect(snapshot).toMatch(/^\d+$/);
+    expect(BigInt(snapshot)).toBeGreaterThanOrEqual(BigInt(String(history.at(-1)?.seq)));
+
+    const claimed = await call(hub, 'POST', `/v1/inbox/tasks/${taskId}/claim`, {}, second.key);
+    expect(claimed.status).toBe(200);
+    const stream = await openStream(hub, first.key, { 'last-event-id': snapshot });
+    try {
+      const event = await stream.next((candidate) => candidate.event === 'task.claimed' && candidate.data.task_id === taskId);
+      expect(BigInt(event.id)).toBeGreaterThan(BigInt(snapshot));
+      expect(stream.events().every((candidate) => BigInt(candidate.id) > BigInt(snapshot))).toBe(true);
+    } finally {
+      stream.close();
+    }
+
+    // Another tenant's events are not counted: a tenant with none reads 0.
+    const quiet = await createTenant(hub, 'quiet');
+    const viewer = await createPerson(hub, quiet.id, 'viewer', 'vera@quiet.test');
+    const empty = await call(hub, 'GET', '/v1/inbox/tasks', undefined, viewer.key);
+    expect(empty.body).toMatchObject({ object: 'list', data: [], has_more: false, last_event_seq: '0' });
+  });
+
+  it('pages open tasks past claimed ones, with a cursor on every page and has_more only when more follow', async () => {
+    const team = await createCrew(hub, 'paging', 1);
+    const operator = team.operators[0] as Person;
+    await createAgent(hub, team.serviceKey, { name: 'support', tools: [{ type: 'builtin', name: 'transfer_to_human' }] });
+    const taskIds: string[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      taskIds.push((await handOff(hub, { serviceKey: team.serviceKey, reader: operator.key, agent: 'support' })).taskId);
+    }
+    // The three oldest are held, so a page of open tasks starts past them.
+    const heldIds = taskIds.slice(0, 3);
+    const openId = taskIds[3];
+    for (const id of heldIds) expect((await call(hub, 'POST', `/v1/inbox/tasks/${id}/claim`, {}, operator.key)).status).toBe(200);
+
+    const open = await call(hub, 'GET', '/v1/inbox/tasks?status=open&limit=1', undefined, operator.key);
+    expect(open.body).toMatchObject({ data: [{ id: openId, status: 'open' }], has_more: false });
+    const first = await call(hub, 'GET', '/v1/inbox/tasks?status=claimed&limit=2', undefined, operator.key);
+    expect(first.body).toMatchObject({ has_more: true });
+    const firstIds = (first.body.data as Json[]).map((task) => String(task.id));
+    expect(firstIds).toHaveLength(2);
+    const rest = await call(hub, 'GET', `/v1/inbox/tasks?status=claimed&limit=2&after=${firstIds[1]}`, undefined, operator.key);
+    expect(rest.body).toMatchObject({ has_more: false });
+    const restIds = (rest.body.data as Json[]).map((task) => String(task.id));
+    expect([...firstIds, ...restIds].sort()).toEqual([...heldIds].sort());
+  });
+
   it('lets the holder call the agent’s tools on the customer’s behalf, recorded and audited', async () => {
     const { taskId } = await handOffTask();
     expect((await call(hub, 'POST', `/v1/inbox/tasks/${taskId}/claim`, {}, first.key)).status).toBe(200);

@@ -37,7 +37,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** A fresh browser context (its own cookies and storage) in `language`, with console errors collected. */
-export async function newConsoleContext(browser: Browser, language: 'en' | 'zh' = 'en'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newConsoleContext(
+  browser: Browser,
+  language: 'en' | 'zh' = 'en',
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ locale: language === 'zh' ? 'zh-CN' : 'en-US', viewport: { width: 1360, height: 900 } });
   await context.addInitScript(`localStorage.setItem('tokenhub.language', ${JSON.stringify(language)})`);
   const page = await context.newPage();
@@ -62,7 +65,10 @@ export async function signIn(page: Page, hubUrl: string, email: string, password
 /** Signs in with the admin key (the hub admin's view). */
 export async function signInAsAdmin(page: Page, hubUrl: string, adminKey: string): Promise<void> {
   await page.goto(`${hubUrl}/console/login`);
-  await page.locator('.login-links button', { hasText: /admin key|管理密钥/ }).first().click();
+  await page
+    .locator('.login-links button', { hasText: /admin key|管理密钥/ })
+    .first()
+    .click();
   await page.locator('input[name="adminKey"]').fill(adminKey);
   await page.locator('button[type="submit"]').click();
   await page.waitForURL((url) => !url.pathname.endsWith('/login'));
@@ -84,12 +90,20 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   await page.evaluate(axeSource);
   // The callback runs in the page (the root tsconfig has no DOM types, hence the casts).
   const result = await page.evaluate(async () => {
-    const page = globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<{ violations: AxeViolation[] }> }; document: unknown };
+    const page = globalThis as unknown as {
+      axe: { run: (context: unknown, options: object) => Promise<{ violations: AxeViolation[] }> };
+      document: unknown;
+    };
     return page.axe.run(page.document, { resultTypes: ['violations'] });
   });
   return result.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map((node) => ({ target: node.target })) }));
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => ({ target: node.target })),
+    }));
 }
 
 /** Messages the console asked i18next for and the current language lacks (the app records them). */

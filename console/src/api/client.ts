@@ -119,3 +119,12 @@ export async function* sse(response: Response): AsyncGenerator<{ event: string; 
     }
   }
 }
+
+/** After single sign-on the hub hands the session's CSRF token over once, in a short-lived cookie: keep it, drop the cookie. */
+export function adoptCsrfHandoff(): void {
+  const match = /(?:^|;\s*)tokenhub_csrf=([^;]+)/.exec(document.cookie);
+  if (!match?.[1]) return;
+  credentials.setAdminKey(null);
+  credentials.setCsrf(decodeURIComponent(match[1]));
+  document.cookie = 'tokenhub_csrf=; Max-Age=0; Path=/console; SameSite=Strict';
+}

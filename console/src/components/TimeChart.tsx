@@ -13,7 +13,7 @@ const COLORS = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2'
  * A time-series chart on uPlot (canvas: 10k points draw in a few ms, ~50 KB). `times` are Unix seconds.
  * `label` names the chart for screen readers; the numbers themselves are in the page's tables.
  */
-export function TimeChart({ times, series, label, height = 240, stacked = false }: { times: number[]; series: Series[]; label: string; height?: number; stacked?: boolean }) {
+export function TimeChart({ times, series, label, height = 240, stacked = false, timeLabel, utc = false }: { times: number[]; series: Series[]; label: string; height?: number; stacked?: boolean; /** The legend's name for the time axis (uPlot's default is the English "Time"). */ timeLabel?: string; /** Axis and legend times in UTC rather than the browser's zone. */ utc?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = host.current;
@@ -23,9 +23,10 @@ export function TimeChart({ times, series, label, height = 240, stacked = false 
       {
         width: element.clientWidth || 600,
         height,
-        series: [{}, ...series.map((entry, index) => ({ label: entry.label, stroke: COLORS[index % COLORS.length], width: 1.5, fill: stacked ? `${COLORS[index % COLORS.length]}22` : undefined }))],
+        series: [timeLabel ? { label: timeLabel } : {}, ...series.map((entry, index) => ({ label: entry.label, stroke: COLORS[index % COLORS.length], width: 1.5, fill: stacked ? `${COLORS[index % COLORS.length]}22` : undefined }))],
         axes: [{}, { size: 60 }],
         scales: { x: { time: true } },
+        ...(utc ? { tzDate: (seconds: number) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC') } : {}),
         legend: { show: true },
       },
       data,
@@ -37,6 +38,6 @@ export function TimeChart({ times, series, label, height = 240, stacked = false 
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, height, stacked]);
+  }, [times, series, height, stacked, timeLabel, utc]);
   return <div ref={host} className="chart" role="img" aria-label={label} />;
 }

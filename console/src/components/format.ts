@@ -18,6 +18,12 @@ export function formatTime(iso: string | null | undefined, language: string): st
   return new Intl.DateTimeFormat(language === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 }
 
+/** The day only (UTC), for narrow table columns; the full time can go in a title. */
+export function formatDate(iso: string | null | undefined, language: string): string {
+  if (!iso) return '—';
+  return new Intl.DateTimeFormat(language === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
+}
+
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;

@@ -1,10 +1,11 @@
 import type { ModelConfig, ProviderConfig } from '../../config/index.js';
 import type { SecretBox } from '../../core/index.js';
 import type { Broadcast, EconomyLogger, PriceBook } from '../../economy/index.js';
-import type { UpstreamAddressPolicy, UpstreamRegistry } from '../../routing/index.js';
+import type { TargetBreaker, UpstreamAddressPolicy, UpstreamRegistry } from '../../routing/index.js';
 import { type Database, RoutedModelsRepository, UpstreamProvidersRepository } from '../../storage/index.js';
 import type * as Api from '../contract.js';
 import { ModelControl } from './model-control.js';
+import { ProviderChecks } from './provider-checks.js';
 import { ProviderControl } from './provider-control.js';
 
 /** Tells every replica which provider or model to re-read from the database. */
@@ -35,6 +36,8 @@ export interface UpstreamControlDeps {
   logger: EconomyLogger;
   /** Full reload from the database, a bound on staleness should a change message be missed (default 60 s). */
   reloadIntervalMs?: number;
+  /** The router's breakers on this replica, read-only, for `GET /admin/v1/providers/:id/health`. */
+  breakers?: () => readonly TargetBreaker[];
 }
 
 /**
@@ -46,6 +49,8 @@ export interface UpstreamControlDeps {
 export class UpstreamControl {
   readonly providers: ProviderControl;
   readonly models: ModelControl;
+  /** Health (breakers) and connection tests. */
+  readonly checks: ProviderChecks;
   private readonly deps: UpstreamControlDeps;
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => Promise<void>) | undefined;
@@ -79,6 +84,7 @@ export class UpstreamControl {
         return deps.registry.providers.has(id);
       },
     });
+    this.checks = new ProviderChecks({ registry: deps.registry, providers: this.providers, policy: deps.policy, breakers: deps.breakers });
   }
 
   /** Loads what is stored (providers before the models that route to them) and starts following changes. */

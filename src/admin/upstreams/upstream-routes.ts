@@ -2,9 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type * as Api from '../contract.js';
 import { parse } from '../validation.js';
 import type { UpstreamControl } from './upstream-control.js';
-import { createModelBody, createProviderBody, modelParams, providerParams, updateModelBody, updateProviderBody } from './validation.js';
+import {
+  createModelBody,
+  createProviderBody,
+  modelParams,
+  providerDraftTestBody,
+  providerParams,
+  providerTestBody,
+  updateModelBody,
+  updateProviderBody,
+} from './validation.js';
 
-/** `/admin/v1/providers`, `/admin/v1/models` and `/admin/v1/secrets/rotate`. */
+/** `/admin/v1/providers` (with health and connection tests), `/admin/v1/models` and `/admin/v1/secrets/rotate`. */
 export function registerUpstreamRoutes(
   app: FastifyInstance,
   control: UpstreamControl,
@@ -35,6 +44,18 @@ export function registerUpstreamRoutes(
     const { id } = parse(providerParams, request.params);
     return control.deleteProvider(id);
   });
+  app.get('/admin/v1/providers/:id/health', async (request): Promise<Api.ProviderHealth> => {
+    const { id } = parse(providerParams, request.params);
+    return control.checks.health(id);
+  });
+  app.post('/admin/v1/providers/:id/test', async (request): Promise<Api.ProviderTestResult> => {
+    const { id } = parse(providerParams, request.params);
+    return control.checks.test(id, parse(providerTestBody, request.body));
+  });
+  app.post(
+    '/admin/v1/providers/test',
+    async (request): Promise<Api.ProviderTestResult> => control.checks.testDraft(parse(providerDraftTestBody, request.body)),
+  );
 
   app.get('/admin/v1/models', async (): Promise<Api.ListResponse<Api.RoutedModel>> => ({ object: 'list', data: control.models.list() }));
   app.get('/admin/v1/models/:name', async (request): Promise<Api.RoutedModel> => {

@@ -87,3 +87,28 @@ export type CreateProviderBody = z.infer<typeof createProviderBody>;
 export type UpdateProviderBody = z.infer<typeof updateProviderBody>;
 export type CreateModelBody = z.infer<typeof createModelBody>;
 export type UpdateModelBody = z.infer<typeof updateModelBody>;
+
+const testModel = storableText.min(1).max(200);
+const testTimeout = z.number().int().min(100).max(60_000).default(10_000);
+
+/** `POST /admin/v1/providers/:id/test`. */
+export const providerTestBody = z.strictObject({ model: testModel.optional(), timeout_ms: testTimeout }).prefault({});
+
+/** `POST /admin/v1/providers/test`: a provider as it would be created (no id), and the model to ask. */
+export const providerDraftTestBody = z
+  .strictObject({
+    type: createProviderBody.shape.type,
+    preset: preset.optional(),
+    base_url: baseUrl.optional(),
+    api_key: apiKey.optional(),
+    headers: headers.optional(),
+    model: testModel,
+    timeout_ms: testTimeout,
+  })
+  .refine((body) => body.type !== 'openai' || body.base_url !== undefined || body.preset !== undefined, {
+    message: 'base_url or preset is required',
+    path: ['base_url'],
+  });
+
+export type ProviderTestBody = z.infer<typeof providerTestBody>;
+export type ProviderDraftTestBody = z.infer<typeof providerDraftTestBody>;

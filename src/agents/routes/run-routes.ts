@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HubError } from '../../core/index.js';
-import type { RunEventRecord } from '../../storage/index.js';
+import type { RunEventRecord, RunStatus } from '../../storage/index.js';
 import { parseDefinition } from '../agent-service.js';
+import { AGENT_NAME_PATTERN } from '../definition.js';
 import { runInputSchema } from '../run/run-input.js';
 import { isSettledStatus, isSettlingEvent, type RunService } from '../run-service.js';
+import { runSummaryDto } from '../run-view.js';
 import { agentNameParams } from './agent-routes.js';
 import type { AuthenticateTenant } from './tenant-auth.js';
 
@@ -25,11 +27,57 @@ export const approvalBody = z.strictObject({
   reason: z.string().max(4_000).optional(),
 });
 
+const RUN_STATUSES = [
+  'queued',
+  'running',
+  'waiting_approval',
+  'handed_off',
+  'needs_attention',
+  'completed',
+  'failed',
+  'cancelled',
+  'budget_exceeded',
+  'max_turns',
+] as const satisfies readonly RunStatus[];
+
+// Years the database and the drivers agree on; a date outside them is a 400, not a database error.
+const instant = z
+  .string()
+  .refine((value) => {
+    const time = Date.parse(value);
+    return !Number.isNaN(time) && time >= Date.parse('1970-01-01T00:00:00Z') && time <= Date.parse('9999-12-31T00:00:00Z');
+  }, 'must be an ISO 8601 date or time between 1970 and 9999')
+  .transform((value) => new Date(value));
+
+export const runListQuery = z.strictObject({
+  agent: z.string().regex(AGENT_NAME_PATTERN, 'is not an agent name').optional(),
+  /** One status or several, comma-separated (`running,waiting_approval`). */
+  status: z
+    .string()
+    .refine(
+      (value) => value.split(',').every((status) => (RUN_STATUSES as readonly string[]).includes(status)),
+      `must be one or more of ${RUN_STATUSES.join(', ')}, comma-separated`,
+    )
+    .transform((value) => [...new Set(value.split(','))] as RunStatus[])
+    .optional(),
+  /** Runs created at or after this time. */
+  from: instant.optional(),
+  /** Runs created before this time. */
+  to: instant.optional(),
+  /** `next_cursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^run_[A-Za-z0-9]{1,64}$/, 'is not a cursor of this list')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
 const RUN = ['agents:run'] as const;
+const READ = ['agents:write', 'agents:run'] as const;
 
 /**
- * Runs of a tenant's agents: start one (waiting for it, streaming its events, or in the background), read it
- * with its steps, follow its events (SSE, resumable with `Last-Event-ID` on any replica), cancel it, and
+ * Runs of a tenant's agents: start one (waiting for it, streaming its events, or in the background), list
+ * them (newest first, with what each spent), read one with its steps, follow its events (SSE, resumable with `Last-Event-ID` on any replica), cancel it, and
  * decide on a tool call waiting for approval.
  */
 export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTenant }): FastifyPluginAsync {
@@ -59,6 +107,22 @@ export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTe
       if (body.stream) return streamEvents(request, reply, runs, caller.tenantId, run.id, 0);
       const settled = await runs.settled(caller.tenantId, run.id, abortedBy(request));
       return runs.view(settled, { exact: true });
+    });
+
+    app.get('/v1/runs', async (request) => {
+      const caller = await authenticate(request, READ);
+      const query = parseDefinition(runListQuery, request.query);
+      const page = await runs.list(caller.tenantId, {
+        ...(query.agent ? { subject: query.agent } : {}),
+        ...(query.status ? { statuses: query.status } : {}),
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
+        ...(query.cursor ? { after: query.cursor } : {}),
+        limit: query.limit,
+      });
+      const last = page.runs.at(-1);
+      const nextCursor = page.hasMore && last ? last.id : null;
+      return { object: 'list', data: page.runs.map(runSummaryDto), next_cursor: nextCursor, has_more: nextCursor !== null };
     });
 
     app.get('/v1/runs/:id', async (request) => {

@@ -24,8 +24,10 @@ export interface ModelCall {
  * the run's attribution, exactly like an API call. Safe to repeat after a crash (it only costs tokens).
  */
 export async function callModel(context: RunContext, call: ModelCall, request: ChatRequest, turn: number): Promise<ModelReply> {
-  return context.effect({ kind: 'model', name: request.model, idempotent: true, input: { turn } }, async ({ signal }) => {
-    const chat = () => call.client.chat(request, { principal: call.principal, signal, attribution: call.attribution });
+  return context.effect({ kind: 'model', name: request.model, idempotent: true, input: { turn } }, async ({ signal, idempotencyKey }) => {
+    // The step's key (`<run id>:<seq>`) on its ledger row ties the step to what it cost (the run's timeline).
+    const chat = () =>
+      call.client.chat(request, { principal: call.principal, signal, attribution: call.attribution, clientRequestId: idempotencyKey });
     const result = await (call.telemetry ? call.telemetry.modelStep(chat) : chat());
     const choice = result.choices[0];
     if (!choice) throw new HubError('UPSTREAM_ERROR', `model ${request.model} answered no choice`);

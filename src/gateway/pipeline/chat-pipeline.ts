@@ -104,7 +104,7 @@ export async function settleAttempt(
 ): Promise<void> {
   const clientLeft = end.clientLeft ?? call.signal.aborted;
   const failure = end.failure;
-  routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success');
+  routed.finish(failure && !clientLeft ? 'failure' : clientLeft ? 'neutral' : 'success', failure?.message);
   await admission.settle({
     ...settlementBase(call, routed, stream),
     usage: end.usage,

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import { type EconomyGate, type KeyScope, requireScope } from '../../economy/index.js';
+import { type BodyRecorder, type EconomyGate, type KeyScope, requireScope } from '../../economy/index.js';
 import type { ModelCatalog } from '../../routing/index.js';
 import { apiKeyFrom } from '../http/auth.js';
+import { captureBodies } from '../http/body-capture.js';
 import { clientRequestIdOf } from '../http/request-ids.js';
 import { RequestTiming } from '../http/timing.js';
 import type { ChatPipeline, GatewayCall } from '../pipeline/index.js';
@@ -24,6 +25,7 @@ export function createSurfaceContext(
   catalog: ModelCatalog,
   economy: EconomyGate,
   log: FastifyBaseLogger,
+  bodyLog?: BodyRecorder,
 ): SurfaceContext {
   return {
     pipeline,
@@ -34,6 +36,9 @@ export function createSurfaceContext(
       const timing = timingOf(request);
       const principal = await economy.authenticate(apiKeyFrom(request.headers));
       requireScope(principal, scope);
+      // Keys that keep no bodies (almost all) pay this one property check. Reads (model lists, stored responses) are not calls.
+      if (principal.bodyRetentionDays !== undefined && bodyLog && request.method === 'POST')
+        captureBodies(request, reply, principal, bodyLog);
       const controller = new AbortController();
       // The response closing before it finished means the client went away: abort the upstream at once.
       reply.raw.once('close', () => {

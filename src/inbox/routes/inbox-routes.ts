@@ -57,6 +57,8 @@ export function inboxRoutes(deps: InboxRouteDeps): FastifyPluginAsync {
       const operator = await operatorOf(request, 'inbox:read');
       const query = parseInput(taskListQuery, request.query);
       const assignee = query.assignee === 'me' ? operator.user.id : query.assignee;
+      // Read before the listing: following `/v1/inbox/events?after=` it then replays every change the page may lack.
+      const lastEventSeq = await inbox.latestEventSeq(operator.tenantId);
       const page = await inbox.list(operator.tenantId, {
         limit: query.limit,
         ...(query.status ? { status: query.status } : {}),
@@ -65,7 +67,7 @@ export function inboxRoutes(deps: InboxRouteDeps): FastifyPluginAsync {
         ...(assignee ? { assignee } : {}),
         ...(query.after ? { after: query.after } : {}),
       });
-      return { object: 'list', data: page.tasks.map(taskDto), has_more: page.hasMore };
+      return { object: 'list', data: page.tasks.map(taskDto), has_more: page.hasMore, last_event_seq: lastEventSeq.toString() };
     });
 
     app.get('/v1/inbox/tasks/:id', async (request) => {

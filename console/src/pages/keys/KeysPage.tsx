@@ -1,7 +1,13 @@
-import { useTranslation } from 'react-i18next';
-import { PageHeader } from '../../components/PageHeader';
+import { Route, Routes } from 'react-router';
+import { KeyDetail } from './KeyDetail';
+import { KeyList } from './KeyList';
 
+/** Keys: the tenant's keys (`/console/keys`) and one key with its usage and budgets (`/console/keys/:id`). */
 export default function KeysPage() {
-  const { t } = useTranslation('keys');
-  return <PageHeader title={t('title')} />;
+  return (
+    <Routes>
+      <Route index element={<KeyList />} />
+      <Route path=":id" element={<KeyDetail />} />
+    </Routes>
+  );
 }

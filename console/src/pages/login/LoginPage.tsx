@@ -22,6 +22,7 @@ export default function LoginPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [sso, setSso] = useState<SsoInfo | null>(null);
+  const ssoError = new URLSearchParams(window.location.search).get('sso_error');
   if (sso === null) void api<SsoInfo>('/v1/auth/sso').then(setSso, () => setSso({ enabled: false }));
   if (session.me) return <Navigate to="/overview" replace />;
 
@@ -92,6 +93,11 @@ export default function LoginPage() {
             </>
           ) : null}
           {error ? <ErrorBanner error={error} /> : null}
+          {ssoError && !error ? (
+            <div className="error-banner" role="alert">
+              {t(`login.ssoErrors.${ssoError}`, { defaultValue: t('login.ssoErrors.other', { code: ssoError }) })}
+            </div>
+          ) : null}
           <button type="submit" className="button" disabled={busy}>
             {mode === 'bootstrap' ? t('login.bootstrapSubmit') : t('login.submit')}
           </button>

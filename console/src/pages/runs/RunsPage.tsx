@@ -1,7 +1,13 @@
-import { useTranslation } from 'react-i18next';
-import { PageHeader } from '../../components/PageHeader';
+import { Route, Routes } from 'react-router';
+import { RunDetail } from './RunDetail';
+import { RunList } from './RunList';
 
+/** Runs: the tenant's agent runs (`/console/runs`) and one run's timeline, live while it moves (`/console/runs/:id`). */
 export default function RunsPage() {
-  const { t } = useTranslation('runs');
-  return <PageHeader title={t('title')} />;
+  return (
+    <Routes>
+      <Route index element={<RunList />} />
+      <Route path=":id" element={<RunDetail />} />
+    </Routes>
+  );
 }
