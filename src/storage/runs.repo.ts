@@ -274,7 +274,9 @@ interface RunSummaryRow {
 /**
  * One page of a tenant's runs, newest first (keyset on `created_at, id` through `runs_tenant_created_idx`),
  * each with its spend summed from the ledger rows of the run and the runs it started (through
- * `ledger_run_idx`, only for the runs of this page: the ledger is never scanned) and its step count.
+ * `ledger_run_idx`, only for the runs of this page: the ledger is never scanned) and its step count (through
+ * the `run_steps` primary key). Both are aggregates per run in a lateral subquery, so the planner cannot turn
+ * them into a join over the whole table.
  * Undefined when `after` names no run of the tenant.
  */
 export async function runPage(db: Queryable, tenantId: string, filter: RunPageFilter): Promise<RunSummaryRecord[] | undefined> {
@@ -308,12 +310,12 @@ export async function runPage(db: Queryable, tenantId: string, filter: RunPageFi
          from ledger where ledger.run_id = tree.id and ledger.tenant_id = $1
        ) own
        group by tree.root
-     ),
-     counted as (select run_id, count(*) as steps from run_steps where run_id in (select id from page) group by run_id)
+     )
      select page.id, page.subject, page.version, page.status, page.parent_run_id, page.thread_id, page.error, page.created_at,
             page.finished_at, coalesce(spent.input_tokens, 0)::text as input_tokens, coalesce(spent.output_tokens, 0)::text as output_tokens,
-            coalesce(spent.cost_picos, 0)::text as cost_picos, coalesce(spent.calls, 0)::int as calls, coalesce(counted.steps, 0)::int as steps
-     from page left join spent on spent.root = page.id left join counted on counted.run_id = page.id
+            coalesce(spent.cost_picos, 0)::text as cost_picos, coalesce(spent.calls, 0)::int as calls, counted.steps
+     from page left join spent on spent.root = page.id
+       cross join lateral (select count(*)::int as steps from run_steps where run_steps.run_id = page.id) counted
      order by page.created_at desc, page.id desc`,
     [
       tenantId,

@@ -83,7 +83,8 @@ describe.skipIf(unavailable)('the Audit log page', () => {
     const byAdmin = await row(page, adminKey.id).filter({ hasText: 'key.create' }).textContent();
     expect(byAdmin).toMatch(/Hub admin \([0-9a-f]{12}\)/);
     expect(byAdmin).toContain('Done (201)');
-    expect(await row(page, ownerKeyId).filter({ hasText: 'key.create' }).textContent()).toContain('ava');
+    // People's names come from the users list, which may land after the page.
+    await eventually(() => row(page, ownerKeyId).filter({ hasText: 'key.create' }).textContent()).toContain('ava');
     expect(await page.getByRole('table').textContent()).not.toContain('umbrella');
     await expectCleanPage(page, 'audit-en');
 

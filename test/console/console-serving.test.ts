@@ -7,7 +7,7 @@ let hub: TestHub;
 
 beforeAll(async () => {
   hub = await startTestHub({});
-}, 60_000);
+}, 180_000);
 afterAll(async () => hub?.close());
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${hub.url}${path}`, { headers });

@@ -30,7 +30,7 @@ const PASSWORD = 'playground password 1';
 /** The reply cost the page shows for the `index`-th reply of a pane, once the ledger row has come. */
 async function shownCost(page: Page, pane: number, index = 0): Promise<{ requestId: string; costUsd: string; text: string }> {
   const cost = page.getByTestId(`pane-${pane}`).getByTestId('reply-cost').nth(index);
-  await expect.poll(() => cost.getAttribute('data-state'), { timeout: 20_000 }).toBe('ready');
+  await expect.poll(() => cost.getAttribute('data-state'), WAIT).toBe('ready');
   return {
     requestId: String(await cost.getAttribute('data-request-id')),
     costUsd: String(await cost.getAttribute('data-cost-usd')),
@@ -117,7 +117,7 @@ describe.skipIf(unavailable)('the Playground page', () => {
     await page.getByLabel('Prompt (sent to both models)').fill('Who are you?');
     await page.getByRole('button', { name: 'Send to both' }).click();
     await expect
-      .poll(() => page.getByTestId('pane-0').getByTestId('reply-text').nth(1).textContent())
+      .poll(() => page.getByTestId('pane-0').getByTestId('reply-text').nth(1).textContent(), WAIT)
       .toBe('Alpha says hello, one token at a time.');
     await expect.poll(() => page.getByTestId('pane-1').getByTestId('reply-text').first().textContent(), WAIT).toBe('Beta answers as well.');
     const left = await shownCost(page, 0, 1);
@@ -151,7 +151,7 @@ describe.skipIf(unavailable)('the Playground page', () => {
     const pane = page.getByTestId('pane-0');
     await expect.poll(() => pane.getByTestId('reply').first().textContent(), WAIT).toContain('Stopped');
     await expect
-      .poll(() => pane.getByTestId('reply-cost').first().textContent())
+      .poll(() => pane.getByTestId('reply-cost').first().textContent(), WAIT)
       .toBe('No cost shown: the reply was stopped before it started.');
     await expect.poll(() => page.getByRole('button', { name: 'Send', exact: true }).isVisible(), WAIT).toBe(true);
     expect(errors).toEqual([]);

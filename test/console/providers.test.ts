@@ -107,7 +107,7 @@ describe.skipIf(unavailable)('the Providers and models page', () => {
     await dialog.getByRole('button', { name: 'Test', exact: true }).click();
     // The metadata address is refused by the hub's address policy: nothing is connected to.
     await expect
-      .poll(() => dialog.getByRole('alert').textContent())
+      .poll(() => dialog.getByRole('alert').textContent(), WAIT)
       .toMatch(/Invalid base_url: 169\.254\.169\.254 is a cloud metadata address, which the upstream URL policy refuses/);
 
     await dialog.getByLabel('Base URL', { exact: true }).fill(upstream.url);
@@ -168,18 +168,32 @@ describe.skipIf(unavailable)('the Providers and models page', () => {
     await providers.getByRole('button', { name: 'Test the connection to fake' }).click();
     const log = page.getByRole('list', { name: 'Connection tests' });
     await expect
-      .poll(() => log.locator('li[data-provider="fake"]').textContent())
+      .poll(() => log.locator('li[data-provider="fake"]').textContent(), WAIT)
       .toMatch(/^fake OK fake-model answered in \d+ ms \(HTTP 200\)\./);
 
     await page.reload();
     await expect
-      .poll(() => page.getByRole('region', { name: 'All providers' }).getByRole('row').filter({ hasText: 'fake' }).textContent())
+      .poll(() => page.getByRole('region', { name: 'All providers' }).getByRole('row').filter({ hasText: 'fake' }).textContent(), WAIT)
       .toContain('Key set');
     expect(await page.locator('body').textContent()).not.toContain(UPSTREAM_KEY);
     await expect.poll(() => bodies.length, WAIT).toBeGreaterThan(5);
     for (const body of bodies) expect(body).not.toContain(UPSTREAM_KEY);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'providers-en');
+
+    // Editing shows that a key is set, never the key: the password field starts empty.
+    await page.getByRole('region', { name: 'All providers' }).getByRole('button', { name: 'Edit fake' }).click();
+    const edit = page.getByRole('dialog');
+    expect(await edit.getByLabel('API key', { exact: true }).inputValue()).toBe('');
+    expect(await edit.textContent()).toContain('A key is set. Leave empty to keep it');
+    await edit.getByLabel('Connections per upstream').fill('32');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('dialog').count(), WAIT).toBe(0);
+    expect(await admin<{ max_connections: number; has_api_key: boolean }>(hub, 'GET', '/admin/v1/providers/fake')).toMatchObject({
+      max_connections: 32,
+      has_api_key: true,
+    });
+    for (const body of bodies) expect(body).not.toContain(UPSTREAM_KEY);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -216,10 +230,26 @@ describe.skipIf(unavailable)('the Providers and models page', () => {
     await providers.getByRole('button', { name: 'Test the connection to dead' }).click();
     const log = page.getByRole('list', { name: 'Connection tests' });
     await expect
-      .poll(() => log.locator('li[data-provider="dead"]').textContent())
+      .poll(() => log.locator('li[data-provider="dead"]').textContent(), WAIT)
       .toMatch(/^dead Failed No answer from the upstream for gone\. cannot reach upstream dead: ECONNREFUSED/);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'providers-breaker-en');
+
+    // A provider in use cannot be deleted: the hub says why; once its model is gone, it can.
+    await providers.getByRole('button', { name: 'Delete dead' }).click();
+    const confirm = page.getByRole('dialog');
+    expect(await confirm.textContent()).toContain('These models route to it: dead-chat.');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => confirm.getByRole('alert').textContent(), WAIT).toContain('Provider dead is a target of dead-chat');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('region', { name: 'All routed models' }).getByRole('button', { name: 'Delete dead-chat' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'All routed models' }).getByRole('row').filter({ hasText: 'dead-chat' }).count(), WAIT)
+      .toBe(0);
+    await providers.getByRole('button', { name: 'Delete dead' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => providers.getByRole('row').filter({ hasText: 'dead' }).count(), WAIT).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -229,9 +259,9 @@ describe.skipIf(unavailable)('the Providers and models page', () => {
     await signInAsAdmin(page, hub.url, hub.adminKey);
     await page.goto(`${hub.url}/console/providers`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('供应商与模型');
-    await expect
-      .poll(() => page.getByRole('region', { name: '全部供应商' }).getByRole('row').filter({ hasText: 'dead' }).textContent())
-      .toContain('断开');
+    const fakeRow = page.getByRole('region', { name: '全部供应商' }).getByRole('row').filter({ hasText: 'fake' });
+    await expect.poll(() => fakeRow.textContent(), WAIT).toContain('已设置密钥');
+    expect(await fakeRow.textContent()).toContain('闭合');
     await page.getByRole('button', { name: '添加模型' }).click();
     await expect.poll(() => page.getByRole('dialog').count(), WAIT).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);

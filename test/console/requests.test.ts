@@ -94,7 +94,9 @@ describe.skipIf(unavailable)('the Request log page', () => {
       ['scripted-mini', 1000, 500, '$0.001'],
     ] as const) {
       hub.hub.scripted('script').setScript([{ text: `answer from ${model}`, usage: { input_tokens: input, output_tokens: output } }]);
-      const { response } = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'What is new?' }] }).withResponse();
+      const { response } = await client.chat.completions
+        .create({ model, messages: [{ role: 'user', content: 'What is new?' }] })
+        .withResponse();
       known.push({ id: String(response.headers.get('x-request-id')), model, cost });
     }
     await hub.hub.economy.flush();
@@ -114,10 +116,11 @@ describe.skipIf(unavailable)('the Request log page', () => {
     for (const call of known) {
       const cells = row(page, call.id);
       await eventually(() => cells.count()).toBe(1);
+      // Key names come from the keys list, which may land after the ledger page.
+      await eventually(() => cells.textContent()).toContain('app (');
       const text = await cells.textContent();
       expect(text).toContain(call.model);
       expect(text).toContain(call.cost);
-      expect(text).toContain('app (');
     }
     // Newest first: the last call is the first row.
     expect(await page.getByRole('row').nth(1).textContent()).toContain(known[2]?.id);
@@ -161,11 +164,16 @@ describe.skipIf(unavailable)('the Request log page', () => {
     await signIn(page, hub.url, OWNER.email, OWNER.password);
     await page.goto(`${hub.url}/console/requests?request=${known[0]?.id}`);
     await eventually(() => shown(page).textContent()).toBe('Showing all 1 requests');
-    await row(page, known[0]?.id ?? '').getByRole('button').click();
+    await row(page, known[0]?.id ?? '')
+      .getByRole('button')
+      .click();
     const dialog = page.getByRole('dialog');
     await eventually(() => dialog.textContent()).toContain('The bodies of this request were not kept');
+    // The key's retention setting is read when the bodies turn out not to be kept.
+    await eventually(() => dialog.getByRole('status').textContent()).toBe('This key keeps no bodies.');
     const text = await dialog.textContent();
-    for (const expected of ['Model served', 'scripted', '$0.002', '1,000', 'Reported by the upstream', 'This key keeps no bodies.']) expect(text).toContain(expected);
+    for (const expected of ['Model served', 'scripted', '$0.002', '1,000', 'Reported by the upstream', 'This key keeps no bodies.'])
+      expect(text).toContain(expected);
     await expectCleanPage(page, 'requests-detail-en');
     await dialog.getByRole('button', { name: /Keep this key's bodies/ }).click();
     await eventually(() => dialog.getByRole('status').textContent()).toBe('This key keeps its bodies for 30 days.');
@@ -218,7 +226,9 @@ describe.skipIf(unavailable)('the Request log page', () => {
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('请求日志');
     await eventually(() => shown(page).textContent()).toMatch(/^已显示 50 条请求/);
     await expectCleanPage(page, 'requests-zh');
-    await row(page, known[2]?.id ?? '').getByRole('button').click();
+    await row(page, known[2]?.id ?? '')
+      .getByRole('button')
+      .click();
     await eventually(() => page.getByRole('dialog').textContent()).toContain('实际服务的模型');
     await expectCleanPage(page, 'requests-detail-zh');
     expect(errors).toEqual([]);

@@ -198,7 +198,7 @@ describe('GET /v1/runs', () => {
     expect(refused.status).toBe(403);
   });
 
-  it('reads the ledger through its run index, never by scanning it', async () => {
+  it('reads the ledger and the steps through their run indexes, never by scanning them', async () => {
     let captured: { sql: string; params: unknown[] } | undefined;
     await runPage(
       {
@@ -218,6 +218,7 @@ describe('GET /v1/runs', () => {
     const text = plan.map((row) => Object.values(row).join(' ')).join('\n');
     expect(text).toMatch(/ledger_run_idx/);
     expect(text).not.toMatch(/Seq Scan on ledger/);
+    expect(text).not.toMatch(/Seq Scan on run_steps/);
   });
 });
 

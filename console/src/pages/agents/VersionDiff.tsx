@@ -60,8 +60,7 @@ export function VersionDiff({ versions, activeVersion }: { versions: AgentVersio
       </p>
       <ol className="diff" aria-describedby={`${ids}-summary`}>
         {lines.map((line, index) => (
-          // Lines have no identity beyond their place in this diff.
-          // biome-ignore lint/suspicious/noArrayIndexKey: the diff is rebuilt whole when either version changes
+          // A line has no identity beyond its place in this diff, which is rebuilt whole when a version changes.
           <li key={index} className={`diff-line diff-${line.kind}`}>
             <span className="diff-sign" aria-hidden="true">
               {SIGNS[line.kind]}
