@@ -1,4 +1,4 @@
-import { LATENCY_BUCKETS, LATENCY_THRESHOLDS_MS } from '../core/index.js';
+import { LATENCY_BUCKET_DIGITS, LATENCY_BUCKETS, LATENCY_THRESHOLDS_MS } from '../core/index.js';
 
 /**
  * The SQL that keeps the usage rollups (`usage_hourly`, `usage_daily`) from ledger rows, shared by the
@@ -7,7 +7,8 @@ import { LATENCY_BUCKETS, LATENCY_THRESHOLDS_MS } from '../core/index.js';
  * rows are aggregated from those (a handful of groups, not every row again).
  *
  * A rollup row counts every call (`requests`), the failed ones among them (`errors`: status ≥ 400, client
- * aborts included) and the latency histogram of the successful ones (`core/latency-histogram.ts`).
+ * aborts included) and the latency histogram of the successful ones, packed into one decimal
+ * (`core/latency-histogram.ts`): so histograms add with `+` and `sum()` like every other count.
  */
 export type RollupTable = 'usage_hourly' | 'usage_daily';
 
@@ -16,49 +17,42 @@ const TIME_COLUMN: Record<RollupTable, string> = { usage_hourly: 'hour', usage_d
 /** The key of a rollup row after its time: absent ids are '' so the primary key can hold them. */
 const KEY_COLUMNS = ['tenant_id', 'project_id', 'key_id', 'model', 'agent'] as const;
 
-const COUNT_COLUMNS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_picos'] as const;
+/** Every column that adds up when rows merge. */
+const COUNT_COLUMNS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_picos', 'latency_histogram'] as const;
 
 const THRESHOLDS = `'{${LATENCY_THRESHOLDS_MS.join(',')}}'::int[]`;
-const bucketIndexes = Array.from({ length: LATENCY_BUCKETS }, (_, index) => index);
+/** What one call adds to a packed histogram, per bucket: 10^(15·b). */
+const BUCKET_WEIGHTS = `'{${Array.from({ length: LATENCY_BUCKETS }, (_, bucket) => `1e${bucket * LATENCY_BUCKET_DIGITS}`).join(',')}}'::numeric[]`;
 
 /** The columns of a rollup row, in the order the selects below produce them. */
-export const rollupColumns = (table: RollupTable): string => [TIME_COLUMN[table], ...KEY_COLUMNS, ...COUNT_COLUMNS, 'latency_histogram'].join(', ');
+export const rollupColumns = (table: RollupTable): string => [TIME_COLUMN[table], ...KEY_COLUMNS, ...COUNT_COLUMNS].join(', ');
 
 /**
  * Hourly rollup rows of ledger-shaped rows in `source` (columns tenant_id, project_id, key_id, model_served,
  * agent, input_tokens, output_tokens, cached_tokens, cost_picos, latency_ms, status, created_at).
  */
 export function hourlyOfLedgerRows(source: string): string {
-  const histogram = bucketIndexes.map((bucket) => `count(*) filter (where latency_bucket = ${bucket} and status < 400)`).join(', ');
   return `select date_trunc('hour', created_at at time zone 'UTC') at time zone 'UTC' as hour, coalesce(tenant_id, '') as tenant_id,
              coalesce(project_id, '') as project_id, coalesce(key_id, '') as key_id, model_served as model, coalesce(agent, '') as agent,
              count(*) as requests, count(*) filter (where status >= 400) as errors, sum(input_tokens) as input_tokens,
              sum(output_tokens) as output_tokens, sum(cached_tokens) as cached_tokens, sum(cost_picos) as cost_picos,
-             array[${histogram}]::bigint[] as latency_histogram
-      from (select *, width_bucket(latency_ms, ${THRESHOLDS}) as latency_bucket from ${source}) measured
+             coalesce(sum((${BUCKET_WEIGHTS})[width_bucket(latency_ms, ${THRESHOLDS}) + 1]) filter (where status < 400), 0) as latency_histogram
+      from ${source}
       group by 1, 2, 3, 4, 5, 6`;
 }
 
 /** Daily rollup rows of hourly rollup rows in `source`. */
 export function dailyOfHourlyRows(source: string): string {
-  const histogram = bucketIndexes.map((bucket) => `sum(latency_histogram[${bucket + 1}])`).join(', ');
   return `select date_trunc('day', hour at time zone 'UTC') at time zone 'UTC' as day, ${KEY_COLUMNS.join(', ')},
-             ${COUNT_COLUMNS.map((column) => `sum(${column})`).join(', ')}, array[${histogram}]::bigint[] as latency_histogram
+             ${COUNT_COLUMNS.map((column) => `sum(${column})`).join(', ')}
       from ${source}
       group by 1, 2, 3, 4, 5, 6`;
 }
 
 /** Adds the rollup rows that `select` produces into `table` (an upsert: counts and histograms add up). */
 export function rollupUpsert(table: RollupTable, select: string): string {
-  const merged = bucketIndexes
-    .map((bucket) => `coalesce(${table}.latency_histogram[${bucket + 1}], 0) + excluded.latency_histogram[${bucket + 1}]`)
-    .join(', ');
   return `insert into ${table} (${rollupColumns(table)})
       ${select}
       on conflict (${[...KEY_COLUMNS, TIME_COLUMN[table]].join(', ')}) do update set
-        ${COUNT_COLUMNS.map((column) => `${column} = ${table}.${column} + excluded.${column}`).join(',\n        ')},
-        latency_histogram = array[${merged}]::bigint[]`;
+        ${COUNT_COLUMNS.map((column) => `${column} = ${table}.${column} + excluded.${column}`).join(',\n        ')}`;
 }
-
-/** `sum(latency_histogram[1]) … sum(latency_histogram[41])` as h0…h40, for a query that adds histograms up. */
-export const HISTOGRAM_SUMS_SQL = bucketIndexes.map((bucket) => `sum(latency_histogram[${bucket + 1}])::text as h${bucket}`).join(', ');

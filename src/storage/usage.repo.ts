@@ -1,6 +1,5 @@
-import { LATENCY_BUCKETS, type Picos, picos } from '../core/index.js';
+import { type Picos, picos, unpackHistogram } from '../core/index.js';
 import type { Database } from './database.js';
-import { HISTOGRAM_SUMS_SQL } from './usage-rollup-sql.js';
 import { asBigInt, asDate, asNumber } from './values.js';
 
 /** `agent` and `run` group agent traffic only (the ledger rows that carry an agent and a run). */
@@ -105,7 +104,7 @@ interface TotalsRow {
   cost_picos: unknown;
 }
 
-type SeriesDbRow = TotalsRow & { bucket: unknown } & Record<`h${number}`, unknown>;
+type SeriesDbRow = TotalsRow & { bucket: unknown; latency_histogram: string | null };
 
 /** Positional parameters, numbered as they are added. */
 class Params {
@@ -205,7 +204,7 @@ export class UsageRepository {
       params,
     );
     const rows = await this.db.query<SeriesDbRow>(
-      `select bucket, grp, ${SUMS}, ${HISTOGRAM_SUMS_SQL}
+      `select bucket, grp, ${SUMS}, sum(latency_histogram)::text as latency_histogram
        from (${parts.join(' union all ')}) rollup
        group by 1, 2
        order by 1, 2`,
@@ -214,7 +213,7 @@ export class UsageRepository {
     return rows.map((row) => ({
       ...totalsOf(row),
       bucket: asDate(row.bucket),
-      latencyHistogram: Array.from({ length: LATENCY_BUCKETS }, (_, index) => asNumber(row[`h${index}`])),
+      latencyHistogram: unpackHistogram(row.latency_histogram),
     }));
   }
 

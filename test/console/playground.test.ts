@@ -162,7 +162,7 @@ describe.skipIf(unavailable)('the Playground page', () => {
     const { context, page, errors } = await newConsoleContext(browser, 'zh');
     await signIn(page, hub.url, 'olga@play.test', PASSWORD);
     await page.goto(`${hub.url}/console/playground`);
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('试验场');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('调试台');
     await expect.poll(() => page.getByLabel('模型 1').locator('option').count(), WAIT).toBe(2);
     await page.getByLabel('并排比较两个模型').check();
     await page.getByLabel('提示词(同时发送给两个模型)').fill('你好');

@@ -216,7 +216,7 @@ describe.skipIf(unavailable)('the Providers and models page', () => {
     const providers = page.getByRole('region', { name: 'All providers' });
     const row = providers.getByRole('row').filter({ hasText: 'dead' });
     await expect.poll(() => row.textContent(), WAIT).toContain('Ready Open 2 of 2 recent failed');
-    expect(await providers.getByRole('row').filter({ hasText: 'script' }).textContent()).toContain('no traffic yet');
+    await expect.poll(() => providers.getByRole('row').filter({ hasText: 'script' }).textContent(), WAIT).toContain('no traffic yet');
     const target = page.getByRole('region', { name: 'Routing targets and breakers' }).getByRole('row').filter({ hasText: 'dead/gone' });
     const targetText = (await target.textContent()) ?? '';
     expect(targetText).toContain('Open');
@@ -261,7 +261,7 @@ describe.skipIf(unavailable)('the Providers and models page', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), WAIT).toBe('供应商与模型');
     const fakeRow = page.getByRole('region', { name: '全部供应商' }).getByRole('row').filter({ hasText: 'fake' });
     await expect.poll(() => fakeRow.textContent(), WAIT).toContain('已设置密钥');
-    expect(await fakeRow.textContent()).toContain('闭合');
+    await expect.poll(() => fakeRow.textContent(), WAIT).toContain('闭合');
     await page.getByRole('button', { name: '添加模型' }).click();
     await expect.poll(() => page.getByRole('dialog').count(), WAIT).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -14,7 +14,7 @@ export const USAGE_ROLLUPS_DDL = `
   alter table usage_hourly
     add column agent text not null default '',
     add column errors bigint not null default 0,
-    add column latency_histogram bigint[] not null default '{}';
+    add column latency_histogram numeric not null default 0;
   alter table usage_hourly drop constraint usage_hourly_pkey;
   delete from usage_hourly;
   insert into usage_hourly (${rollupColumns('usage_hourly')}) ${hourlyOfLedgerRows('ledger')};
@@ -32,7 +32,7 @@ export const USAGE_ROLLUPS_DDL = `
     output_tokens bigint not null,
     cached_tokens bigint not null,
     cost_picos numeric(38, 0) not null,
-    latency_histogram bigint[] not null default '{}',
+    latency_histogram numeric not null default 0,
     primary key (tenant_id, project_id, key_id, model, agent, day)
   );
   insert into usage_daily (${rollupColumns('usage_daily')}) ${dailyOfHourlyRows('usage_hourly')};
