@@ -37,10 +37,14 @@ export async function measureConsoleBundle(rootDir: string): Promise<BundleSize>
   const outDir = await mkdtemp(join(tmpdir(), 'tokenhub-console-bench-'));
   try {
     const started = Date.now();
-    execFileSync(process.execPath, [join(consoleDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--manifest'], {
-      cwd: consoleDir,
-      stdio: 'ignore',
-    });
+    execFileSync(
+      process.execPath,
+      [join(consoleDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--manifest'],
+      {
+        cwd: consoleDir,
+        stdio: 'ignore',
+      },
+    );
     const buildSeconds = (Date.now() - started) / 1000;
     const manifest = JSON.parse(await readFile(join(outDir, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
     const closure = (keys: string[], into: Set<string>): Set<string> => {
@@ -73,7 +77,9 @@ export async function measureConsoleBundle(rootDir: string): Promise<BundleSize>
       return { gzip, raw };
     };
     const initial = new Set([...entry, ...overview]);
-    const files = await Promise.all([...initial].map(async (key) => ({ file: manifest[key]?.file as string, gzip: (await gzipOf(manifest[key]?.file as string)).gzip })));
+    const files = await Promise.all(
+      [...initial].map(async (key) => ({ file: manifest[key]?.file as string, gzip: (await gzipOf(manifest[key]?.file as string)).gzip })),
+    );
     const cssFiles = new Set([...initial].flatMap((key) => manifest[key]?.css ?? []));
     let cssGzip = 0;
     for (const file of cssFiles) cssGzip += (await gzipOf(file)).gzip;

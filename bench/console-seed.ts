@@ -59,7 +59,16 @@ export async function seedRollups(
        from generate_series($5::int, $6::int) h, generate_series(0, $7::int - 1) k, generate_series(0, $8::int - 1) m,
             lateral (select 1 + (h + k + m) % 7 as calls, case when (h * 31 + k * 7 + m) % 13 = 0 then 1 else 0 end as failed) counts,
             lateral (select histogram from bench_histograms where center = (k + m) % 16 and ok = counts.calls - counts.failed) histogram`,
-      [new Date(firstHour), tenantId, keyIds, projectIds, offset, Math.min(hours, offset + HOURS_PER_STATEMENT) - 1, keyIds.length, shape.models],
+      [
+        new Date(firstHour),
+        tenantId,
+        keyIds,
+        projectIds,
+        offset,
+        Math.min(hours, offset + HOURS_PER_STATEMENT) - 1,
+        keyIds.length,
+        shape.models,
+      ],
     );
     if (offset % (HOURS_PER_STATEMENT * 15) === 0) log(`  seeded ${offset + HOURS_PER_STATEMENT} of ${hours} hours`);
   }

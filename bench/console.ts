@@ -74,7 +74,7 @@ interface ConsoleResults {
   machine: ReturnType<typeof machineFacts>;
   seed: SeedResult;
   calls: CallTiming[];
-  view: { ms: Spread; calls: number; withinBudget: boolean };
+  view: { ms: Spread; calls: number; withinBudget: boolean; names: string[] };
   flush: FlushTiming[];
   bundle: BundleSize;
   budgets: { callP50Ms: number; initialJsGzipBytes: number };
@@ -174,7 +174,9 @@ async function timeFlush(groups: number): Promise<FlushTiming> {
 }
 
 const machine = machineFacts(rootDir, 'in process: hub, database (PGlite) and client share one Node process');
-log(`${profile.name} profile: ${profile.days} days × ${profile.keys} keys × ${profile.models} models, load average ${machine.loadAverage.start}`);
+log(
+  `${profile.name} profile: ${profile.days} days × ${profile.keys} keys × ${profile.models} models, load average ${machine.loadAverage.start}`,
+);
 
 const opened = await openBenchDatabase();
 const hub = await startTestHub({}, { database: opened.db });
@@ -188,22 +190,47 @@ try {
       body: JSON.stringify(body),
     }).then(async (response) => (await response.json()) as { id: string });
   const projects: string[] = [];
-  for (let index = 0; index < 5; index += 1) projects.push((await call('POST', '/admin/v1/projects', { tenant_id: tenant.id, name: `project-${index}` })).id);
+  for (let index = 0; index < 5; index += 1)
+    projects.push((await call('POST', '/admin/v1/projects', { tenant_id: tenant.id, name: `project-${index}` })).id);
   const keys: string[] = [];
   for (let index = 0; index < profile.keys; index += 1) {
     keys.push((await createKey(hub, { tenant_id: tenant.id, project_id: projects[index % projects.length], name: `key-${index}` })).id);
   }
   log(`seeding the rollups (${profile.days * 24 * profile.keys * profile.models} hourly rows) into ${opened.engine}`);
-  const seed = await seedRollups(opened.db, tenant.id, keys, projects, { days: profile.days, keys: profile.keys, models: profile.models, now: Date.now() }, log);
-  log(`seeded ${seed.hourlyRows} hourly rows in ${round(seed.hourlySeconds)} s, ${seed.dailyRows} daily rows in ${round(seed.dailySeconds)} s`);
+  const seed = await seedRollups(
+    opened.db,
+    tenant.id,
+    keys,
+    projects,
+    { days: profile.days, keys: profile.keys, models: profile.models, now: Date.now() },
+    log,
+  );
+  log(
+    `seeded ${seed.hourlyRows} hourly rows in ${round(seed.hourlySeconds)} s, ${seed.dailyRows} daily rows in ${round(seed.dailySeconds)} s`,
+  );
   await call('POST', '/admin/v1/budgets', { scope: 'tenant', tenant_id: tenant.id, limit_usd: '100000', period: 'month' });
-  for (const project of projects) await call('POST', '/admin/v1/budgets', { scope: 'project', tenant_id: tenant.id, project_id: project, limit_usd: '5000', period: 'month' });
-  for (const key of keys.slice(0, 10)) await call('POST', '/admin/v1/budgets', { scope: 'key', key_id: key, limit_usd: '50', period: 'day' });
+  for (const project of projects)
+    await call('POST', '/admin/v1/budgets', {
+      scope: 'project',
+      tenant_id: tenant.id,
+      project_id: project,
+      limit_usd: '5000',
+      period: 'month',
+    });
+  for (const key of keys.slice(0, 10))
+    await call('POST', '/admin/v1/budgets', { scope: 'key', key_id: key, limit_usd: '50', period: 'day' });
 
-  // The console's "last 90 days": up to the end of the current hour.
-  const to = new Date(Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000);
-  const from = new Date(to.getTime() - profile.days * 24 * 3_600_000);
-  const range = `from=${from.toISOString()}&to=${to.toISOString()}`;
+  // The console's "last 90 days" at day interval: the 90 × 24 hours up to the end of this hour, widened to the
+  // whole UTC days they touch (what `alignedRange` asks for); the same range left on hours reads the partial
+  // days at its ends from the hourly rollup.
+  const HOUR_MS = 3_600_000;
+  const DAY_MS = 24 * HOUR_MS;
+  const hourEnd = Math.ceil((Date.now() + 1) / HOUR_MS) * HOUR_MS;
+  const hourStart = hourEnd - profile.days * DAY_MS;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const range = `from=${iso(Math.floor(hourStart / DAY_MS) * DAY_MS)}&to=${iso(Math.ceil(hourEnd / DAY_MS) * DAY_MS)}`;
+  const hourRange = `from=${iso(hourStart)}&to=${iso(hourEnd)}`;
+  const weekRange = `from=${iso(hourEnd - 7 * DAY_MS)}&to=${iso(hourEnd)}`;
   const scope = `tenant_id=${tenant.id}`;
   const series = (groupBy: string) => `/admin/v1/usage?${scope}&${range}&interval=day&group_by=${groupBy}&top=8`;
   const view = [
@@ -218,11 +245,22 @@ try {
     { name: 'series, day × key (top 8)', path: series('key') },
     { name: 'series, month × project', path: `/admin/v1/usage?${scope}&${range}&interval=month&group_by=project` },
     { name: 'series, day × model, every tenant', path: `/admin/v1/usage?${range}&interval=day&group_by=model&top=8` },
+    {
+      name: 'series, day × model, range on hours (edges hourly)',
+      path: `/admin/v1/usage?${scope}&${hourRange}&interval=day&group_by=model&top=8`,
+    },
+    { name: 'series, last 7 days hourly × model', path: `/admin/v1/usage?${scope}&${weekRange}&interval=hour&group_by=model&top=8` },
   ]);
   const viewSamples: number[] = [];
   for (let index = 0; index < profile.samples; index += 1) {
     const started = performance.now();
-    await Promise.all(view.map((entry) => fetch(`${hub.url}${entry.path}`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((response) => response.arrayBuffer())));
+    await Promise.all(
+      view.map((entry) =>
+        fetch(`${hub.url}${entry.path}`, { headers: { authorization: `Bearer ${hub.adminKey}` } }).then((response) =>
+          response.arrayBuffer(),
+        ),
+      ),
+    );
     viewSamples.push(performance.now() - started);
   }
   const viewMs = spread(viewSamples);
@@ -232,11 +270,14 @@ try {
 
   log('the ledger flush with the rollups (PGlite, 128-row slices)');
   const flush = [await timeFlush(4), await timeFlush(64)];
-  for (const entry of flush) log(`  ${entry.groups} groups per slice: ${entry.cpuMsPerSlice} ms CPU, ${entry.wallMsPerSlice} ms wall per slice`);
+  for (const entry of flush)
+    log(`  ${entry.groups} groups per slice: ${entry.cpuMsPerSlice} ms CPU, ${entry.wallMsPerSlice} ms wall per slice`);
 
   log('building the console for its bundle size');
   const bundle = await measureConsoleBundle(rootDir);
-  log(`  initial JS ${round(bundle.initialJsGzip / 1024)} KB gzip (entry ${round(bundle.entryJsGzip / 1024)} KB + overview ${round(bundle.overviewJsGzip / 1024)} KB)`);
+  log(
+    `  initial JS ${round(bundle.initialJsGzip / 1024)} KB gzip (entry ${round(bundle.entryJsGzip / 1024)} KB + overview ${round(bundle.overviewJsGzip / 1024)} KB)`,
+  );
 
   machine.loadAverage.end = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   results = {
@@ -247,7 +288,7 @@ try {
     machine,
     seed,
     calls,
-    view: { ms: viewMs, calls: view.length, withinBudget: viewMs.median <= CALL_BUDGET_MS },
+    view: { ms: viewMs, calls: view.length, withinBudget: viewMs.median <= CALL_BUDGET_MS, names: view.map((entry) => entry.name) },
     flush,
     bundle,
     budgets: { callP50Ms: CALL_BUDGET_MS, initialJsGzipBytes: JS_BUDGET_BYTES },
@@ -259,8 +300,9 @@ try {
 }
 
 const kb = (bytes: number) => `${round(bytes / 1024)} KB`;
-const met = (ok: boolean) => (ok ? 'met' : '**missed**');
-const slowest = Math.max(...results.calls.map((call) => call.ms.median));
+const met = (ok: boolean) => (ok ? 'met' : 'missed');
+const viewCalls = results.calls.filter((call) => results.view.names.includes(call.name));
+const slowest = Math.max(...viewCalls.map((call) => call.ms.median));
 const markdown = `# TokenHub benchmark — console (${results.profile.name} profile)
 
 Generated ${results.generatedAt} by \`npm run bench:console\` in ${results.wallS} s.
@@ -275,7 +317,9 @@ ${results.seed.hourlyRows.toLocaleString('en-US')} hourly rollup rows seeded in 
 
 ## The overview's API calls, last ${results.profile.days} days at day interval
 
-Budget: p50 ≤ ${CALL_BUDGET_MS} ms per call — **${met(slowest <= CALL_BUDGET_MS)}** (slowest p50 ${slowest} ms). A view makes ${results.view.calls} calls at once (series, top keys, top agents, budgets).
+The console's range for "last ${results.profile.days} days" at day or month interval is widened to whole UTC days (every bucket whole, only the daily rollup read); the two last rows show a range left on hours (its partial end days read from the hourly rollup) and the 7-day hourly view (the hourly rollup only).
+
+Budget: p50 ≤ ${CALL_BUDGET_MS} ms per call of the view — **${met(slowest <= CALL_BUDGET_MS)}** (slowest p50 ${slowest} ms). A view makes ${results.view.calls} calls at once (the first ${results.view.calls} rows: series, top keys, top agents, budgets); switching the split to key is the fifth row.
 
 | call | p50 ms | min ms | max ms | rows | budget |
 |---|---|---|---|---|---|

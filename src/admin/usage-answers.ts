@@ -43,7 +43,8 @@ export async function usageAnswer(
   if (!isSeriesGroup(query.group_by)) {
     throw new HubError('INVALID_REQUEST', `With interval, group_by must be one of ${SERIES_GROUPS.join(', ')}.`, { param: 'group_by' });
   }
-  if (query.run_id) throw new HubError('INVALID_REQUEST', 'A series has no run_id filter (runs are not in the rollups).', { param: 'run_id' });
+  if (query.run_id)
+    throw new HubError('INVALID_REQUEST', 'A series has no run_id filter (runs are not in the rollups).', { param: 'run_id' });
   if (!query.from) throw new HubError('INVALID_REQUEST', 'A series needs from (to defaults to now).', { param: 'from' });
   const series = await economy.usage.series({
     ...filter,

@@ -3,8 +3,8 @@
  * the OpenAPI document only; the type checks at the end fail the build when a schema and its contract type differ.
  */
 import { z } from 'zod';
-import { budgetSchema } from './contract.schemas.js';
 import type * as Api from './contract.js';
+import { budgetSchema } from './contract.schemas.js';
 
 const time = z.string().meta({ description: 'ISO 8601 UTC time' });
 const usd = z.string().meta({ description: 'Decimal USD amount, e.g. "12.50"' });
@@ -18,14 +18,15 @@ const countFields = {
   cached_tokens: z.number().int(),
   cost_usd: usd,
   latency_p50_ms: latency.meta({ description: 'Median latency of successful calls, estimated from the rollups; null without any.' }),
-  latency_p99_ms: latency.meta({ description: '99th percentile latency of successful calls, estimated from the rollups; null without any.' }),
+  latency_p99_ms: latency.meta({
+    description: '99th percentile latency of successful calls, estimated from the rollups; null without any.',
+  }),
 };
 const groupFields = {
   ...countFields,
-  group: z
-    .string()
-    .nullable()
-    .meta({ description: 'The value of `group_by` (`all` for none); null: calls without it (no key: admin traffic), or the `other` group.' }),
+  group: z.string().nullable().meta({
+    description: 'The value of `group_by` (`all` for none); null: calls without it (no key: admin traffic), or the `other` group.',
+  }),
   other: z.boolean().meta({ description: 'The groups past `top`, added up.' }),
 };
 
@@ -38,7 +39,9 @@ export const usageSeriesPointSchema = z
 export const usageSeriesSchema = z
   .object({
     object: z.literal('list'),
-    data: z.array(usageSeriesPointSchema).meta({ description: 'One row per bucket and group that saw calls, oldest first; empty buckets are absent.' }),
+    data: z
+      .array(usageSeriesPointSchema)
+      .meta({ description: 'One row per bucket and group that saw calls, oldest first; empty buckets are absent.' }),
     interval: z.enum(['hour', 'day', 'month']),
     group_by: z.enum(['model', 'key', 'project', 'agent', 'none']),
     from: time.meta({ description: '`from` rounded down to the hour.' }),

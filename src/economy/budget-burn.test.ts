@@ -52,7 +52,13 @@ function status(budget: Partial<BudgetRecord> & Pick<BudgetRecord, 'scope' | 'pe
   };
   const spent = usdToPicos(spentUsd);
   const left = record.limitPicos - spent;
-  return { budget: record, window: periodWindow(record.period, NOW.getTime()), spent, reserved: picos(0n), remaining: picos(left > 0n ? left : 0n) as Picos };
+  return {
+    budget: record,
+    window: periodWindow(record.period, NOW.getTime()),
+    spent,
+    reserved: picos(0n),
+    remaining: picos(left > 0n ? left : 0n) as Picos,
+  };
 }
 
 describe.each(TEST_ENGINES)('budget burn-down (%s)', (engine) => {
@@ -92,7 +98,9 @@ describe.each(TEST_ENGINES)('budget burn-down (%s)', (engine) => {
     // The tenant: everything in the window, both keys; a total budget has no period end to project to.
     expect(total?.recentPicos).toBe(usdToPicos('24.5'));
     expect(total?.projectedPicos).toBeNull();
-    expect(total?.runsOutAt?.toISOString()).toBe(new Date(NOW.getTime() + Number((usdToPicos('400') * BigInt(23.5 * HOUR_MS)) / usdToPicos('24.5'))).toISOString());
+    expect(total?.runsOutAt?.toISOString()).toBe(
+      new Date(NOW.getTime() + Number((usdToPicos('400') * BigInt(23.5 * HOUR_MS)) / usdToPicos('24.5'))).toISOString(),
+    );
     // $18 left at ~$1 an hour is ~17.6 h, past midnight: the day's budget resets first.
     expect(day?.runsOutAt).toBeNull();
     expect(day?.exhausted).toBe(false);

@@ -36,7 +36,10 @@ export async function budgetBurnDown(db: Database, tenantId: string, budgets: Bu
   const currentHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
   const rateWindowStart = new Date(currentHour - (RATE_WINDOW_HOURS - 1) * HOUR_MS);
   const rateWindowMs = now.getTime() - rateWindowStart.getTime();
-  const spend = budgets.length === 0 ? [] : await new UsageRepository(db, tenantId).spendByKey({ from: rateWindowStart, to: new Date(currentHour + HOUR_MS) });
+  const spend =
+    budgets.length === 0
+      ? []
+      : await new UsageRepository(db, tenantId).spendByKey({ from: rateWindowStart, to: new Date(currentHour + HOUR_MS) });
   return budgets.map((status) => {
     const { budget } = status;
     let recent = 0n;

@@ -1,5 +1,12 @@
 import { addHistograms, emptyHistogram, HubError, type Picos, picos } from '../core/index.js';
-import { type Database, type UsageInterval, UsageRepository, type UsageSeriesGroupBy, type UsageSeriesRow, type UsageTotals } from '../storage/index.js';
+import {
+  type Database,
+  type UsageInterval,
+  UsageRepository,
+  type UsageSeriesGroupBy,
+  type UsageSeriesRow,
+  type UsageTotals,
+} from '../storage/index.js';
 
 /** The most buckets one series may have (a longer interval or a shorter range is needed past it). */
 export const MAX_SERIES_BUCKETS = 10_000;

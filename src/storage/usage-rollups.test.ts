@@ -81,7 +81,13 @@ const dayOf = (date: Date): string => `${date.toISOString().slice(0, 10)}T00:00:
 const monthOf = (date: Date): string => `${date.toISOString().slice(0, 7)}-01T00:00:00.000Z`;
 
 /** What the ledger says, summed in TypeScript: per bucket and group, cost exact. */
-function expected(entries: LedgerEntry[], from: Date, to: Date, bucketOf: (date: Date) => string, groupOf: (entry: LedgerEntry) => string | null) {
+function expected(
+  entries: LedgerEntry[],
+  from: Date,
+  to: Date,
+  bucketOf: (date: Date) => string,
+  groupOf: (entry: LedgerEntry) => string | null,
+) {
   const sums = new Map<string, { requests: number; errors: number; input: number; cost: bigint }>();
   for (const row of entries) {
     if (row.createdAt < from || row.createdAt >= to) continue;
@@ -152,84 +158,98 @@ describe.each(TEST_ENGINES)('usage rollups (%s)', (engine) => {
     expect(histogram[latencyBucket(300)]).toBe(1);
     // The daily rollup holds exactly what the hourly one does.
     const sums = (table: string) =>
-      db.query(`select sum(requests)::text as requests, sum(errors)::text as errors, sum(cost_picos)::text as cost from ${table} where tenant_id = $1`, [tenantId]);
+      db.query(
+        `select sum(requests)::text as requests, sum(errors)::text as errors, sum(cost_picos)::text as cost from ${table} where tenant_id = $1`,
+        [tenantId],
+      );
     expect(await sums('usage_daily')).toEqual(await sums('usage_hourly'));
   });
 
-  it('answers series whose every bucket equals the ledger, days from the daily rollup and the partial days at the ends from the hourly one', SLOW, async () => {
-    const db = await open();
-    const next = random(7);
-    const models = ['gpt-4o', 'gpt-4o-mini', 'claude'];
-    const entries: LedgerEntry[] = [];
-    const start = Date.parse('2026-02-20T00:00:00Z');
-    for (let index = 0; index < 900; index += 1) {
-      entries.push(
-        entry({
-          requestId: `r${index}`,
-          createdAt: new Date(start + Math.floor(next() * 20 * 24 * HOUR_MS)),
-          modelServed: models[index % 3] as string,
-          keyId: index % 5 === 0 ? null : `key_${index % 4}`,
-          agent: index % 7 === 0 ? 'triage' : null,
-          runId: index % 7 === 0 ? `run_${index}` : null,
-          status: index % 11 === 0 ? 500 : 200,
-          inputTokens: 1 + Math.floor(next() * 5_000),
-          costPicos: picos(BigInt(Math.floor(next() * 1e9)) * 1_000_003n) as Picos,
-          latencyMs: Math.floor(next() * 4_000),
-        }),
+  it(
+    'answers series whose every bucket equals the ledger, days from the daily rollup and the partial days at the ends from the hourly one',
+    SLOW,
+    async () => {
+      const db = await open();
+      const next = random(7);
+      const models = ['gpt-4o', 'gpt-4o-mini', 'claude'];
+      const entries: LedgerEntry[] = [];
+      const start = Date.parse('2026-02-20T00:00:00Z');
+      for (let index = 0; index < 900; index += 1) {
+        entries.push(
+          entry({
+            requestId: `r${index}`,
+            createdAt: new Date(start + Math.floor(next() * 20 * 24 * HOUR_MS)),
+            modelServed: models[index % 3] as string,
+            keyId: index % 5 === 0 ? null : `key_${index % 4}`,
+            agent: index % 7 === 0 ? 'triage' : null,
+            runId: index % 7 === 0 ? `run_${index}` : null,
+            status: index % 11 === 0 ? 500 : 200,
+            inputTokens: 1 + Math.floor(next() * 5_000),
+            costPicos: picos(BigInt(Math.floor(next() * 1e9)) * 1_000_003n) as Picos,
+            latencyMs: Math.floor(next() * 4_000),
+          }),
+        );
+      }
+      entries.push(entry({ requestId: 'other-tenant', tenantId: 'ten_b', createdAt: new Date('2026-03-01T12:00:00Z') }));
+      await new LedgerWriter(db).append(entries);
+      const mine = entries.filter((row) => row.tenantId === 'ten_a');
+      const usage = new UsageRepository(db, 'ten_a');
+      const from = new Date('2026-02-21T07:00:00Z');
+      const to = new Date('2026-03-08T13:00:00Z');
+      const shaped = (points: Awaited<ReturnType<UsageRepository['series']>>) =>
+        Object.fromEntries(
+          points.map((point) => [
+            `${point.bucket.toISOString()} ${point.group}`,
+            { requests: point.requests, errors: point.errors, input: point.inputTokens, cost: point.costPicos as bigint },
+          ]),
+        );
+      const byModel = (row: LedgerEntry) => row.modelServed;
+      expect(shaped(await usage.series({}, { from, to }, 'day', 'model'))).toEqual(expected(mine, from, to, dayOf, byModel));
+      expect(shaped(await usage.series({}, { from, to }, 'month', 'key'))).toEqual(expected(mine, from, to, monthOf, (row) => row.keyId));
+      expect(shaped(await usage.series({}, { from, to }, 'day', 'agent'))).toEqual(expected(mine, from, to, dayOf, (row) => row.agent));
+      const hourOf = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS).toISOString();
+      expect(shaped(await usage.series({}, { from, to }, 'hour', 'none'))).toEqual(expected(mine, from, to, hourOf, () => 'all'));
+      // Filters apply to both rollups alike.
+      expect(shaped(await usage.series({ model: 'claude', keyId: 'key_1' }, { from, to }, 'day', 'none'))).toEqual(
+        expected(
+          mine.filter((row) => row.modelServed === 'claude' && row.keyId === 'key_1'),
+          from,
+          to,
+          dayOf,
+          () => 'all',
+        ),
       );
-    }
-    entries.push(entry({ requestId: 'other-tenant', tenantId: 'ten_b', createdAt: new Date('2026-03-01T12:00:00Z') }));
-    await new LedgerWriter(db).append(entries);
-    const mine = entries.filter((row) => row.tenantId === 'ten_a');
-    const usage = new UsageRepository(db, 'ten_a');
-    const from = new Date('2026-02-21T07:00:00Z');
-    const to = new Date('2026-03-08T13:00:00Z');
-    const shaped = (points: Awaited<ReturnType<UsageRepository['series']>>) =>
-      Object.fromEntries(
-        points.map((point) => [
-          `${point.bucket.toISOString()} ${point.group}`,
-          { requests: point.requests, errors: point.errors, input: point.inputTokens, cost: point.costPicos as bigint },
-        ]),
-      );
-    const byModel = (row: LedgerEntry) => row.modelServed;
-    expect(shaped(await usage.series({}, { from, to }, 'day', 'model'))).toEqual(expected(mine, from, to, dayOf, byModel));
-    expect(shaped(await usage.series({}, { from, to }, 'month', 'key'))).toEqual(expected(mine, from, to, monthOf, (row) => row.keyId));
-    expect(shaped(await usage.series({}, { from, to }, 'day', 'agent'))).toEqual(expected(mine, from, to, dayOf, (row) => row.agent));
-    const hourOf = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS).toISOString();
-    expect(shaped(await usage.series({}, { from, to }, 'hour', 'none'))).toEqual(expected(mine, from, to, hourOf, () => 'all'));
-    // Filters apply to both rollups alike.
-    expect(shaped(await usage.series({ model: 'claude', keyId: 'key_1' }, { from, to }, 'day', 'none'))).toEqual(
-      expected(
-        mine.filter((row) => row.modelServed === 'claude' && row.keyId === 'key_1'),
-        from,
-        to,
-        dayOf,
-        () => 'all',
-      ),
-    );
-    // Totals over the same range, and the biggest spenders first with top.
-    const [total] = await usage.summarize({ from, to }, 'none');
-    const inRange = mine.filter((row) => row.createdAt >= from && row.createdAt < to);
-    expect(total?.costPicos).toBe(inRange.reduce((sum, row) => sum + row.costPicos, 0n));
-    expect(total?.errors).toBe(inRange.filter((row) => row.status >= 400).length);
-    const ranked = await usage.summarize({ from, to }, 'key', { top: 2 });
-    const all = await usage.summarize({ from, to }, 'key');
-    const biggest = [...all].sort((a, b) => (a.costPicos > b.costPicos ? -1 : 1)).slice(0, 2);
-    expect(ranked).toEqual(biggest);
-    // Agent totals (rollups, agent traffic only).
-    expect((await usage.summarize({ from, to }, 'agent')).map((row) => [row.group, row.requests])).toEqual([
-      ['triage', inRange.filter((row) => row.agent === 'triage').length],
-    ]);
-  });
+      // Totals over the same range, and the biggest spenders first with top.
+      const [total] = await usage.summarize({ from, to }, 'none');
+      const inRange = mine.filter((row) => row.createdAt >= from && row.createdAt < to);
+      expect(total?.costPicos).toBe(inRange.reduce((sum, row) => sum + row.costPicos, 0n));
+      expect(total?.errors).toBe(inRange.filter((row) => row.status >= 400).length);
+      const ranked = await usage.summarize({ from, to }, 'key', { top: 2 });
+      const all = await usage.summarize({ from, to }, 'key');
+      const biggest = [...all].sort((a, b) => (a.costPicos > b.costPicos ? -1 : 1)).slice(0, 2);
+      expect(ranked).toEqual(biggest);
+      // Agent totals (rollups, agent traffic only).
+      expect((await usage.summarize({ from, to }, 'agent')).map((row) => [row.group, row.requests])).toEqual([
+        ['triage', inRange.filter((row) => row.agent === 'triage').length],
+      ]);
+    },
+  );
 
   it('estimates p50 and p99 latency within the stated bound of the exact nearest-rank percentiles', SLOW, async () => {
     const db = await open();
     const next = random(11);
     // Log-uniform from 1 ms to 200 s, plus a cluster of fast ones: all parts of the bucket range.
-    const latencies = Array.from({ length: 3_000 }, (_, index) => (index % 10 === 0 ? 1 + Math.floor(next() * 3) : Math.floor(Math.exp(next() * Math.log(200_000)))));
+    const latencies = Array.from({ length: 3_000 }, (_, index) =>
+      index % 10 === 0 ? 1 + Math.floor(next() * 3) : Math.floor(Math.exp(next() * Math.log(200_000))),
+    );
     await new LedgerWriter(db).append(
       latencies.map((latencyMs, index) =>
-        entry({ tenantId: 'ten_latency', requestId: `l${index}`, latencyMs, createdAt: new Date(Date.parse('2026-03-01T00:00:00Z') + index * 60_000) }),
+        entry({
+          tenantId: 'ten_latency',
+          requestId: `l${index}`,
+          latencyMs,
+          createdAt: new Date(Date.parse('2026-03-01T00:00:00Z') + index * 60_000),
+        }),
       ),
     );
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -281,7 +301,9 @@ describe.each(TEST_ENGINES)('usage rollups (%s)', (engine) => {
     ]);
     expect(latencyPercentile(points[0]?.latencyHistogram ?? [], 0.99)).toBeGreaterThan(900 / (1 + LATENCY_RELATIVE_ERROR));
     // New rows add to the rebuilt rows (same key, agent '' included).
-    await new LedgerWriter(db).append([entry({ requestId: 'n1', keyId: 'key_1', modelServed: 'm', createdAt: new Date('2026-01-05T10:50:00Z') })]);
+    await new LedgerWriter(db).append([
+      entry({ requestId: 'n1', keyId: 'key_1', modelServed: 'm', createdAt: new Date('2026-01-05T10:50:00Z') }),
+    ]);
     const [day] = await usage.series({}, { from: new Date('2026-01-05T00:00:00Z'), to: new Date('2026-01-06T00:00:00Z') }, 'day', 'none');
     expect(day).toMatchObject({ requests: 3, costPicos: 4000n });
   });

@@ -135,7 +135,10 @@ function rollupParts(
   const firstDay = from ? ceilDay(from) : null;
   const lastDay = to ? floorDay(to) : null;
   if (hourlyOnly || (firstDay && lastDay && firstDay >= lastDay)) return [hourly(from, to)];
-  const days = [firstDay ? `day >= ${params.add(firstDay, 'timestamptz')}` : null, lastDay ? `day < ${params.add(lastDay, 'timestamptz')}` : null];
+  const days = [
+    firstDay ? `day >= ${params.add(firstDay, 'timestamptz')}` : null,
+    lastDay ? `day < ${params.add(lastDay, 'timestamptz')}` : null,
+  ];
   const parts = [`select ${select('day')} from usage_daily where ${[where, ...days].filter(Boolean).join(' and ')}`];
   if (from && firstDay && from < firstDay) parts.push(hourly(from, firstDay));
   if (to && lastDay && lastDay < to) parts.push(hourly(lastDay, to));
@@ -171,7 +174,10 @@ export class UsageRepository {
       where,
       params,
     );
-    const order = options.top === undefined ? 'order by 1' : `order by sum(cost_picos) desc, sum(requests) desc, 1 limit ${params.add(options.top, 'int')}`;
+    const order =
+      options.top === undefined
+        ? 'order by 1'
+        : `order by sum(cost_picos) desc, sum(requests) desc, 1 limit ${params.add(options.top, 'int')}`;
     const rows = await this.db.query<TotalsRow>(
       `select grp, ${SUMS} from (${parts.join(' union all ')}) rollup group by 1 ${order}`,
       params.values,

@@ -12,7 +12,16 @@ import { formatUsd } from '../../console/src/components/format.js';
 import type { LedgerRow } from '../../src/admin/contract.js';
 import { picosToUsd, usdToPicos } from '../../src/core/index.js';
 import { call, createPerson, type Person } from '../inbox/inbox-support.js';
-import { browserTestsUnavailable, launchChromium, missingMessages, newConsoleContext, screenshot, seriousAxeViolations, signIn, signInAsAdmin } from '../support/browser.js';
+import {
+  browserTestsUnavailable,
+  launchChromium,
+  missingMessages,
+  newConsoleContext,
+  screenshot,
+  seriousAxeViolations,
+  signIn,
+  signInAsAdmin,
+} from '../support/browser.js';
 import { admin, createTenant, ledgerRows } from '../support/economy.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
@@ -30,7 +39,9 @@ const CONFIG = {
       ],
     },
   ],
-  models: [{ name: 'scripted', targets: [{ provider: 'script', model: 'scripted' }], pricing: { input_per_mtok: 2.5, output_per_mtok: 10 } }],
+  models: [
+    { name: 'scripted', targets: [{ provider: 'script', model: 'scripted' }], pricing: { input_per_mtok: 2.5, output_per_mtok: 10 } },
+  ],
   routing: { retries: 0 },
 };
 
@@ -72,7 +83,9 @@ describe.skipIf(unavailable)('the Overview page', () => {
     const client = new OpenAI({ apiKey: String(created.body.key), baseURL: hub.openaiBaseUrl, maxRetries: 0 });
     const answer = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'Say hello.' }] });
     expect(answer.choices[0]?.message.content).toBe('Hello from the script.');
-    await expect(client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'Please refuse.' }] })).rejects.toThrow();
+    await expect(
+      client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'Please refuse.' }] }),
+    ).rejects.toThrow();
     const rows: LedgerRow[] = (await ledgerRows(hub)).filter((row) => row.tenant_id === tenantId);
     // Made once the spend is on the ledger (a budget's counter starts from the rollups when it is first read).
     await admin(hub, 'POST', '/admin/v1/budgets', { scope: 'tenant', tenant_id: tenantId, limit_usd: '0.5', period: 'month' });
@@ -92,12 +105,20 @@ describe.skipIf(unavailable)('the Overview page', () => {
     expect(await card(page, 'requests').textContent()).toContain('1 succeeded, 1 failed');
     expect(await card(page, 'error_rate').locator('.value').textContent()).toBe('50%');
     // The split table: the one model, with the exact spend.
-    await eventually(() => page.getByRole('region', { name: /Usage by Model/ }).locator('[data-cost]').first().getAttribute('data-cost')).toBe(spent);
+    await eventually(() =>
+      page
+        .getByRole('region', { name: /Usage by Model/ })
+        .locator('[data-cost]')
+        .first()
+        .getAttribute('data-cost'),
+    ).toBe(spent);
     // The budget: spent of its limit, from the same rollups.
     await eventually(() => page.locator('[data-spent]').first().getAttribute('data-spent')).toBe(spent);
     expect(await page.getByRole('region', { name: 'Budgets with their burn-down' }).textContent()).toContain('$0.0195625 of $0.50');
     // Top keys: the new key, linking to its page.
-    await eventually(() => page.getByRole('region', { name: 'The keys that spent the most over the range' }).getByRole('link').count()).toBe(1);
+    await eventually(() =>
+      page.getByRole('region', { name: 'The keys that spent the most over the range' }).getByRole('link').count(),
+    ).toBe(1);
 
     // Switching the split and the interval keeps the totals.
     await page.getByLabel('Split by', { exact: true }).selectOption('key');

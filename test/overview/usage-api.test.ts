@@ -55,8 +55,13 @@ describe('the usage API behind the overview', () => {
     for (const text of ['one', 'two', 'three']) {
       await clientA.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: text }] });
     }
-    await expect(clientA.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'please fail' }] })).rejects.toThrow();
-    await new OpenAI({ apiKey: keyB.key, baseURL: hub.openaiBaseUrl }).chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'b' }] });
+    await expect(
+      clientA.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'please fail' }] }),
+    ).rejects.toThrow();
+    await new OpenAI({ apiKey: keyB.key, baseURL: hub.openaiBaseUrl }).chat.completions.create({
+      model: 'scripted',
+      messages: [{ role: 'user', content: 'b' }],
+    });
     rowsA = (await ledgerRows(hub)).filter((row) => row.tenant_id === tenantA);
   }, 180_000);
   afterAll(async () => {
@@ -68,7 +73,11 @@ describe('the usage API behind the overview', () => {
     const failed = rowsA.filter((row) => row.status >= 400);
     expect(failed).toHaveLength(1);
     for (const interval of ['hour', 'day', 'month']) {
-      const series = await admin<UsageSeries>(hub, 'GET', `/admin/v1/usage?tenant_id=${tenantA}&interval=${interval}&group_by=model&from=${from}`);
+      const series = await admin<UsageSeries>(
+        hub,
+        'GET',
+        `/admin/v1/usage?tenant_id=${tenantA}&interval=${interval}&group_by=model&from=${from}`,
+      );
       expect(series).toMatchObject({ object: 'list', interval, group_by: 'model', latency_relative_error: 0.19 });
       expect(series.totals).toMatchObject({ requests: 4, errors: 1, cost_usd: ledgerCost(rowsA) });
       expect(series.totals.prompt_tokens).toBe(rowsA.reduce((sum, row) => sum + row.prompt_tokens, 0));
@@ -96,7 +105,15 @@ describe('the usage API behind the overview', () => {
   it('keeps the totals API as it was, with errors and top', async () => {
     const totals = await admin<ListResponse<UsageRow>>(hub, 'GET', `/admin/v1/usage?tenant_id=${tenantA}&group_by=none`);
     expect(totals.data).toEqual([
-      { group: 'all', requests: 4, errors: 1, prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), cached_tokens: 0, cost_usd: ledgerCost(rowsA) },
+      {
+        group: 'all',
+        requests: 4,
+        errors: 1,
+        prompt_tokens: expect.any(Number),
+        completion_tokens: expect.any(Number),
+        cached_tokens: 0,
+        cost_usd: ledgerCost(rowsA),
+      },
     ]);
     const topKeys = await admin<ListResponse<UsageRow>>(hub, 'GET', '/admin/v1/usage?group_by=key&top=1');
     expect(topKeys.data).toHaveLength(1);
@@ -134,7 +151,13 @@ describe('the usage API behind the overview', () => {
       expect([answer.status, (answer.body.error as { param?: string } | undefined)?.param], query).toEqual([400, param]);
     }
     // 10,000 buckets is the most a series may have.
-    const most = await call(hub, 'GET', '/admin/v1/usage?interval=hour&from=2025-01-01T00:00:00Z&to=2026-02-21T16:00:00Z', undefined, hub.adminKey);
+    const most = await call(
+      hub,
+      'GET',
+      '/admin/v1/usage?interval=hour&from=2025-01-01T00:00:00Z&to=2026-02-21T16:00:00Z',
+      undefined,
+      hub.adminKey,
+    );
     expect(most.status).toBe(200);
   });
 
@@ -165,7 +188,9 @@ describe('the usage API behind the overview', () => {
           env: { ...process.env, TOKENHUB_ADMIN_KEY: '' },
         })
       ).stdout;
-    const series = JSON.parse(await tokenhub('--tenant', tenantA, '--interval', 'day', '--group-by', 'none', '--from', from, '--json')) as UsageSeries;
+    const series = JSON.parse(
+      await tokenhub('--tenant', tenantA, '--interval', 'day', '--group-by', 'none', '--from', from, '--json'),
+    ) as UsageSeries;
     expect(series.totals).toMatchObject({ requests: 4, errors: 1, cost_usd: ledgerCost(rowsA) });
     const table = await tokenhub('--tenant', tenantA, '--interval', 'day', '--group-by', 'model', '--from', from);
     expect(table.split('\n')[0]).toMatch(/^bucket\s+group\s+requests\s+errors/);

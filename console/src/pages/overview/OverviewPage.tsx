@@ -9,7 +9,7 @@ import { useTenants } from '../../components/TenantSelect';
 import { BudgetsTable } from './BudgetsTable';
 import { GroupTable } from './GroupTable';
 import { useOverview } from './overview-api';
-import { defaultInterval, INTERVALS, intervalAllowed, isInterval, isPreset, isSplit, PRESETS, type Preset, rangeOf, SPLITS, type Split, utcDay } from './overview-range';
+import { alignedRange, defaultInterval, INTERVALS, intervalAllowed, isInterval, isPreset, isSplit, PRESETS, type Preset, rangeOf, SPLITS, type Split, utcDay } from './overview-range';
 import { TopSpenders } from './TopSpenders';
 import { UsageCards } from './UsageCards';
 import { UsageCharts } from './UsageCharts';
@@ -40,6 +40,11 @@ export default function OverviewPage() {
     range && isInterval(chosenInterval) && intervalAllowed(chosenInterval, range) ? chosenInterval : range ? defaultInterval(range) : 'day';
   const split: Split = isSplit(params.get('split')) ? (params.get('split') as Split) : 'model';
   const tenantId = isAdmin ? params.get('tenant') || null : null;
+  const asked = range ? alignedRange(range, interval) : null;
+  const askedFrom = asked?.from.getTime();
+  const askedTo = asked?.to.getTime();
+  // One object per distinct range, so the charts redraw when the range changes, not on every render.
+  const viewRange = useMemo(() => (askedFrom === undefined || askedTo === undefined ? null : { from: new Date(askedFrom), to: new Date(askedTo) }), [askedFrom, askedTo]);
 
   const update = (changes: Record<string, string | null>) =>
     setParams(
@@ -120,8 +125,8 @@ export default function OverviewPage() {
           </select>
         </div>
       </form>
-      {range ? (
-        <OverviewBody view={{ range, interval, split, tenantId, admin: isAdmin }} />
+      {viewRange ? (
+        <OverviewBody view={{ range: viewRange, interval, split, tenantId, admin: isAdmin }} />
       ) : (
         <p className="error-banner" role="alert">
           {t('filter.badRange')}

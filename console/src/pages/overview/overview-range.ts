@@ -44,6 +44,15 @@ export function rangeOf(preset: Preset, custom: { from: string; to: string }, no
   return { from: new Date(from), to: new Date(to) };
 }
 
+/**
+ * The range a view asks for: at day or month interval, widened to whole UTC days (every day the range
+ * touches), so each bucket is a whole day and the hub reads only its daily rollup; hourly, as it is.
+ */
+export function alignedRange(range: Range, interval: UsageInterval): Range {
+  if (interval === 'hour') return range;
+  return { from: new Date(Math.floor(range.from.getTime() / DAY_MS) * DAY_MS), to: new Date(Math.ceil(range.to.getTime() / DAY_MS) * DAY_MS) };
+}
+
 export const hoursOf = (range: Range): number => (range.to.getTime() - range.from.getTime()) / HOUR_MS;
 
 export function intervalAllowed(interval: UsageInterval, range: Range): boolean {
