@@ -11,7 +11,8 @@
  *
  *   tsx bench/console.ts [--quick] [--postgres postgres://…]
  *
- * Writes bench/results/console-latest.{md,json} (`--quick`: console-quick.json, and prints the report).
+ * Writes bench/results/console-latest.{md,json} (PostgreSQL: console-postgres-latest; `--quick`: console-quick.json,
+ * and prints the report).
  */
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -97,9 +98,19 @@ async function openBenchDatabase(): Promise<{ db: Database; engine: 'pglite' | '
   return { db, engine: 'pglite', close: () => db.close() };
 }
 
+/** A fetch that tries once more when a kept-alive connection was closed under it (after the long seeding). */
+async function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return fetch(url, init);
+  }
+}
+
 async function timeCalls(url: string, adminKey: string, calls: { name: string; path: string }[]): Promise<CallTiming[]> {
   const get = async (path: string): Promise<number> => {
-    const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
+    const response = await fetchAgain(`${url}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
     const body = (await response.json()) as { data?: unknown[] };
     if (!response.ok) throw new Error(`${path} → ${response.status}: ${JSON.stringify(body)}`);
     return body.data?.length ?? 0;
@@ -184,7 +195,7 @@ let results: ConsoleResults;
 try {
   const tenant = await createTenant(hub, 'bench');
   const call = (method: string, path: string, body: unknown) =>
-    fetch(`${hub.url}${path}`, {
+    fetchAgain(`${hub.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${hub.adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -350,8 +361,9 @@ if (profile.name === 'quick') {
   await writeFile(join(resultsDir, 'console-quick.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${markdown}`);
 } else {
-  await writeFile(join(resultsDir, 'console-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(resultsDir, 'console-latest.md'), markdown);
-  log('wrote bench/results/console-latest.md and .json');
+  const name = results.engine === 'pglite' ? 'console-latest' : 'console-postgres-latest';
+  await writeFile(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(resultsDir, `${name}.md`), markdown);
+  log(`wrote bench/results/${name}.md and .json`);
 }
 process.exit(0);

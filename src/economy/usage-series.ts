@@ -120,61 +120,54 @@ export async function usageSeries(db: Database, query: UsageSeriesQuery): Promis
     ...(query.model !== undefined ? { model: query.model } : {}),
     ...(query.agent !== undefined ? { agent: query.agent } : {}),
   };
-  const rows = await new UsageRepository(db, query.tenantId ?? null).series(filter, { from, to }, query.interval, query.groupBy);
-  return assemble(rows, { from, to, interval: query.interval, groupBy: query.groupBy, top: query.top });
+  const rows = await new UsageRepository(db, query.tenantId ?? null).series(
+    filter,
+    { from, to },
+    query.interval,
+    query.groupBy,
+    query.top === undefined ? {} : { top: query.top },
+  );
+  return assemble(rows, { from, to, interval: query.interval, groupBy: query.groupBy });
 }
 
 function assemble(
   rows: UsageSeriesRow[],
-  shape: { from: Date; to: Date; interval: UsageInterval; groupBy: UsageSeriesGroupBy; top: number | undefined },
+  shape: { from: Date; to: Date; interval: UsageInterval; groupBy: UsageSeriesGroupBy },
 ): UsageSeries {
   const totals = zeroCounts();
   const byGroup = new Map<string, UsageSeriesGroup>();
+  const keyOf = (row: { group: string | null; other: boolean }) => (row.other ? 'other' : groupKey(row.group));
   for (const row of rows) {
     add(totals, row);
-    const key = groupKey(row.group);
+    const key = keyOf(row);
     let group = byGroup.get(key);
     if (!group) {
-      group = { group: row.group, other: false, ...zeroCounts() };
+      group = { group: row.group, other: row.other, ...zeroCounts() };
       byGroup.set(key, group);
     }
     add(group, row);
   }
-  const ranked = [...byGroup.values()].sort(
+  // The biggest spender first, `other` last.
+  const groups = [...byGroup.values()].sort(
     (a, b) =>
+      Number(a.other) - Number(b.other) ||
       (a.costPicos === b.costPicos ? 0 : a.costPicos > b.costPicos ? -1 : 1) ||
       b.requests - a.requests ||
-      groupKey(a.group).localeCompare(groupKey(b.group)),
+      (groupKey(a.group) < groupKey(b.group) ? -1 : 1),
   );
-  const kept = shape.top === undefined ? ranked : ranked.slice(0, shape.top);
-  const folded = ranked.slice(kept.length);
-  const keptKeys = new Set(kept.map((group) => groupKey(group.group)));
-  const groups: UsageSeriesGroup[] = [...kept];
-  if (folded.length > 0) {
-    const other: UsageSeriesGroup = { group: null, other: true, ...zeroCounts() };
-    for (const group of folded) add(other, group);
-    groups.push(other);
-  }
-  const order = new Map(groups.map((group, index) => [group.other ? 'other' : groupKey(group.group), index]));
-  const points = new Map<string, UsageSeriesPoint>();
-  for (const row of rows) {
-    const other = !keptKeys.has(groupKey(row.group));
-    const key = `${row.bucket.toISOString()} ${other ? 'other' : groupKey(row.group)}`;
-    let point = points.get(key);
-    if (!point) {
-      point = { bucket: row.bucket, group: other ? null : row.group, other, ...zeroCounts() };
-      points.set(key, point);
-    }
-    add(point, row);
-  }
-  const rank = (point: UsageSeriesPoint) => order.get(point.other ? 'other' : groupKey(point.group)) ?? 0;
-  return {
-    from: shape.from,
-    to: shape.to,
-    interval: shape.interval,
-    groupBy: shape.groupBy,
-    points: [...points.values()].sort((a, b) => a.bucket.getTime() - b.bucket.getTime() || rank(a) - rank(b)),
-    groups,
-    totals,
-  };
+  const rank = new Map(groups.map((group, index) => [keyOf(group), index]));
+  const points: UsageSeriesPoint[] = rows.map((row) => ({
+    bucket: row.bucket,
+    group: row.group,
+    other: row.other,
+    requests: row.requests,
+    errors: row.errors,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cachedTokens: row.cachedTokens,
+    costPicos: row.costPicos,
+    latencyHistogram: row.latencyHistogram,
+  }));
+  points.sort((a, b) => a.bucket.getTime() - b.bucket.getTime() || (rank.get(keyOf(a)) ?? 0) - (rank.get(keyOf(b)) ?? 0));
+  return { from: shape.from, to: shape.to, interval: shape.interval, groupBy: shape.groupBy, points, groups, totals };
 }

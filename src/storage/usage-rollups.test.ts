@@ -219,6 +219,21 @@ describe.each(TEST_ENGINES)('usage rollups (%s)', (engine) => {
           () => 'all',
         ),
       );
+      // top: the biggest spender's rows as they are, every other group's added up per bucket into one `other` row.
+      const byKey = await usage.series({}, { from, to }, 'day', 'key');
+      const folded = await usage.series({}, { from, to }, 'day', 'key', { top: 1 });
+      const spend = new Map<string | null, bigint>();
+      for (const point of byKey) spend.set(point.group, (spend.get(point.group) ?? 0n) + point.costPicos);
+      const [biggestKey] = [...spend.entries()].sort((a, b) => (a[1] > b[1] ? -1 : 1))[0] ?? [];
+      expect(new Set(folded.filter((point) => !point.other).map((point) => point.group))).toEqual(new Set([biggestKey]));
+      expect(folded.filter((point) => point.other).every((point) => point.group === null)).toBe(true);
+      const perBucket = (points: typeof byKey) => {
+        const sums = new Map<string, bigint>();
+        for (const point of points) sums.set(point.bucket.toISOString(), (sums.get(point.bucket.toISOString()) ?? 0n) + point.costPicos);
+        return Object.fromEntries(sums);
+      };
+      expect(perBucket(folded)).toEqual(perBucket(byKey));
+      expect(folded.reduce((sum, point) => sum + point.requests, 0)).toBe(byKey.reduce((sum, point) => sum + point.requests, 0));
       // Totals over the same range, and the biggest spenders first with top.
       const [total] = await usage.summarize({ from, to }, 'none');
       const inRange = mine.filter((row) => row.createdAt >= from && row.createdAt < to);

@@ -41,6 +41,8 @@ export interface UsageTotals {
 /** One bucket of one group of a series, with the latency histogram of its successful calls. */
 export interface UsageSeriesRow extends UsageTotals {
   bucket: Date;
+  /** The groups past `top`, added up (group null). */
+  other: boolean;
   latencyHistogram: number[];
 }
 
@@ -93,6 +95,10 @@ const ceilDay = (date: Date): Date => new Date(Math.ceil(date.getTime() / DAY_MS
 const SUMS = `sum(requests)::text as requests, sum(errors)::text as errors, sum(input_tokens)::text as input_tokens,
               sum(output_tokens)::text as output_tokens, sum(cached_tokens)::text as cached_tokens, sum(cost_picos)::text as cost_picos`;
 const COUNT_COLUMNS = 'requests, errors, input_tokens, output_tokens, cached_tokens, cost_picos';
+/** Every count of a series row, added up (kept numeric until the answer is read). */
+const SUM_COLUMNS = [...COUNT_COLUMNS.split(', '), 'latency_histogram'].map((column) => `sum(${column}) as ${column}`).join(', ');
+/** Every count of a series row, added up and read as text (bigint and numeric alike on both engines). */
+const TEXT_COLUMNS = [...COUNT_COLUMNS.split(', '), 'latency_histogram'].map((column) => `sum(${column})::text as ${column}`).join(', ');
 
 interface TotalsRow {
   grp: string | null;
@@ -104,7 +110,7 @@ interface TotalsRow {
   cost_picos: unknown;
 }
 
-type SeriesDbRow = TotalsRow & { bucket: unknown; latency_histogram: string | null };
+type SeriesDbRow = TotalsRow & { bucket: unknown; other: unknown; latency_histogram: string | null };
 
 /** Positional parameters, numbered as they are added. */
 class Params {
@@ -195,6 +201,7 @@ export class UsageRepository {
     range: { from: Date; to: Date },
     interval: UsageInterval,
     groupBy: UsageSeriesGroupBy,
+    options: { top?: number } = {},
   ): Promise<UsageSeriesRow[]> {
     const params = new Params();
     const where = this.rollupWhere(filter, params, false);
@@ -209,16 +216,26 @@ export class UsageRepository {
       where,
       params,
     );
-    const rows = await this.db.query<SeriesDbRow>(
-      `select bucket, grp, ${SUMS}, sum(latency_histogram)::text as latency_histogram
-       from (${parts.join(' union all ')}) rollup
-       group by 1, 2
-       order by 1, 2`,
-      params.values,
-    );
+    const rollup = `(${parts.join(' union all ')}) rollup`;
+    // With `top`, each group is placed by what it spent over the range and the groups past `top` are added up
+    // here, so only the kept groups' rows (and one `other` row per bucket) leave the database.
+    const sql =
+      options.top === undefined
+        ? `select bucket, grp, false as other, ${TEXT_COLUMNS} from ${rollup} group by 1, 2 order by 1, 2`
+        : `with grouped as (select bucket, grp, ${SUM_COLUMNS} from ${rollup} group by 1, 2),
+           totals as (select *, sum(cost_picos) over (partition by grp) as group_cost, sum(requests) over (partition by grp) as group_requests
+                      from grouped),
+           placed as (select *, dense_rank() over (order by group_cost desc, group_requests desc, grp collate "C" nulls last) as place from totals)
+           select bucket, case when place <= ${params.add(options.top, 'int')} then grp end as grp, place > $${params.values.length} as other,
+                  ${TEXT_COLUMNS}
+           from placed
+           group by 1, 2, 3
+           order by 1, 3, 2`;
+    const rows = await this.db.query<SeriesDbRow>(sql, params.values);
     return rows.map((row) => ({
       ...totalsOf(row),
       bucket: asDate(row.bucket),
+      other: row.other === true,
       latencyHistogram: unpackHistogram(row.latency_histogram),
     }));
   }

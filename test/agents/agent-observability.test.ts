@@ -156,6 +156,7 @@ describe('agent usage, metrics and traces', () => {
       {
         group: runId,
         requests: rows.length,
+        errors: rows.filter((row) => row.status >= 400).length,
         prompt_tokens: rows.reduce((sum, row) => sum + row.prompt_tokens, 0),
         completion_tokens: rows.reduce((sum, row) => sum + row.completion_tokens, 0),
         cached_tokens: 0,

@@ -54,8 +54,9 @@ describe.skipIf(unavailable)('signing in to the console', () => {
     await createPerson(hub, tenant.id, 'operator', 'otto@viewers.test', 'operator password 1');
     const { context, page } = await newConsoleContext(browser);
     await signIn(page, hub.url, 'otto@viewers.test', 'operator password 1');
+    // The navigation renders once the session is read: wait for it, then read it whole.
+    await expect.poll(() => page.getByRole('navigation').getByRole('link').allTextContents()).toContain('Inbox');
     const links = await page.getByRole('navigation').getByRole('link').allTextContents();
-    expect(links).toContain('Inbox');
     expect(links).not.toContain('Audit log');
     expect(links).not.toContain('Providers and models');
     await page.goto(`${hub.url}/console/audit`);

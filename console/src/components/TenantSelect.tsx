@@ -1,6 +1,6 @@
 import type { ListResponse, Tenant } from '@contract';
 import { useQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
+import { useUrlParams } from './useUrlParams';
 import { api } from '../api/client';
 
 export const tenantsQueryKey = ['admin', 'tenants'] as const;
@@ -16,19 +16,12 @@ export function useTenants(enabled: boolean) {
  */
 export function useChosenTenant(isAdmin: boolean, fallback: string | null) {
   const tenants = useTenants(isAdmin);
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const chosen = params.get('tenant');
   const list = tenants.data?.data ?? [];
   const tenantId = isAdmin ? (list.find((tenant) => tenant.id === chosen)?.id ?? list[0]?.id ?? null) : fallback;
   const choose = (id: string) =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        next.set('tenant', id);
-        return next;
-      },
-      { replace: true },
-    );
+    update({ tenant: id });
   return { tenants, tenantId, choose };
 }
 

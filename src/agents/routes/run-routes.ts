@@ -128,7 +128,9 @@ export function runRoutes(deps: { runs: RunService; authenticate: AuthenticateTe
     app.get('/v1/runs/:id', async (request) => {
       const caller = await authenticate(request, RUN);
       const { id } = parseDefinition(runParams, request.params);
-      return runs.view(await runs.get(caller.tenantId, id), { steps: true });
+      const run = await runs.get(caller.tenantId, id);
+      // A settled run's usage is final: flush this hub's pending ledger rows first, so it shows every call.
+      return runs.view(run, { steps: true, exact: isSettledStatus(run.status) });
     });
 
     app.get('/v1/runs/:id/events', async (request, reply) => {

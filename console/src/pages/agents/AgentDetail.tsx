@@ -2,7 +2,8 @@ import type { Agent, AgentVersion } from '@contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
+import { useUrlParams } from '../../components/useUrlParams';
 import { useSession } from '../../auth/session';
 import { formatTime } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -35,7 +36,7 @@ export function AgentDetail() {
 function AgentView({ agent, tenantId }: { agent: Agent; tenantId: string | null }) {
   const { t, i18n } = useTranslation(['agents', 'common']);
   const session = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const [saved, setSaved] = useState<number | null>(null);
   const versions = useQuery({ queryKey: versionsKey(tenantId, agent.name), queryFn: () => listVersions(tenantId, agent.name) });
   const writable = agent.source === 'api' && session.can('agents:write');
@@ -44,14 +45,7 @@ function AgentView({ agent, tenantId }: { agent: Agent; tenantId: string | null 
   const asked = params.get('tab') as TabId | null;
   const selected: TabId = asked && tabs.includes(asked) ? asked : 'versions';
   const select = (tab: TabId) =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        next.set('tab', tab);
-        return next;
-      },
-      { replace: true },
-    );
+    update({ tab });
   return (
     <>
       <PageHeader title={agent.name}>

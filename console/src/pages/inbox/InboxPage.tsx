@@ -2,7 +2,7 @@ import type { InboxTask, InboxTaskDetail } from '@contract';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
+import { useUrlParams } from '../../components/useUrlParams';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/PageHeader';
@@ -52,7 +52,7 @@ export default function InboxPage() {
   const canWork = session.can('inbox:work');
   const feed = useInboxFeed();
   const now = useNow();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const [helpOpen, setHelpOpen] = useState(false);
   const [answers, setAnswers] = useState<Map<string, InboxTask>>(new Map());
 
@@ -63,16 +63,8 @@ export default function InboxPage() {
   const selectedId = params.get('task');
   const setParam = useCallback(
     (name: string, value: string | null) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          if (value) next.set(name, value);
-          else next.delete(name);
-          return next;
-        },
-        { replace: name !== 'task' },
-      ),
-    [setParams],
+      update({ [name]: value }, { replace: name !== 'task' }),
+    [update],
   );
 
   const people = useQuery({ queryKey: ['inbox', 'people'], queryFn: ({ signal }) => fetchPeople(signal), enabled: session.can('users:read'), staleTime: 300_000, retry: false });

@@ -1,11 +1,11 @@
 import type { UsageInterval } from '@contract';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { useSession } from '../../auth/session';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { useTenants } from '../../components/TenantSelect';
+import { useUrlParams } from '../../components/useUrlParams';
 import { BudgetsTable } from './BudgetsTable';
 import { GroupTable } from './GroupTable';
 import { useOverview } from './overview-api';
@@ -25,7 +25,7 @@ const DAY_MS = 86_400_000;
 export default function OverviewPage() {
   const { t } = useTranslation(['overview', 'common']);
   const { isAdmin } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const tenants = useTenants(isAdmin);
 
   const preset: Preset = isPreset(params.get('range')) ? (params.get('range') as Preset) : '7d';
@@ -45,19 +45,6 @@ export default function OverviewPage() {
   const askedTo = asked?.to.getTime();
   // One object per distinct range, so the charts redraw when the range changes, not on every render.
   const viewRange = useMemo(() => (askedFrom === undefined || askedTo === undefined ? null : { from: new Date(askedFrom), to: new Date(askedTo) }), [askedFrom, askedTo]);
-
-  const update = (changes: Record<string, string | null>) =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        for (const [name, value] of Object.entries(changes)) {
-          if (value === null || value === '') next.delete(name);
-          else next.set(name, value);
-        }
-        return next;
-      },
-      { replace: true },
-    );
 
   return (
     <section className="overview-page">

@@ -59,10 +59,10 @@ export function intervalAllowed(interval: UsageInterval, range: Range): boolean 
   return interval !== 'hour' || hoursOf(range) <= MOST_HOURS_FOR_HOURLY;
 }
 
-/** Hourly up to a week, daily up to half a year, then monthly. */
+/** Hourly up to two days, daily up to half a year, then monthly (hourly stays a choice up to two weeks). */
 export function defaultInterval(range: Range): UsageInterval {
   const hours = hoursOf(range);
-  if (hours <= 7 * 24) return 'hour';
+  if (hours <= 2 * 24) return 'hour';
   if (hours <= 183 * 24) return 'day';
   return 'month';
 }

@@ -1,7 +1,8 @@
 import type { RunSummary } from '@contract';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { useUrlParams } from '../../components/useUrlParams';
 import { type Column, DataTable } from '../../components/DataTable';
 import { formatNumber, formatTime, formatUsd } from '../../components/format';
 import { PageHeader } from '../../components/PageHeader';
@@ -13,7 +14,7 @@ import { listAgentNames, listRuns, RUN_STATUSES, type RunFilter, runsKey } from 
 export function RunList() {
   const { t, i18n } = useTranslation(['runs', 'common']);
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useUrlParams();
   const filter: RunFilter = { agent: params.get('agent') ?? '', status: params.get('status') ?? '' };
   const agents = useQuery({ queryKey: ['runs', 'agent-names'], queryFn: listAgentNames });
   const runs = useInfiniteQuery({
@@ -25,15 +26,7 @@ export function RunList() {
   });
   const rows = runs.data?.pages.flatMap((page) => page.data) ?? [];
   const choose = (name: 'agent' | 'status', value: string) =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
+    update({ [name]: value });
 
   const columns: Column<RunSummary>[] = [
     {
