@@ -156,18 +156,7 @@ function assemble(
       (groupKey(a.group) < groupKey(b.group) ? -1 : 1),
   );
   const rank = new Map(groups.map((group, index) => [keyOf(group), index]));
-  const points: UsageSeriesPoint[] = rows.map((row) => ({
-    bucket: row.bucket,
-    group: row.group,
-    other: row.other,
-    requests: row.requests,
-    errors: row.errors,
-    inputTokens: row.inputTokens,
-    outputTokens: row.outputTokens,
-    cachedTokens: row.cachedTokens,
-    costPicos: row.costPicos,
-    latencyHistogram: row.latencyHistogram,
-  }));
+  const points: UsageSeriesPoint[] = [...rows];
   points.sort((a, b) => a.bucket.getTime() - b.bucket.getTime() || (rank.get(keyOf(a)) ?? 0) - (rank.get(keyOf(b)) ?? 0));
   return { from: shape.from, to: shape.to, interval: shape.interval, groupBy: shape.groupBy, points, groups, totals };
 }

@@ -92,13 +92,16 @@ export const ceilHour = (date: Date): Date => new Date(Math.ceil(date.getTime() 
 const floorDay = (date: Date): Date => new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 const ceilDay = (date: Date): Date => new Date(Math.ceil(date.getTime() / DAY_MS) * DAY_MS);
 
-const SUMS = `sum(requests)::text as requests, sum(errors)::text as errors, sum(input_tokens)::text as input_tokens,
-              sum(output_tokens)::text as output_tokens, sum(cached_tokens)::text as cached_tokens, sum(cost_picos)::text as cost_picos`;
-const COUNT_COLUMNS = 'requests, errors, input_tokens, output_tokens, cached_tokens, cost_picos';
+const COUNTS = ['requests', 'errors', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_picos'];
+const COUNT_COLUMNS = COUNTS.join(', ');
+const SERIES_COLUMNS = [...COUNTS, 'latency_histogram'];
+/** Sums read as text (bigint and numeric alike on both engines). */
+const textSums = (columns: readonly string[]): string => columns.map((column) => `sum(${column})::text as ${column}`).join(', ');
+const SUMS = textSums(COUNTS);
 /** Every count of a series row, added up (kept numeric until the answer is read). */
-const SUM_COLUMNS = [...COUNT_COLUMNS.split(', '), 'latency_histogram'].map((column) => `sum(${column}) as ${column}`).join(', ');
-/** Every count of a series row, added up and read as text (bigint and numeric alike on both engines). */
-const TEXT_COLUMNS = [...COUNT_COLUMNS.split(', '), 'latency_histogram'].map((column) => `sum(${column})::text as ${column}`).join(', ');
+const SUM_COLUMNS = SERIES_COLUMNS.map((column) => `sum(${column}) as ${column}`).join(', ');
+/** Every count of a series row, added up and read as text. */
+const TEXT_COLUMNS = textSums(SERIES_COLUMNS);
 
 interface TotalsRow {
   grp: string | null;
@@ -219,14 +222,15 @@ export class UsageRepository {
     const rollup = `(${parts.join(' union all ')}) rollup`;
     // With `top`, each group is placed by what it spent over the range and the groups past `top` are added up
     // here, so only the kept groups' rows (and one `other` row per bucket) leave the database.
+    const top = options.top === undefined ? undefined : params.add(options.top, 'int');
     const sql =
-      options.top === undefined
+      top === undefined
         ? `select bucket, grp, false as other, ${TEXT_COLUMNS} from ${rollup} group by 1, 2 order by 1, 2`
         : `with grouped as (select bucket, grp, ${SUM_COLUMNS} from ${rollup} group by 1, 2),
            totals as (select *, sum(cost_picos) over (partition by grp) as group_cost, sum(requests) over (partition by grp) as group_requests
                       from grouped),
            placed as (select *, dense_rank() over (order by group_cost desc, group_requests desc, grp collate "C" nulls last) as place from totals)
-           select bucket, case when place <= ${params.add(options.top, 'int')} then grp end as grp, place > $${params.values.length} as other,
+           select bucket, case when place <= ${top} then grp end as grp, place > ${top} as other,
                   ${TEXT_COLUMNS}
            from placed
            group by 1, 2, 3

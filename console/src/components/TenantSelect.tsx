@@ -20,8 +20,7 @@ export function useChosenTenant(isAdmin: boolean, fallback: string | null) {
   const chosen = params.get('tenant');
   const list = tenants.data?.data ?? [];
   const tenantId = isAdmin ? (list.find((tenant) => tenant.id === chosen)?.id ?? list[0]?.id ?? null) : fallback;
-  const choose = (id: string) =>
-    update({ tenant: id });
+  const choose = (id: string) => update({ tenant: id });
   return { tenants, tenantId, choose };
 }
 

@@ -44,8 +44,7 @@ function AgentView({ agent, tenantId }: { agent: Agent; tenantId: string | null 
   const tabs = TABS.filter((tab) => (tab === 'edit' ? writable : tab === 'test' ? runnable : true));
   const asked = params.get('tab') as TabId | null;
   const selected: TabId = asked && tabs.includes(asked) ? asked : 'versions';
-  const select = (tab: TabId) =>
-    update({ tab });
+  const select = (tab: TabId) => update({ tab });
   return (
     <>
       <PageHeader title={agent.name}>
