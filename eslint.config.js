@@ -52,6 +52,6 @@ export default tseslint.config(
   layer('inbox', except('storage', 'cluster', 'runs', 'agents', 'identity', 'observability')),
   layer('apps', except('storage', 'agents', 'inbox', 'workflows', 'sandboxes', 'observability')),
   layer('evals', except('agents', 'apps', 'observability')),
-  layer('admin', except('economy', 'storage', 'identity', 'agents', 'inbox', 'apps', 'config', 'routing')),
+  layer('admin', except('economy', 'storage', 'identity', 'agents', 'inbox', 'workflows', 'apps', 'config', 'routing')),
   layer('observability', ALL),
 );

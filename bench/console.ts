@@ -159,6 +159,7 @@ async function timeFlush(groups: number): Promise<FlushTiming> {
         agent: null,
         runId: null,
         threadId: null,
+        workflow: null,
         costPicos: picos(123_456_789n),
         priceKnown: true,
         latencyMs: 40 + row * 7,

@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import { type AgentDefinition, type AgentRuntime, agentDefinitionSchema, createAgentRuntime } from './agents/index.js';
+import {
+  type AgentDefinition,
+  type AgentRuntime,
+  type AuthenticateTenant,
+  agentDefinitionSchema,
+  createAgentRuntime,
+} from './agents/index.js';
 import { ConfigError, type HubConfig } from './config/index.js';
 import { HubError, type SecretBox } from './core/index.js';
 import type { Economy } from './economy/index.js';
@@ -41,6 +47,31 @@ export function urlProblemOf(policy: UpstreamAddressPolicy): (url: string) => Pr
 export const guardedDispatcherOf = (policy: UpstreamAddressPolicy): Agent =>
   new Agent({ connect: guardedConnector(guardedLookup(policy)) });
 
+/**
+ * Authenticates the caller of a tenant route of the agent runtime or of workflows (`what` names them in the
+ * refusal of the admin key, which manages them under `/admin/v1/<what>`).
+ */
+export function tenantAuthenticator(identity: Identity, what: 'agents' | 'workflows'): AuthenticateTenant {
+  return async (request, scopes) => {
+    const caller = await identity.caller(request);
+    if (caller.kind === 'admin') {
+      const subject = `${what.charAt(0).toUpperCase()}${what.slice(1)}`;
+      throw new HubError('FORBIDDEN', `${subject} belong to a tenant: use a virtual key here, or /admin/v1/${what} with the admin key.`, {
+        code: 'virtual_key_required',
+      });
+    }
+    // People are held to their role by the identity guard on every tenant route; service keys to their scopes.
+    if (!caller.user && !scopes.some((scope) => caller.scopes.includes(scope))) {
+      throw new HubError(
+        'FORBIDDEN',
+        `This API key lacks the "${scopes[0]}" scope; create or change the key with scopes including "${scopes[0]}".`,
+        { code: 'missing_scope' },
+      );
+    }
+    return { tenantId: caller.tenantId, keyId: await identity.billingKeyOf(caller) };
+  };
+}
+
 /** Composition of the agent runtime from the hub's parts: the gateway client, the economy, the address policy. */
 export function composeAgents(parts: {
   db: Database;
@@ -64,25 +95,7 @@ export function composeAgents(parts: {
     modelExists: (name) => parts.catalog.find(name) !== undefined,
     urlProblem: urlProblemOf(policy),
     principalFor: (tenantId, keyId) => economy.principalForKey(tenantId, keyId),
-    authenticate: async (request, scopes) => {
-      const caller = await identity.caller(request);
-      if (caller.kind === 'admin') {
-        throw new HubError('FORBIDDEN', 'Agents belong to a tenant: use a virtual key here, or /admin/v1/agents with the admin key.', {
-          code: 'virtual_key_required',
-        });
-      }
-      // People are held to their role by the identity guard on every tenant route; service keys to their scopes.
-      if (!caller.user && !scopes.some((scope) => caller.scopes.includes(scope))) {
-        throw new HubError(
-          'FORBIDDEN',
-          `This API key lacks the "${scopes[0]}" scope; create or change the key with scopes including "${scopes[0]}".`,
-          {
-            code: 'missing_scope',
-          },
-        );
-      }
-      return { tenantId: caller.tenantId, keyId: await identity.billingKeyOf(caller) };
-    },
+    authenticate: tenantAuthenticator(identity, 'agents'),
     dispatcher: guardedDispatcherOf(policy),
     secretBox: parts.secretBox,
     flushLedger: () => economy.flush(),

@@ -15,8 +15,9 @@ import {
   usageApiPaths,
 } from './admin/index.js';
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
-import { agentModelsOf, composeAgents } from './app-agents.js';
+import { agentModelsOf, composeAgents, tenantAuthenticator } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
+import { composeWorkflows, type HubWorkflows } from './app-workflows.js';
 import { SupportApp, supportChatRoutes } from './apps/support/index.js';
 import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
@@ -36,6 +37,7 @@ import {
 } from './providers/index.js';
 import { ModelCatalog, Router, UpstreamRegistry } from './routing/index.js';
 import { type Database, migrate, openDatabase, responsesStore, SettingsRepository } from './storage/index.js';
+import { workflowApiPaths } from './workflows/index.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -75,6 +77,8 @@ export interface Hub {
   client: GatewayClient;
   /** Agent definitions, runs and the engine that executes them. */
   agents: AgentRuntime;
+  /** Workflow definitions and their versions. */
+  workflows: HubWorkflows;
   /** People: users, roles, sessions, and the permission guard. */
   identity: Identity;
   /** The human inbox: tasks, claims, take-over, webhooks. */
@@ -212,6 +216,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     tracer,
   });
+  const workflows = composeWorkflows({ db, runtime: agentRuntime, catalog, authenticate: tenantAuthenticator(identity, 'workflows') });
   const support = new SupportApp({ db, runtime: agentRuntime });
   const inbox = composeInbox({ db, economy, identity, runtime: agentRuntime, client: lateClient, policy, secretBox, logger, metrics });
 
@@ -247,6 +252,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
             db,
             upstreams,
             agents: agentRuntime.agents,
+            workflows: workflows.service,
             identity,
             support,
             inboxStats: inbox.stats,
@@ -257,6 +263,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(tenantScopedRoutes({ economy, identity, db }));
         await app.register(playgroundRoutes({ economy, identity, db }));
         await app.register(agentRuntime.routes);
+        await app.register(workflows.routes);
         await app.register(identityRoutes(identity, db));
         await app.register(inbox.routes);
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
@@ -270,6 +277,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       appApiPaths(),
       playgroundApiPaths(),
       agentApiPaths(),
+      workflowApiPaths(),
       identityApiPaths(),
       inboxApiPaths(),
       inboxWebhookApiPaths(),
@@ -287,6 +295,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     db,
     client,
     agents: agentRuntime,
+    workflows,
     identity,
     inbox,
     support,

@@ -6,6 +6,7 @@ import { type Economy, hashSecret } from '../economy/index.js';
 import type { Identity } from '../identity/index.js';
 import type { InboxStats } from '../inbox/index.js';
 import { AuditLogRepository, type Database } from '../storage/index.js';
+import type { WorkflowService } from '../workflows/index.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { apiKeyOf } from './api-key.js';
 import { registerAppRoutes } from './app-routes.js';
@@ -20,6 +21,7 @@ import type { UpstreamControl } from './upstreams/upstream-control.js';
 import { registerUpstreamRoutes } from './upstreams/upstream-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerUserRoutes } from './user-routes.js';
+import { workflowAdminRoutes } from './workflow-routes.js';
 
 export interface AdminRoutesDeps {
   economy: Economy;
@@ -29,6 +31,8 @@ export interface AdminRoutesDeps {
   upstreams?: UpstreamControl;
   /** Agents of every tenant (omitted: those routes are not served). */
   agents?: AgentService;
+  /** Workflows of every tenant (omitted: those routes are not served). */
+  workflows?: WorkflowService;
   /** The support app (omitted: `/admin/v1/apps/support` is not served). */
   support?: SupportApp;
   /** People of every tenant (omitted: `/admin/v1/users` is not served). */
@@ -68,6 +72,7 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
       registerUpstreamRoutes(app, deps.upstreams, deps.resealToolSecrets ? { resealToolSecrets: deps.resealToolSecrets } : {});
     }
     if (deps.agents) registerAgentRoutes(app, deps.agents);
+    if (deps.workflows) await app.register(workflowAdminRoutes(deps.workflows));
     if (deps.identity) registerUserRoutes(app, deps.identity, deps.db);
     if (deps.inboxStats) registerInboxStatsRoutes(app, deps.inboxStats, deps.economy);
     if (deps.support) {

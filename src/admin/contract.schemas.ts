@@ -115,6 +115,7 @@ export const ledgerRowSchema = z
     agent: z.string().nullable().meta({ description: 'Agent traffic: the agent the call was made for.' }),
     run_id: z.string().nullable(),
     thread_id: z.string().nullable(),
+    workflow: z.string().nullable(),
     cost_usd: usd,
     price_known: z.boolean(),
     latency_ms: z.number(),

@@ -157,6 +157,8 @@ export interface LedgerRow {
   agent: string | null;
   run_id: string | null;
   thread_id: string | null;
+  /** Workflow traffic: the workflow whose run made the call (`run_id`). */
+  workflow: string | null;
   cost_usd: string;
   price_known: boolean;
   latency_ms: number;

@@ -81,6 +81,7 @@ export const ledgerDto = (row: LedgerRow): Api.LedgerRow => ({
   agent: row.agent,
   run_id: row.runId,
   thread_id: row.threadId,
+  workflow: row.workflow,
   cost_usd: picosToUsd(row.costPicos),
   price_known: row.priceKnown,
   latency_ms: row.latencyMs,

@@ -30,3 +30,4 @@ export {
 export { resealToolSecrets, ToolSecrets } from './tool-secrets.js';
 export { type AppToolFactory, AppToolRegistry } from './tools/app-tools.js';
 export type { AgentTool, ToolCallContext, ToolOutcome, ToolSpec } from './tools/tool.js';
+export { type ToolDefinition, toolDefinitionSchema } from './tools/tool-definitions.js';

@@ -14,6 +14,7 @@ import { registerTenantsCommand } from './tenants-command.js';
 import { registerUpstreamCommands } from './upstreams-command.js';
 import { registerUsageCommand } from './usage-command.js';
 import { registerUsersCommand } from './users-command.js';
+import { registerWorkflowsCommand } from './workflows-command.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -59,6 +60,7 @@ registerKeysCommand(program);
 registerUsageCommand(program);
 registerUsersCommand(program);
 registerInboxCommand(program);
+registerWorkflowsCommand(program);
 registerUpstreamCommands(program, registerModelsCommand(program));
 registerEvalCommand(program);
 

@@ -29,6 +29,7 @@ const spend = (index: number, at: Date, usd: string, keyId = 'key_1', projectId:
   agent: null,
   runId: null,
   threadId: null,
+  workflow: null,
   costPicos: usdToPicos(usd),
   priceKnown: true,
   latencyMs: 10,

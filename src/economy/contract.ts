@@ -28,8 +28,11 @@ export interface RunBudget {
 
 /** The agent, run and thread a model call is made for (agent traffic). */
 export interface CallAttribution {
-  agent: string;
+  /** The agent the call is made for (absent for a workflow's own model calls). */
+  agent?: string;
   runId: string;
+  /** The workflow whose run (or whose step's child run) made the call. */
+  workflow?: string;
   threadId?: string | null;
   /**
    * Hard limits (`max_cost_usd`) of the run and of the runs it was started by (a child run counts against its

@@ -13,7 +13,7 @@ export function decodeEntry(line: string): LedgerEntry | undefined {
       LedgerEntry,
       'costPicos' | 'createdAt' | 'clientRequestId' | 'usageAnomaly' | 'agent' | 'runId' | 'threadId'
     > &
-      Partial<Pick<LedgerEntry, 'clientRequestId' | 'usageAnomaly' | 'agent' | 'runId' | 'threadId'>> & {
+      Partial<Pick<LedgerEntry, 'clientRequestId' | 'usageAnomaly' | 'agent' | 'runId' | 'threadId' | 'workflow'>> & {
         costPicos: string;
         createdAt: string;
       };
@@ -26,6 +26,7 @@ export function decodeEntry(line: string): LedgerEntry | undefined {
       agent: raw.agent ?? null,
       runId: raw.runId ?? null,
       threadId: raw.threadId ?? null,
+      workflow: raw.workflow ?? null,
       costPicos: picos(BigInt(raw.costPicos)),
       createdAt: new Date(raw.createdAt),
     };

@@ -28,6 +28,7 @@ const entry = (requestId: string): LedgerEntry => ({
   agent: null,
   runId: null,
   threadId: null,
+  workflow: null,
   costPicos: picos(10n ** 22n),
   priceKnown: true,
   latencyMs: 1,

@@ -134,6 +134,7 @@ export class MeteredAdmission implements Admission {
       agent: this.request.attribution?.agent ?? null,
       runId: this.request.attribution?.runId ?? null,
       threadId: this.request.attribution?.threadId ?? null,
+      workflow: this.request.attribution?.workflow ?? null,
       costPicos: cost.picos,
       priceKnown: cost.priceKnown,
       latencyMs: outcome.latencyMs,

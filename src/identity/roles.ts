@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'agents:read',
   'agents:write',
   'agents:run',
+  'workflows:read',
+  'workflows:write',
   'threads:read',
   'tool_secrets:write',
   'keys:write',
@@ -33,8 +35,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * The one role → permission table. Owners: all of their tenant (projects, budgets, the audit log). Developers:
- * agents, tools, service keys and the models. Operators: the inbox (and the conversations and agents it
- * needs) and their own personal keys. Viewers: read-only. `keys:write` is personal keys only;
+ * agents, workflows, tools, service keys and the models. Operators: the inbox (and the conversations,
+ * agents and workflows it needs) and their own personal keys. Viewers: read-only. `keys:write` is personal keys only;
  * `service_keys:write` creates and revokes the tenant's keys that belong to no person.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = Object.freeze({
@@ -44,6 +46,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'agents:read',
     'agents:write',
     'agents:run',
+    'workflows:read',
+    'workflows:write',
     'threads:read',
     'tool_secrets:write',
     'keys:write',
@@ -59,6 +63,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
   ],
   operator: [
     'agents:read',
+    'workflows:read',
     'threads:read',
     'keys:write',
     'keys:read',
@@ -70,6 +75,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
   ],
   viewer: [
     'agents:read',
+    'workflows:read',
     'threads:read',
     'keys:read',
     'projects:read',
@@ -84,8 +90,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
 /** What a service key (one that belongs to no person) may do, from its scopes. The inbox is worked by people only. */
 export const SCOPE_PERMISSIONS: Readonly<Record<KeyScope, readonly Permission[]>> = Object.freeze({
   inference: ['inference', 'usage:read'],
-  'agents:write': ['agents:read', 'agents:write', 'tool_secrets:write'],
-  'agents:run': ['agents:read', 'agents:run', 'threads:read'],
+  'agents:write': ['agents:read', 'agents:write', 'tool_secrets:write', 'workflows:read', 'workflows:write'],
+  'agents:run': ['agents:read', 'agents:run', 'threads:read', 'workflows:read'],
 });
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

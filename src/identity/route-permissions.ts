@@ -93,6 +93,16 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'POST /mcp': 'agents:run',
   'DELETE /mcp': 'agents:run',
 
+  // workflows: definitions and their versions (the schema is public, for editors)
+  'GET /v1/workflows': 'workflows:read',
+  'POST /v1/workflows': 'workflows:write',
+  'GET /v1/workflows/schema': 'public',
+  'GET /v1/workflows/:name': 'workflows:read',
+  'PUT /v1/workflows/:name': 'workflows:write',
+  'DELETE /v1/workflows/:name': 'workflows:write',
+  'GET /v1/workflows/:name/versions': 'workflows:read',
+  'POST /v1/workflows/:name/activate': 'workflows:write',
+
   // the inbox
   'GET /v1/inbox/tasks': 'inbox:read',
   'GET /v1/inbox/tasks/:id': 'inbox:read',

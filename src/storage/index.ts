@@ -139,3 +139,4 @@ export {
 } from './usage.repo.js';
 export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';
 export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';
+export { type WorkflowRecord, WorkflowsRepository, type WorkflowVersionRecord } from './workflows.repo.js';

@@ -28,6 +28,8 @@ export interface LedgerEntry {
   agent: string | null;
   runId: string | null;
   threadId: string | null;
+  /** For workflow traffic: the workflow the call was made for (its run is `runId`). */
+  workflow: string | null;
   costPicos: Picos;
   /** False when no price was known for the served model (cost recorded as 0). */
   priceKnown: boolean;
@@ -95,6 +97,7 @@ const INSERT_COLUMNS = [
   'agent',
   'run_id',
   'thread_id',
+  'workflow',
 ] as const;
 
 /** The element type of each column's array parameter in the `unnest` insert. */
@@ -127,6 +130,7 @@ const ARRAY_TYPES: Record<(typeof INSERT_COLUMNS)[number], string> = {
   agent: 'text',
   run_id: 'text',
   thread_id: 'text',
+  workflow: 'text',
 };
 
 /**
@@ -166,6 +170,7 @@ function entryParams(entry: LedgerEntry): unknown[] {
     entry.agent,
     entry.runId,
     entry.threadId,
+    entry.workflow,
   ];
 }
 
@@ -250,6 +255,7 @@ interface LedgerDbRow {
   agent: string | null;
   run_id: string | null;
   thread_id: string | null;
+  workflow?: string | null;
   cost_picos: unknown;
   price_known: boolean;
   latency_ms: unknown;
@@ -282,6 +288,7 @@ const toLedgerRow = (row: LedgerDbRow): LedgerRow => ({
   agent: row.agent ?? null,
   runId: row.run_id ?? null,
   threadId: row.thread_id ?? null,
+  workflow: row.workflow ?? null,
   costPicos: picos(asBigInt(row.cost_picos)),
   priceKnown: row.price_known,
   latencyMs: asNumber(row.latency_ms),

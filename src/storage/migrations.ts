@@ -12,6 +12,7 @@ import {
   LEDGER_BIGINT_COUNTS_DDL,
   LEDGER_DDL,
   LEDGER_FILTER_INDEXES_DDL,
+  LEDGER_WORKFLOW_COLUMN_DDL,
   PROJECTS_DDL,
   REQUEST_BODIES_DDL,
   RESPONSES_DDL,
@@ -29,6 +30,7 @@ import {
   USER_SESSIONS_DDL,
   USERS_DDL,
   WEBHOOK_DELIVERIES_DDL,
+  WORKFLOWS_DDL,
 } from './schema/index.js';
 import { SUPPORT_STORE_DDL } from './schema/support-store.js';
 
@@ -82,5 +84,10 @@ export const MIGRATIONS: Migration[] = [
     version: 20,
     name: 'request log: ledger filter indexes; opt-in request and response bodies',
     sql: [LEDGER_FILTER_INDEXES_DDL, REQUEST_BODIES_DDL].join('\n'),
+  },
+  {
+    version: 21,
+    name: "workflows: definitions and their versions; the ledger's workflow",
+    sql: [WORKFLOWS_DDL, LEDGER_WORKFLOW_COLUMN_DDL].join('\n'),
   },
 ];

@@ -30,6 +30,7 @@ const entry = (overrides: Partial<LedgerEntry>): LedgerEntry => ({
   agent: null,
   runId: null,
   threadId: null,
+  workflow: null,
   costPicos: picos(1_000n),
   priceKnown: true,
   latencyMs: 120,

@@ -156,6 +156,7 @@ describe('a ledger entry the database refuses', () => {
     agent: null,
     runId: null,
     threadId: null,
+    workflow: null,
     costPicos: picos(200_000n),
     priceKnown: true,
     latencyMs: 3,

@@ -34,6 +34,7 @@ for (;;) {
         agent: null,
         runId: null,
         threadId: null,
+        workflow: null,
         costPicos: picos(3n),
         priceKnown: true,
         latencyMs: 1,

@@ -1,0 +1,35 @@
+/**
+ * Workflows defined through the API, per tenant: the workflow's name and the version it serves, and every
+ * version ever made (immutable: an import of a changed document is a new version; rolling back moves
+ * `active_version`). `document` is the workflow document in the current `apiVersion`'s shape.
+ */
+export const WORKFLOWS_DDL = `
+  create table workflows (
+    tenant_id text not null,
+    name text not null,
+    active_version integer not null,
+    latest_version integer not null,
+    created_at timestamptz not null,
+    updated_at timestamptz not null,
+    primary key (tenant_id, name)
+  );
+  create table workflow_versions (
+    tenant_id text not null,
+    name text not null,
+    version integer not null,
+    document jsonb not null,
+    created_at timestamptz not null,
+    primary key (tenant_id, name, version),
+    foreign key (tenant_id, name) references workflows (tenant_id, name) on delete cascade
+  );
+`;
+
+/**
+ * Workflow traffic on the ledger: which workflow a model call was made for (its `run_id` is the workflow
+ * run's, or the child agent run's). `seq` last, like the agent filter's index, so a tenant's page of one
+ * workflow's rows is read in order from the index.
+ */
+export const LEDGER_WORKFLOW_COLUMN_DDL = `
+  alter table ledger add column workflow text;
+  create index ledger_tenant_workflow_seq_idx on ledger (tenant_id, workflow, seq) where workflow is not null;
+`;

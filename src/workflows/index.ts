@@ -1,0 +1,41 @@
+/**
+ * Workflows: the versioned document (older `apiVersion`s migrated on load), its JSON Schema, CEL expressions,
+ * validation against the tenant's agents, models, tools and workflows, the definitions and their versions
+ * (`WorkflowService`), and the tenant routes (`/v1/workflows`).
+ */
+export { canonicalJson } from './canonical-json.js';
+export {
+  allSteps,
+  bodyOf,
+  type StepKind,
+  WORKFLOW_API_VERSION,
+  WORKFLOW_NAME_PATTERN,
+  type WorkflowDocument,
+  type WorkflowDocumentInput,
+  type WorkflowStep,
+  workflowDocumentSchema,
+} from './document.js';
+export { WORKFLOW_SCHEMA_ID, workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
+export { loadWorkflowDocument, SUPPORTED_API_VERSIONS } from './load.js';
+export { workflowApiPaths } from './openapi-paths.js';
+export { parseRequest } from './routes/parse-request.js';
+export { activateWorkflowBody, sendApplied, sendWorkflowSchema, workflowNameParams, workflowRoutes } from './routes/workflow-routes.js';
+export { registerYamlBody } from './routes/yaml-body.js';
+export { validateWorkflow, type WorkflowCatalogue, type WorkflowProblem, workflowProblems } from './validate.js';
+export {
+  type AppliedWorkflowDto,
+  appliedWorkflowDto,
+  type WorkflowDto,
+  type WorkflowVersionDto,
+  workflowDto,
+  workflowVersionsDto,
+} from './workflow-dto.js';
+export {
+  type AppliedWorkflow,
+  type ApplyResult,
+  type ResolvedWorkflow,
+  WorkflowService,
+  type WorkflowServiceDeps,
+  type WorkflowVersionView,
+  type WorkflowView,
+} from './workflow-service.js';
