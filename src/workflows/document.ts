@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isStorableText, MAX_BUDGET_USD, UNSTORABLE_TEXT_MESSAGE, USD_DECIMALS, usdAmountProblem } from '../core/index.js';
 import { toolDefinitionSchema } from '../agents/index.js';
+import { isStorableText, MAX_BUDGET_USD, UNSTORABLE_TEXT_MESSAGE, USD_DECIMALS, usdAmountProblem } from '../core/index.js';
 
 /**
  * The workflow document, `apiVersion: tokenhub.dev/v1`, `kind: Workflow`. Steps run in the order they are
@@ -198,8 +198,30 @@ const workflowStep = z.strictObject({
 });
 
 export const stepSchema: z.ZodDiscriminatedUnion<
-  [typeof agentStep, typeof llmStep, typeof toolStep, typeof humanStep, typeof branchStep, typeof parallelStep, typeof mapStep, typeof loopStep, typeof waitStep, typeof workflowStep]
-> = z.discriminatedUnion('kind', [agentStep, llmStep, toolStep, humanStep, branchStep, parallelStep, mapStep, loopStep, waitStep, workflowStep]);
+  [
+    typeof agentStep,
+    typeof llmStep,
+    typeof toolStep,
+    typeof humanStep,
+    typeof branchStep,
+    typeof parallelStep,
+    typeof mapStep,
+    typeof loopStep,
+    typeof waitStep,
+    typeof workflowStep,
+  ]
+> = z.discriminatedUnion('kind', [
+  agentStep,
+  llmStep,
+  toolStep,
+  humanStep,
+  branchStep,
+  parallelStep,
+  mapStep,
+  loopStep,
+  waitStep,
+  workflowStep,
+]);
 
 export type WorkflowStep = z.output<typeof stepSchema>;
 export type StepKind = WorkflowStep['kind'];

@@ -136,9 +136,7 @@ function mapSteps(steps: unknown, change: (step: Raw) => Raw): unknown {
 }
 
 function renameStepKeys(steps: unknown, names: Record<string, string>): unknown {
-  return mapSteps(steps, (step) =>
-    Object.fromEntries(Object.entries(step).map(([key, value]) => [names[key] ?? key, value])),
-  );
+  return mapSteps(steps, (step) => Object.fromEntries(Object.entries(step).map(([key, value]) => [names[key] ?? key, value])));
 }
 
 function betaStepToV1(step: Raw): Raw {

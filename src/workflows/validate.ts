@@ -33,7 +33,8 @@ export async function workflowProblems(document: WorkflowDocument, catalogue: Wo
   for (const step of steps) {
     await checkStep(step, byId, catalogue, problems);
   }
-  for (const expression of expressionsIn(document.spec.output ?? null)) checkExpression(expression, undefined, 'spec.output', byId, problems);
+  for (const expression of expressionsIn(document.spec.output ?? null))
+    checkExpression(expression, undefined, 'spec.output', byId, problems);
   return problems;
 }
 
@@ -67,7 +68,11 @@ function checkBody(body: readonly WorkflowStep[], problems: WorkflowProblem[]): 
     const out: string[] = [];
     for (const target of targets) {
       if (!index.has(target.id)) {
-        problems.push({ step: step.id, field: target.field, message: `names "${target.id}", which is not a step of the same list of steps` });
+        problems.push({
+          step: step.id,
+          field: target.field,
+          message: `names "${target.id}", which is not a step of the same list of steps`,
+        });
       } else out.push(target.id);
     }
     const falls = !step.end && !step.next && !(step.kind === 'branch' && step.default);
@@ -75,7 +80,10 @@ function checkBody(body: readonly WorkflowStep[], problems: WorkflowProblem[]): 
     if (falls && following) out.push(following.id);
     edges.set(step.id, out);
   }
-  const cycle = findCycle(body.map((step) => step.id), edges);
+  const cycle = findCycle(
+    body.map((step) => step.id),
+    edges,
+  );
   if (cycle) {
     problems.push({
       step: cycle[0],
@@ -112,7 +120,12 @@ function findCycle(ids: string[], edges: Map<string, string[]>): string[] | unde
   return undefined;
 }
 
-async function checkStep(step: WorkflowStep, byId: Map<string, WorkflowStep>, catalogue: WorkflowCatalogue, problems: WorkflowProblem[]): Promise<void> {
+async function checkStep(
+  step: WorkflowStep,
+  byId: Map<string, WorkflowStep>,
+  catalogue: WorkflowCatalogue,
+  problems: WorkflowProblem[],
+): Promise<void> {
   const check = (field: string, value: unknown, bare = false) => {
     const expressions = bare && typeof value === 'string' ? [value] : expressionsIn(value);
     for (const expression of expressions) checkExpression(expression, step, field, byId, problems);
@@ -121,12 +134,14 @@ async function checkStep(step: WorkflowStep, byId: Map<string, WorkflowStep>, ca
   switch (step.kind) {
     case 'agent':
       check('input', step.input);
-      if (!(await catalogue.agentExists(step.agent))) problems.push({ step: step.id, field: 'agent', message: `there is no agent "${step.agent}"` });
+      if (!(await catalogue.agentExists(step.agent)))
+        problems.push({ step: step.id, field: 'agent', message: `there is no agent "${step.agent}"` });
       break;
     case 'llm':
       check('prompt', step.prompt);
       if (step.system) check('system', step.system);
-      if (!catalogue.modelExists(step.model)) problems.push({ step: step.id, field: 'model', message: `there is no routed model "${step.model}"` });
+      if (!catalogue.modelExists(step.model))
+        problems.push({ step: step.id, field: 'model', message: `there is no routed model "${step.model}"` });
       break;
     case 'tool':
       check('arguments', step.arguments);
@@ -134,16 +149,22 @@ async function checkStep(step: WorkflowStep, byId: Map<string, WorkflowStep>, ca
         problems.push({ step: step.id, field: 'tool.name', message: `there is no app tool set "${step.tool.name}"` });
       }
       if ((step.tool.type === 'mcp' || step.tool.type === 'app') && !step.function) {
-        problems.push({ step: step.id, field: 'function', message: `a ${step.tool.type} tool set holds several tools: name the one to call` });
+        problems.push({
+          step: step.id,
+          field: 'function',
+          message: `a ${step.tool.type} tool set holds several tools: name the one to call`,
+        });
       }
       break;
     case 'human':
       if (step.instructions) check('instructions', step.instructions);
       check('title', step.title);
-      if (step.mode === 'form' && !step.fields?.length) problems.push({ step: step.id, field: 'fields', message: 'a form needs at least one field' });
+      if (step.mode === 'form' && !step.fields?.length)
+        problems.push({ step: step.id, field: 'fields', message: 'a form needs at least one field' });
       if (step.on_timeout && !step.timeout_s) problems.push({ step: step.id, field: 'on_timeout', message: 'needs timeout_s' });
       for (const [index, field] of (step.fields ?? []).entries()) {
-        if (field.type === 'enum' && !field.options?.length) problems.push({ step: step.id, field: `fields.${index}.options`, message: 'an enum field needs options' });
+        if (field.type === 'enum' && !field.options?.length)
+          problems.push({ step: step.id, field: `fields.${index}.options`, message: 'an enum field needs options' });
       }
       break;
     case 'branch':
@@ -175,11 +196,16 @@ async function checkStep(step: WorkflowStep, byId: Map<string, WorkflowStep>, ca
         const expected = properties[name]?.type;
         const given = typeof value === 'string' ? referencedOutputSchema(value, byId)?.type : jsonType(value);
         if (expected !== undefined && given !== undefined && !typesMatch(expected, given)) {
-          problems.push({ step: step.id, field: `input.${name}`, message: `is ${String(given)}, but workflow "${step.workflow}" takes ${String(expected)}` });
+          problems.push({
+            step: step.id,
+            field: `input.${name}`,
+            message: `is ${String(given)}, but workflow "${step.workflow}" takes ${String(expected)}`,
+          });
         }
       }
       for (const required of (inputs.required ?? []) as string[]) {
-        if (!(required in step.input)) problems.push({ step: step.id, field: `input.${required}`, message: `workflow "${step.workflow}" requires it` });
+        if (!(required in step.input))
+          problems.push({ step: step.id, field: `input.${required}`, message: `workflow "${step.workflow}" requires it` });
       }
       break;
     }
@@ -188,7 +214,13 @@ async function checkStep(step: WorkflowStep, byId: Map<string, WorkflowStep>, ca
   }
 }
 
-function checkExpression(expression: string, step: WorkflowStep | undefined, field: string, byId: Map<string, WorkflowStep>, problems: WorkflowProblem[]): void {
+function checkExpression(
+  expression: string,
+  step: WorkflowStep | undefined,
+  field: string,
+  byId: Map<string, WorkflowStep>,
+  problems: WorkflowProblem[],
+): void {
   const problem = expressionProblem(expression);
   if (problem) {
     problems.push({ ...(step ? { step: step.id } : {}), field, message: `the expression \`${expression}\` ${problem}` });
@@ -196,7 +228,12 @@ function checkExpression(expression: string, step: WorkflowStep | undefined, fie
   }
   for (const match of expression.matchAll(STEP_REFERENCE)) {
     const id = match[1] ?? '';
-    if (!byId.has(id)) problems.push({ ...(step ? { step: step.id } : {}), field, message: `\`${expression}\` reads steps.${id}, but no step has the id "${id}"` });
+    if (!byId.has(id))
+      problems.push({
+        ...(step ? { step: step.id } : {}),
+        field,
+        message: `\`${expression}\` reads steps.${id}, but no step has the id "${id}"`,
+      });
     else if (step && id === step.id) problems.push({ step: step.id, field, message: `\`${expression}\` reads the step's own output` });
   }
 }
