@@ -50,6 +50,7 @@ export default tseslint.config(
   layer('identity', except('storage', 'economy', 'cluster', 'observability')),
   layer('agents', except('wire', 'storage', 'cluster', 'runs', 'identity', 'sandboxes', 'gateway', 'economy', 'observability')),
   layer('inbox', except('storage', 'cluster', 'runs', 'agents', 'identity', 'observability')),
+  layer('workflows', except('storage', 'cluster', 'runs', 'agents', 'inbox', 'economy', 'gateway', 'observability')),
   layer('apps', except('storage', 'agents', 'inbox', 'workflows', 'sandboxes', 'observability')),
   layer('evals', except('agents', 'apps', 'observability')),
   layer('admin', except('economy', 'storage', 'identity', 'agents', 'inbox', 'workflows', 'apps', 'config', 'routing')),

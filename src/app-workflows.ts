@@ -1,15 +1,29 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
 import type { AgentRuntime, AuthenticateTenant } from './agents/index.js';
-import { HubError } from './core/index.js';
+import { HubError, systemClock } from './core/index.js';
+import type { Economy } from './economy/index.js';
+import type { GatewayClient } from './gateway/index.js';
 import type { ModelCatalog } from './routing/index.js';
 import { type Database, WorkflowsRepository } from './storage/index.js';
-import { type WorkflowCatalogue, WorkflowService, workflowRoutes } from './workflows/index.js';
+import {
+  type WorkflowCatalogue,
+  WorkflowRunHandler,
+  WorkflowRunService,
+  WorkflowService,
+  workflowRoutes,
+  workflowRunRoutes,
+} from './workflows/index.js';
 
 /** Workflows as the hub holds them: the definitions and their tenant routes. */
 export interface HubWorkflows {
   service: WorkflowService;
-  /** `/v1/workflows`, for the composition root to register. */
+  runs: WorkflowRunService;
+  /** `/v1/workflows` and `/v1/workflow-runs`, for the composition root to register. */
   routes: FastifyPluginAsync;
+  /** Starts waking the runs whose wait ended (every replica sweeps; each run is woken once). */
+  start(): void;
+  stop(): void;
 }
 
 /** What a tenant's workflow may name, looked up where each thing lives: the agent runtime, the model catalog, the saved workflows. */
@@ -40,13 +54,72 @@ export function workflowCatalogue(
   };
 }
 
-/** Composition of workflows from the hub's parts: the database, the agent runtime (agents, app tools) and the model catalog. */
+/** Composition of workflows from the hub's parts: the database, the agent runtime (its engine runs workflow runs too), the gateway client, the model catalog. */
 export function composeWorkflows(parts: {
   db: Database;
   runtime: AgentRuntime;
   catalog: ModelCatalog;
+  economy: Economy;
+  client: GatewayClient;
   authenticate: AuthenticateTenant;
+  logger: Logger;
+  /** How often this replica queues the workflow runs whose wait ended (default 1 s). */
+  wakeEveryMs?: number;
 }): HubWorkflows {
   const service = new WorkflowService({ db: parts.db, catalogue: (tenantId) => workflowCatalogue(parts, tenantId) });
-  return { service, routes: workflowRoutes({ workflows: service, authenticate: parts.authenticate }) };
+  const runs = new WorkflowRunService({
+    db: parts.db,
+    runtime: parts.runtime,
+    workflows: service,
+    flushLedger: () => parts.economy.flush(),
+  });
+  parts.runtime.engine.addHandler(
+    new WorkflowRunHandler({
+      client: parts.client,
+      principalFor: (tenantId, keyId) => parts.economy.principalForKey(tenantId, keyId),
+      runtime: parts.runtime,
+      loadVersion: async (tenantId, name, version) => {
+        try {
+          return await service.resolve(tenantId, name, version);
+        } catch (error) {
+          if (error instanceof HubError && error.code === 'NOT_FOUND') return undefined;
+          throw error;
+        }
+      },
+      clock: systemClock,
+    }),
+  );
+  parts.runtime.onRunSettled((run, status) => {
+    void runs
+      .childSettled(run, status)
+      .catch((error: unknown) => parts.logger.warn({ err: error, runId: run.id }, 'waking a parent workflow failed'));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping = false;
+  const sweep = (): void => {
+    if (sweeping) return;
+    sweeping = true;
+    void runs
+      .wakeDue()
+      .catch((error: unknown) => parts.logger.warn({ err: error }, 'waking workflow runs failed; will retry'))
+      .finally(() => {
+        sweeping = false;
+      });
+  };
+  return {
+    service,
+    runs,
+    routes: async (app) => {
+      await app.register(workflowRoutes({ workflows: service, authenticate: parts.authenticate }));
+      await app.register(workflowRunRoutes({ runs, engineRuns: parts.runtime.runs, authenticate: parts.authenticate }));
+    },
+    start: () => {
+      timer ??= setInterval(sweep, parts.wakeEveryMs ?? 1_000);
+      timer.unref();
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }

@@ -216,7 +216,15 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     tracer,
   });
-  const workflows = composeWorkflows({ db, runtime: agentRuntime, catalog, authenticate: tenantAuthenticator(identity, 'workflows') });
+  const workflows = composeWorkflows({
+    db,
+    runtime: agentRuntime,
+    catalog,
+    economy,
+    client: lateClient,
+    logger,
+    authenticate: tenantAuthenticator(identity, 'workflows'),
+  });
   const support = new SupportApp({ db, runtime: agentRuntime });
   const inbox = composeInbox({ db, economy, identity, runtime: agentRuntime, client: lateClient, policy, secretBox, logger, metrics });
 
@@ -287,6 +295,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const client = createGatewayClient(pipeline);
   clientRef = client;
   await agentRuntime.start();
+  workflows.start();
   await inbox.start();
 
   let closed = false;
@@ -315,6 +324,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
       await inbox.stop();
+      workflows.stop();
       await agentRuntime.stop();
       await upstreams.close();
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));

@@ -14,9 +14,11 @@ export {
 } from './definition.js';
 export { agentApiPaths } from './openapi-paths.js';
 export { activateBody, agentNameParams } from './routes/agent-routes.js';
-export { abortedBy, approvalBody, runParams, startRunBody } from './routes/run-routes.js';
+export { abortedBy, approvalBody, RUN_STATUSES, runParams, startRunBody, streamEvents } from './routes/run-routes.js';
 export type { AuthenticateTenant, TenantCaller } from './routes/tenant-auth.js';
-export { isSettledStatus, RunService } from './run-service.js';
+export { AGENT_RUN_KIND } from './run/agent-run-handler.js';
+export { childRunId } from './run/child-runs.js';
+export { isSettledStatus, isSettlingEvent, RunService } from './run-service.js';
 export { agentDto, agentVersionsDto, type RunDto, runDto } from './run-view.js';
 export { type AgentRuntime, type AgentRuntimeOptions, createAgentRuntime } from './runtime.js';
 export {
@@ -29,5 +31,6 @@ export {
 } from './thread-service.js';
 export { resealToolSecrets, ToolSecrets } from './tool-secrets.js';
 export { type AppToolFactory, AppToolRegistry } from './tools/app-tools.js';
+export { validateToolArguments } from './tools/argument-validation.js';
 export type { AgentTool, ToolCallContext, ToolOutcome, ToolSpec } from './tools/tool.js';
 export { type ToolDefinition, toolDefinitionSchema } from './tools/tool-definitions.js';

@@ -197,7 +197,7 @@ export class RunService {
   async decide(
     tenantId: string,
     id: string,
-    decision: { callId: string; decision: 'approve' | 'reject'; reason?: string; by?: string },
+    decision: { callId: string; decision: 'approve' | 'reject'; reason?: string; by?: string; values?: Record<string, unknown> },
   ): Promise<RunRecord> {
     let unknownCall = false;
     const updated = await new RunsRepository(this.db, tenantId).updatePaused(
@@ -215,10 +215,12 @@ export class RunService {
             decision: decision.decision,
             ...(decision.reason ? { reason: decision.reason } : {}),
             ...(decision.by ? { by: decision.by } : {}),
+            ...(decision.values ? { values: decision.values } : {}),
           },
         };
         const pending = state.pending_approvals.filter((entry) => entry.call_id !== decision.callId);
-        return { state: { ...state, decisions, pending_approvals: pending }, requeue: pending.length === 0 };
+        // The run kind's own keys (a workflow's) are kept as they are.
+        return { state: { ...run.state, ...state, decisions, pending_approvals: pending }, requeue: pending.length === 0 };
       },
       this.now(),
     );
@@ -236,13 +238,25 @@ export class RunService {
     return updated;
   }
 
+  /**
+   * Runs a failed run again from where it failed, keeping what it had done (a retried workflow step keeps
+   * its agent's conversation and tool results). A run that is not failed is returned as it stands.
+   */
+  async retry(tenantId: string, id: string): Promise<RunRecord> {
+    const requeued = await new RunsRepository(this.db, tenantId).retryFailed(id, this.now());
+    if (!requeued) return this.get(tenantId, id);
+    await this.engine.events.append(id, 'run.queued', { run_id: id, subject: requeued.subject, retry: true }, this.now());
+    await this.engine.notify();
+    return requeued;
+  }
+
   private now(): Date {
     return new Date(this.clock.now());
   }
 }
 
 const SETTLING_EVENTS = new Set(
-  ['completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns', 'waiting_approval', 'handed_off', 'needs_attention'].map(
+  ['completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns', 'waiting', 'waiting_approval', 'handed_off', 'needs_attention'].map(
     (status) => `run.${status}`,
   ),
 );

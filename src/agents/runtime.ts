@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { Clock, SecretBox } from '../core/index.js';
+import { type Clock, HubError, type SecretBox } from '../core/index.js';
 import type { Principal } from '../economy/index.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { HubMetrics, Tracer } from '../observability/index.js';
@@ -22,6 +22,9 @@ import { ThreadService } from './thread-service.js';
 import { ToolSecrets } from './tool-secrets.js';
 import { AppToolRegistry } from './tools/app-tools.js';
 import { callToolOnBehalf, type OnBehalfCall } from './tools/call-on-behalf.js';
+import { resolveTools } from './tools/resolve-tools.js';
+import type { AgentTool } from './tools/tool.js';
+import type { ToolDefinition } from './tools/tool-definitions.js';
 
 export interface AgentRuntimeOptions {
   db: Database;
@@ -60,6 +63,14 @@ export interface AgentRuntime {
    * recorded; the inbox opens its tasks from it. Listeners must not throw.
    */
   onRunSettled(listener: (run: RunRecord, status: string) => void): void;
+  /**
+   * Opens tools by their definitions for one run that is not an agent's (a workflow's tool step): builtin,
+   * http, mcp and app tools, as an agent's run would have them. `close` ends MCP sessions.
+   */
+  openTools(request: { tenantId: string; runId: string; definitions: readonly ToolDefinition[]; signal: AbortSignal }): Promise<{
+    tools: AgentTool[];
+    close(): Promise<void>;
+  }>;
   /** Calls one of an agent's tools for a person holding the conversation (the inbox's take-over). */
   callTool(call: Omit<OnBehalfCall, 'agent'> & { agent: string }): ReturnType<typeof callToolOnBehalf>;
   /** The tenant routes (`/v1/agents`, `/v1/runs`, `/mcp`), for the composition root to register. */
@@ -153,6 +164,26 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     engine,
     onRunSettled: (listener) => {
       settledListeners.push(listener);
+    },
+    openTools: async ({ tenantId, runId, definitions, signal }) => {
+      const apps: AgentTool[] = [];
+      for (const definition of definitions) {
+        if (definition.type === 'agent') {
+          throw new HubError('INVALID_REQUEST', `Tool \`${definition.name}\`: run another agent with an agent step, not a tool.`, {
+            param: 'tool',
+          });
+        }
+        if (definition.type !== 'app') continue;
+        const created = await appTools.create(definition.name, { tenantId, runId });
+        if (!created)
+          throw new HubError('UNSUPPORTED_FEATURE', `Tool \`${definition.name}\`: no installed app provides it.`, { param: 'tool' });
+        apps.push(created);
+      }
+      const resolved = await resolveTools(
+        definitions.filter((definition) => definition.type !== 'app'),
+        { ...toolsFor(tenantId), signal },
+      );
+      return { tools: [...resolved.tools, ...apps], close: resolved.close };
     },
     callTool: async (call) => {
       const agent = await agents.resolve(call.tenantId, call.agent);

@@ -25,6 +25,7 @@ export interface AgentModelMessage {
 export type AgentModelRunStatus =
   | 'queued'
   | 'running'
+  | 'waiting'
   | 'waiting_approval'
   | 'handed_off'
   | 'needs_attention'

@@ -102,6 +102,13 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'DELETE /v1/workflows/:name': 'workflows:write',
   'GET /v1/workflows/:name/versions': 'workflows:read',
   'POST /v1/workflows/:name/activate': 'workflows:write',
+  // workflow runs: run like agents, read like agents' runs
+  'POST /v1/workflows/:name/runs': 'agents:run',
+  'GET /v1/workflow-runs': 'workflows:read',
+  'GET /v1/workflow-runs/:id': 'workflows:read',
+  'GET /v1/workflow-runs/:id/events': 'workflows:read',
+  'POST /v1/workflow-runs/:id/cancel': 'agents:run',
+  'POST /v1/workflow-runs/:id/decisions': 'agents:run',
 
   // the inbox
   'GET /v1/inbox/tasks': 'inbox:read',

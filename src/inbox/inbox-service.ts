@@ -62,7 +62,7 @@ export class InboxService implements ThreadGate {
     const placement = placementOf(agent?.definition.escalation, this.now());
     const wanted: NewInboxTask[] = [];
     if (run.status === 'waiting_approval') {
-      const state = run.state as { pending_approvals?: { call_id: string; tool: string; arguments: unknown }[] };
+      const state = run.state as { pending_approvals?: Parameters<typeof approvalsOf>[1] };
       wanted.push(...approvalsOf(run, state.pending_approvals ?? [], placement));
     } else if (run.parentRunId === null) {
       const handoff = handoffOf(run, placement);
@@ -295,7 +295,13 @@ export class InboxService implements ThreadGate {
   }
 
   /** Decides an approval task's call (by its holder, or on an open task); the run resumes on any replica. */
-  async decide(operator: Operator, id: string, decision: 'approve' | 'reject', reason?: string): Promise<InboxTaskRecord> {
+  async decide(
+    operator: Operator,
+    id: string,
+    decision: 'approve' | 'reject',
+    reason?: string,
+    values?: Record<string, unknown>,
+  ): Promise<InboxTaskRecord> {
     const task = await this.get(operator.tenantId, id);
     if (task.kind !== 'approval' || !task.runId || !task.callId) {
       throw new HubError('CONFLICT', `Task \`${id}\` is a hand-off, not an approval.`, { code: 'task_not_approval' });
@@ -308,6 +314,7 @@ export class InboxService implements ThreadGate {
         callId: task.callId,
         decision,
         ...(reason ? { reason } : {}),
+        ...(values ? { values } : {}),
         by: actorOf(operator),
       });
     } catch (error) {

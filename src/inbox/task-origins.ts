@@ -66,20 +66,38 @@ export function handoffOf(run: RunRecord, placement: Placement): NewInboxTask | 
   };
 }
 
+interface PendingCall {
+  call_id: string;
+  tool: string;
+  arguments: unknown;
+  queue?: string;
+  priority?: InboxTaskPriority;
+}
+
+/** A workflow's human step (`human:<step>`) asks in its own words; an agent's tool call is described. */
+function describeCall(run: RunRecord, call: PendingCall): { subject: string; summary: string } {
+  const asked = isRecord(call.arguments) ? call.arguments : {};
+  if (call.tool.startsWith('human:') && typeof asked.title === 'string') {
+    const instructions = typeof asked.instructions === 'string' ? asked.instructions : '';
+    return { subject: firstLine(asked.title), summary: instructions || asked.title };
+  }
+  return {
+    subject: `Approve ${call.tool}`,
+    summary: `Agent ${run.subject} wants to call \`${call.tool}\` with ${JSON.stringify(call.arguments).slice(0, 2_000)}.`,
+  };
+}
+
 /** One approval task per call a run waits on. */
-export function approvalsOf(
-  run: RunRecord,
-  pending: readonly { call_id: string; tool: string; arguments: unknown }[],
-  placement: Placement,
-): NewInboxTask[] {
+export function approvalsOf(run: RunRecord, pending: readonly PendingCall[], placement: Placement): NewInboxTask[] {
   return pending.map((call) => ({
     id: newId('tsk'),
     origin: `call:${run.id}:${call.call_id}`,
     kind: 'approval',
     reason: 'approval',
     ...placement,
-    subject: `Approve ${call.tool}`,
-    summary: `Agent ${run.subject} wants to call \`${call.tool}\` with ${JSON.stringify(call.arguments).slice(0, 2_000)}.`,
+    ...(call.queue ? { queue: call.queue } : {}),
+    ...(call.priority ? { priority: call.priority } : {}),
+    ...describeCall(run, call),
     agent: run.subject,
     threadId: run.threadId,
     runId: run.id,

@@ -7,4 +7,4 @@ export type { RunHandler, RunOutcome } from './contract.js';
 export { type EffectCall, type EffectOptions, RecordedEffectError, RunContext } from './run-context.js';
 export { RunEngine, type RunEngineLogger, type RunEngineOptions } from './run-engine.js';
 export { type RunBroadcast, RunEvents } from './run-events.js';
-export { LeaseLostError, NeedsAttentionError, RunCancelledError } from './run-signals.js';
+export { EffectPendingError, LeaseLostError, NeedsAttentionError, RunCancelledError } from './run-signals.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/index.js';
 import type { JsonRecord, RunLeases, RunRecord, RunStepRecord, RunStepsRepository } from '../storage/index.js';
 import type { RunEvents } from './run-events.js';
-import { LeaseLostError, NeedsAttentionError } from './run-signals.js';
+import { EffectPendingError, LeaseLostError, NeedsAttentionError } from './run-signals.js';
 
 export interface EffectOptions {
   /** `model`, `tool`, … */
@@ -60,7 +60,9 @@ export class RunContext {
   readonly signal: AbortSignal;
   private readonly deps: RunContextDeps;
   private readonly recorded: Map<number, RunStepRecord>;
+  private readonly byKey: Map<string, RunStepRecord>;
   private seq = 0;
+  private lastSeq: number;
   private replaying = true;
 
   constructor(deps: RunContextDeps) {
@@ -68,6 +70,8 @@ export class RunContext {
     this.run = deps.run;
     this.signal = deps.signal;
     this.recorded = new Map(deps.recorded.map((step) => [step.seq, step]));
+    this.byKey = new Map(deps.recorded.map((step) => [step.idempotencyKey, step]));
+    this.lastSeq = deps.recorded.reduce((last, step) => Math.max(last, step.seq), 0);
   }
 
   /**
@@ -88,6 +92,34 @@ export class RunContext {
     this.throwIfStopped();
     const seq = ++this.seq;
     const prior = this.recorded.get(seq);
+    return this.perform(seq, prior?.idempotencyKey ?? `${this.run.id}:${seq}`, prior, options, perform);
+  }
+
+  /**
+   * An effect named by a key unique in the run (a workflow's step key, `quotes[3].ask`) instead of by its
+   * place in the order: for handlers that run effects concurrently, whose order of start differs between
+   * attempts. A handler uses either `effect` or `keyedEffect`, not both. The key is the idempotency key's tail.
+   */
+  async keyedEffect<T extends JsonRecord>(key: string, options: EffectOptions, perform: (call: EffectCall) => Promise<T>): Promise<T> {
+    this.throwIfStopped();
+    const idempotencyKey = `${this.run.id}:${key}`;
+    const prior = this.byKey.get(idempotencyKey);
+    const seq = prior?.seq ?? ++this.lastSeq;
+    return this.perform(seq, idempotencyKey, prior, options, perform);
+  }
+
+  /** Whether an earlier attempt recorded the keyed effect (started, finished or failed). */
+  hasRecord(key: string): boolean {
+    return this.byKey.has(`${this.run.id}:${key}`);
+  }
+
+  private async perform<T extends JsonRecord>(
+    seq: number,
+    idempotencyKey: string,
+    prior: RunStepRecord | undefined,
+    options: EffectOptions,
+    perform: (call: EffectCall) => Promise<T>,
+  ): Promise<T> {
     if (prior) {
       if (prior.kind !== options.kind || prior.name !== options.name) {
         throw new Error(
@@ -100,18 +132,20 @@ export class RunContext {
     }
     this.replaying = false;
     const idempotent = options.idempotent ?? false;
-    const idempotencyKey = prior?.idempotencyKey ?? `${this.run.id}:${seq}`;
     const started = await this.deps.steps.start(
       { runId: this.run.id, seq, kind: options.kind, name: options.name, idempotent, idempotencyKey, input: options.input ?? null },
       this.deps.owner,
       this.now(),
     );
     if (!started) throw new LeaseLostError(this.run.id);
+    this.byKey.set(idempotencyKey, started);
     let output: T;
     try {
       output = await perform({ idempotencyKey, signal: this.signal });
     } catch (error) {
       this.throwIfStopped();
+      // Not done yet (it waits on something outside the run): the step stays started and runs again on resume.
+      if (error instanceof EffectPendingError) throw error;
       const code = (error as { code?: unknown }).code;
       await this.deps.steps.fail(
         this.run.id,

@@ -84,6 +84,11 @@ export class RunEngine {
     this.events = new RunEvents(options.db, options.cluster);
   }
 
+  /** Adds the handler of another run kind (composition adds workflow runs to the agents' engine). */
+  addHandler(handler: RunHandler): void {
+    this.handlers.set(handler.kind, handler);
+  }
+
   /** Starts taking runs up: polls the queue and wakes at once when any replica enqueues. */
   async start(): Promise<void> {
     if (!this.stopped) return;

@@ -17,6 +17,17 @@ export class RunCancelledError extends Error {
 }
 
 /**
+ * An effect is not done: it waits on something outside this run (a child run paused for a person). The
+ * step stays recorded as started, and an idempotent one runs again when the run resumes.
+ */
+export class EffectPendingError extends Error {
+  constructor(what: string) {
+    super(`${what} is not done yet`);
+    this.name = 'EffectPendingError';
+  }
+}
+
+/**
  * A non-idempotent effect was cut off (started, never recorded as finished) by a crash: whether it
  * happened is unknown, so it is not repeated. The run waits in `needs_attention` for a person.
  */

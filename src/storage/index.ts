@@ -95,6 +95,9 @@ export {
   RunsRepository,
   runCallUsage,
   runPage,
+  wakeDueRuns,
+  wakeSettledParents,
+  wakeWaitingRun,
   type StepCallUsage,
 } from './runs.repo.js';
 export { SettingsRepository } from './settings.repo.js';

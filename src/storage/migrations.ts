@@ -19,6 +19,7 @@ import {
   ROUTED_MODELS_DDL,
   RUN_EVENTS_DDL,
   RUN_STEPS_DDL,
+  RUNS_WAITING_DDL,
   RUNS_DDL,
   TENANTS_DDL,
   THREAD_NOTE_ROLE_DDL,
@@ -90,4 +91,5 @@ export const MIGRATIONS: Migration[] = [
     name: "workflows: definitions and their versions; the ledger's workflow",
     sql: [WORKFLOWS_DDL, LEDGER_WORKFLOW_COLUMN_DDL].join('\n'),
   },
+  { version: 22, name: 'runs: the waiting status and wake-up times of workflow runs', sql: RUNS_WAITING_DDL },
 ];

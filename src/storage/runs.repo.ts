@@ -5,6 +5,7 @@ import { asBigInt, asDate, asNumber, asOptionalDate, fromJsonb, toJsonb } from '
 export type RunStatus =
   | 'queued'
   | 'running'
+  | 'waiting'
   | 'waiting_approval'
   | 'handed_off'
   | 'needs_attention'
@@ -16,8 +17,8 @@ export type RunStatus =
 
 /** Statuses a replica works on (under a lease). */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running'];
-/** Statuses that wait for a person: no lease, no memory, no connection. */
-export const PAUSED_RUN_STATUSES: readonly RunStatus[] = ['waiting_approval', 'handed_off', 'needs_attention'];
+/** Statuses that wait (for a person, a time, a child run): no lease, no memory, no connection. */
+export const PAUSED_RUN_STATUSES: readonly RunStatus[] = ['waiting', 'waiting_approval', 'handed_off', 'needs_attention'];
 /** Statuses a run never leaves. */
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns'];
 
@@ -176,7 +177,7 @@ export class RunsRepository {
          cancel_requested = true,
          finished_at = case when status = 'running' then finished_at else $3 end,
          updated_at = $3
-       where tenant_id = $1 and id = $2 and status in ('queued', 'running', 'waiting_approval', 'handed_off', 'needs_attention')
+       where tenant_id = $1 and id = $2 and status in ('queued', 'running', 'waiting', 'waiting_approval', 'handed_off', 'needs_attention')
        returning ${RUN_COLUMNS}`,
       [this.tenantId, id, now],
     );
@@ -212,6 +213,28 @@ export class RunsRepository {
   }
 
   /**
+   * Runs a failed run again from its record: the step that failed last is forgotten (so it runs again) and
+   * every finished one replays, so the run continues with what it had done (an agent's conversation and tool
+   * results). Undefined when the run is not failed.
+   */
+  async retryFailed(id: string, now: Date): Promise<RunRecord | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<RunRow>(
+        `update runs set status = 'queued', error = null, output = null, finished_at = null, cancel_requested = false, updated_at = $3
+         where tenant_id = $1 and id = $2 and status = 'failed' returning ${RUN_COLUMNS}`,
+        [this.tenantId, id, now],
+      );
+      if (!rows[0]) return undefined;
+      await tx.query(
+        `delete from run_steps where run_id = $1 and status = 'failed'
+           and seq = (select max(seq) from run_steps where run_id = $1)`,
+        [id],
+      );
+      return toRunRecord(rows[0]);
+    });
+  }
+
+  /**
    * Puts a paused run back in the queue with its new state (e.g. an approval decided), if it is still in
    * `from`. Returns undefined when it is not (already resumed by someone else, cancelled, not found).
    */
@@ -224,6 +247,47 @@ export class RunsRepository {
     );
     return rows[0] ? toRunRecord(rows[0]) : undefined;
   }
+}
+
+/**
+ * Queues the paused runs of `kind` whose `state.wake_at` (an ISO time) has come: a wait that ended, a
+ * person's deadline that passed. Safe on every replica at once (each run is queued by one update). The ids.
+ */
+export async function wakeDueRuns(db: Queryable, kind: string, now: Date): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `update runs set status = 'queued', updated_at = $2
+     where kind = $1 and status in ('waiting', 'waiting_approval') and state ? 'wake_at' and (state ->> 'wake_at') <= $3
+     returning id`,
+    [kind, now, now.toISOString()],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Queues a paused run (any tenant's) that waits in `waiting`, e.g. a workflow whose child run settled; false when it is not waiting. */
+export async function wakeWaitingRun(db: Queryable, id: string, now: Date): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    `update runs set status = 'queued', updated_at = $2 where id = $1 and status = 'waiting' returning id`,
+    [id, now],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Queues the runs of `kind` that wait (no time set) on child runs that all settled for good since: the wake-up a
+ * child's settlement sends can arrive while its parent is still on its way to `waiting`, and this catches it.
+ */
+export async function wakeSettledParents(db: Queryable, kind: string, waitingSince: Date, now: Date): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `update runs parent set status = 'queued', updated_at = $3
+     where parent.kind = $1 and parent.status = 'waiting' and not (parent.state ? 'wake_at') and parent.updated_at < $2
+       and exists (select 1 from runs child where child.parent_run_id = parent.id)
+       and not exists (
+         select 1 from runs child where child.parent_run_id = parent.id
+           and child.status not in ('completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns'))
+     returning parent.id`,
+    [kind, waitingSince, now],
+  );
+  return rows.map((row) => row.id);
 }
 
 /** A run as the runs list shows it: no input or state, with what it spent and how many steps it took. */

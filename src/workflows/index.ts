@@ -39,3 +39,9 @@ export {
   type WorkflowVersionView,
   type WorkflowView,
 } from './workflow-service.js';
+export { WORKFLOW_RUN_KIND } from './run/child-steps.js';
+export type { WorkflowRunDeps } from './run/step-environment.js';
+export { WorkflowRunHandler } from './run/workflow-run-handler.js';
+export { workflowRunRoutes } from './routes/workflow-run-routes.js';
+export { type WorkflowRunDto, type WorkflowRunSummaryDto, workflowRunDto, workflowRunSummaryDto } from './workflow-run-dto.js';
+export { type StartWorkflowRun, WorkflowRunService } from './workflow-run-service.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
 import { workflowDocumentSchema } from './document.js';
 import { activateWorkflowBody, workflowNameParams } from './routes/workflow-routes.js';
+import { startWorkflowRunBody, workflowDecisionBody, workflowRunListQuery } from './routes/workflow-run-routes.js';
 
 const TAG = 'Workflows';
 const ERRORS = {
@@ -16,7 +17,12 @@ const ERRORS = {
 const schemas = {
   document: workflowDocumentSchema.meta({ id: 'WorkflowDocument' }),
   activate: activateWorkflowBody.meta({ id: 'ActivateWorkflowVersionRequest' }),
+  start: startWorkflowRunBody.meta({ id: 'StartWorkflowRunRequest' }),
+  decision: workflowDecisionBody.meta({ id: 'WorkflowDecisionRequest' }),
 };
+const runPath = z.object({ id: z.string() });
+const RUN =
+  '`{ id, object: "workflow.run", workflow, version, status, input, output, error, parent_run_id, trigger, metadata, usage: { input_tokens, output_tokens, cost_usd, model_calls }, created_at, finished_at, steps: [{ key, id, kind, status, attempt, started_at, finished_at, duration_ms, output, error, cost_usd, child_run_id?, decision? }], pending?, wake_at? }`';
 const tenantQuery = z.object({ tenant_id: z.string() });
 
 const json = (description: string) => ({ description, content: { 'application/json': {} } });
@@ -81,6 +87,46 @@ export function workflowApiPaths(): ZodOpenApiPathsObject {
         requestParams: path,
         requestBody: { content: { 'application/json': { schema: schemas.activate } } },
         responses: { '200': json(`${WORKFLOW} at the version it now serves.`) },
+      }),
+    },
+    '/v1/workflows/{name}/runs': {
+      post: operation('Run a workflow (scope agents:run)', {
+        description:
+          "`mode: sync` (default) answers when the run finished or waits (for a person, a time); `stream` sends its events as SSE until then; `background` answers 202 at once. The input is checked against the workflow's `inputs` (400 `invalid_input`).",
+        requestParams: path,
+        requestBody: { content: { 'application/json': { schema: schemas.start } } },
+        responses: { '200': json(`${RUN}.`), '202': json(`${RUN}, queued.`) },
+      }),
+    },
+    '/v1/workflow-runs': {
+      get: operation("List the tenant's workflow runs, newest first", {
+        requestParams: { query: workflowRunListQuery },
+        responses: {
+          '200': json(
+            '`{ object: "list", data: [{ id, object, workflow, version, status, error, usage, steps, created_at, finished_at }], next_cursor, has_more }`.',
+          ),
+        },
+      }),
+    },
+    '/v1/workflow-runs/{id}': {
+      get: operation('Read a workflow run with every step', { requestParams: { path: runPath }, responses: { '200': json(`${RUN}.`) } }),
+    },
+    '/v1/workflow-runs/{id}/events': {
+      get: operation("Follow a workflow run's events (SSE; resume with Last-Event-ID)", {
+        requestParams: { path: runPath },
+        responses: { '200': { description: 'Server-sent events until the run finishes or waits.', content: { 'text/event-stream': {} } } },
+      }),
+    },
+    '/v1/workflow-runs/{id}/cancel': {
+      post: operation('Cancel a workflow run', { requestParams: { path: runPath }, responses: { '200': json(`${RUN}.`) } }),
+    },
+    '/v1/workflow-runs/{id}/decisions': {
+      post: operation('Decide a human step the run waits on', {
+        description:
+          '`call_id` is the step key from `pending`; a form step takes `values`. The run goes on, on any replica, once every pending step has a decision.',
+        requestParams: { path: runPath },
+        requestBody: { content: { 'application/json': { schema: schemas.decision } } },
+        responses: { '200': json(`${RUN}.`) },
       }),
     },
     '/admin/v1/workflows': {

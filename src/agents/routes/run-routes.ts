@@ -27,9 +27,10 @@ export const approvalBody = z.strictObject({
   reason: z.string().max(4_000).optional(),
 });
 
-const RUN_STATUSES = [
+export const RUN_STATUSES = [
   'queued',
   'running',
+  'waiting',
   'waiting_approval',
   'handed_off',
   'needs_attention',
@@ -174,7 +175,7 @@ export function abortedBy(request: FastifyRequest): AbortSignal {
  * Streams a run's events after `after` as SSE (`id` is the event's sequence number), from the store and then
  * live, and ends once the run is finished or waiting for a person.
  */
-async function streamEvents(
+export async function streamEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   runs: RunService,

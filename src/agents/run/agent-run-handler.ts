@@ -117,6 +117,7 @@ export class AgentRunHandler implements RunHandler {
               attribution: {
                 agent: agent.name,
                 runId: run.id,
+                ...(input.workflow ? { workflow: input.workflow } : {}),
                 threadId: run.threadId,
                 ...(runBudgets.length > 0 ? { runBudgets } : {}),
               },

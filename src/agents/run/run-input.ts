@@ -21,6 +21,8 @@ export const agentRunInputSchema = z.object({
   messages: z.array(inputMessage),
   /** The limits of the runs that started this one (a child run counts against each), outermost first. */
   ancestor_budgets: z.array(z.object({ run_id: z.string(), max_cost_usd: z.string() })).default([]),
+  /** The workflow that started this run (an agent step), named on its ledger rows. */
+  workflow: z.string().optional(),
 });
 export type AgentRunInput = z.output<typeof agentRunInputSchema>;
 
@@ -29,6 +31,8 @@ const decision = z.object({
   decision: z.enum(['approve', 'reject']),
   reason: z.string().max(4_000).optional(),
   by: z.string().optional(),
+  /** What a person filled in (a workflow's form step). */
+  values: z.record(z.string(), z.unknown()).optional(),
 });
 
 /**
@@ -39,7 +43,18 @@ const decision = z.object({
 export const agentRunStateSchema = z.object({
   v: z.literal(1),
   decisions: z.record(z.string(), decision).default({}),
-  pending_approvals: z.array(z.object({ call_id: z.string(), tool: z.string(), arguments: z.unknown() })).default([]),
+  pending_approvals: z
+    .array(
+      z.object({
+        call_id: z.string(),
+        tool: z.string(),
+        arguments: z.unknown(),
+        /** Where its inbox task goes (a workflow's human step says; an agent's escalation rules otherwise). */
+        queue: z.string().optional(),
+        priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+      }),
+    )
+    .default([]),
   /** Time spent paused for people so far, which `timeout_s` does not count; `paused_at`: since when it is paused. */
   paused_ms: z.number().int().nonnegative().default(0),
   paused_at: z.string().optional(),

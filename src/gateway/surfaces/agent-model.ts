@@ -113,6 +113,7 @@ export function runOutcomeError(agent: string, answer: AgentModelAnswer, clientG
       return new HubError('UPSTREAM_ERROR', `Agent \`${agent}\` failed (${run})${reason}`, { code: 'agent_run_failed' });
     case 'queued':
     case 'running':
+    case 'waiting':
     case 'completed':
       return clientGone
         ? new HubError('CLIENT_CLOSED', `The client went away; ${run} was cancelled.`)

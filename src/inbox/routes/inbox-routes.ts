@@ -149,7 +149,7 @@ export function inboxRoutes(deps: InboxRouteDeps): FastifyPluginAsync {
     app.post('/v1/inbox/tasks/:id/approve', async (request) => {
       const operator = await operatorOf(request, 'inbox:work');
       const body = parseInput(decisionBody, request.body);
-      return taskDto(await inbox.decide(operator, taskId(request), 'approve', body.reason));
+      return taskDto(await inbox.decide(operator, taskId(request), 'approve', body.reason, body.values));
     });
 
     app.post('/v1/inbox/tasks/:id/reject', async (request) => {

@@ -19,7 +19,14 @@ export const taskListQuery = z.strictObject({
 export const claimBody = z.strictObject({ lease_seconds: z.number().int().min(30).max(28_800).optional() });
 export const replyBody = z.strictObject({ content: text(20_000).min(1) });
 export const toolCallBody = z.strictObject({ arguments: z.record(z.string(), z.unknown()).default({}) });
-export const decisionBody = z.strictObject({ reason: text(2_000).optional() });
+export const decisionBody = z.strictObject({
+  reason: text(2_000).optional(),
+  /** A workflow's form step: the fields as the person filled them in (checked by the workflow against its form). */
+  values: z
+    .record(z.string().max(64), z.union([z.string().max(20_000), z.number(), z.boolean(), z.null()]))
+    .refine((values) => Object.keys(values).length <= 50, 'at most 50 fields')
+    .optional(),
+});
 export const handbackBody = z.strictObject({ note: text(4_000).min(1).optional() });
 export const resolveBody = z.strictObject({ resolution: text(4_000).min(1) });
 export const transferBody = z.strictObject({ queue: queueName });

@@ -11,7 +11,7 @@ export { PROJECTS_DDL } from './projects.js';
 export { LEDGER_FILTER_INDEXES_DDL, REQUEST_BODIES_DDL } from './request-log.js';
 export { RESPONSES_DDL } from './responses.js';
 export { ROUTED_MODELS_DDL } from './routed-models.js';
-export { RUN_EVENTS_DDL, RUN_STEPS_DDL, RUNS_DDL } from './runs.js';
+export { RUN_EVENTS_DDL, RUN_STEPS_DDL, RUNS_DDL, RUNS_WAITING_DDL } from './runs.js';
 export { SUPPORT_STORE_DDL } from './support-store.js';
 export { TENANTS_DDL } from './tenants.js';
 export { THREADS_DDL } from './threads.js';

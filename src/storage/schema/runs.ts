@@ -68,3 +68,14 @@ export const RUN_EVENTS_DDL = `
     primary key (run_id, seq)
   );
 `;
+
+/**
+ * Workflow runs wait without a lease in `waiting` (a wait step, a child run paused for a person); a run that
+ * waits until a time says so in `state.wake_at`, found by the waking sweep through its index.
+ */
+export const RUNS_WAITING_DDL = `
+  alter table runs drop constraint if exists runs_status_check;
+  alter table runs add constraint runs_status_check check (status in ('queued', 'running', 'waiting', 'waiting_approval',
+    'handed_off', 'needs_attention', 'completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns'));
+  create index runs_wake_at_idx on runs ((state ->> 'wake_at')) where status in ('waiting', 'waiting_approval') and state ? 'wake_at';
+`;
