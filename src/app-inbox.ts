@@ -8,7 +8,7 @@ import type { Identity } from './identity/index.js';
 import { createInbox, type Inbox, InboxWebhooks, parseSentiment, SENTIMENT_INSTRUCTIONS, type SentimentClassifier } from './inbox/index.js';
 import { type HubMetrics, InboxMetrics } from './observability/index.js';
 import type { UpstreamAddressPolicy } from './providers/index.js';
-import type { Database } from './storage/index.js';
+import type { Database, InboxEventRecord, InboxTaskRecord } from './storage/index.js';
 
 /**
  * The sentiment rule's classifier: a cheap model through the in-process gateway, billed to the
@@ -47,6 +47,8 @@ export function composeInbox(parts: {
   logger: Logger;
   /** The hub's metrics: the inbox's counters and histograms join its registry. */
   metrics?: HubMetrics;
+  /** Told of every task change after it is stored (workflow event triggers); must not throw. */
+  onTaskChanged?: (task: InboxTaskRecord, event: InboxEventRecord) => void;
 }): Inbox {
   const onError = (error: unknown): void => parts.logger.error({ err: error }, 'inbox');
   const webhooks = new InboxWebhooks({
@@ -64,7 +66,12 @@ export function composeInbox(parts: {
     identity: parts.identity,
     webhooks,
     classify: sentimentClassifier(parts.economy, parts.client),
-    ...(metrics ? { observer: { taskChanged: (task, event) => metrics.observe(task, event) } } : {}),
+    observer: {
+      taskChanged: (task, event) => {
+        metrics?.observe(task, event);
+        parts.onTaskChanged?.(task, event);
+      },
+    },
     onError,
   });
 }

@@ -1,16 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { AgentRuntime, AuthenticateTenant } from './agents/index.js';
+import { AGENT_RUN_KIND, type AgentRuntime, type AuthenticateTenant } from './agents/index.js';
 import { HubError, systemClock } from './core/index.js';
 import type { Economy } from './economy/index.js';
 import type { GatewayClient } from './gateway/index.js';
 import type { ModelCatalog } from './routing/index.js';
-import { type Database, WorkflowsRepository } from './storage/index.js';
+import { type Database, type InboxEventRecord, type InboxTaskRecord, WorkflowsRepository } from './storage/index.js';
 import {
   type WorkflowCatalogue,
   WorkflowRunHandler,
   WorkflowRunService,
   WorkflowService,
+  WorkflowTriggerService,
+  workflowHookRoutes,
   workflowRoutes,
   workflowRunRoutes,
 } from './workflows/index.js';
@@ -19,6 +21,10 @@ import {
 export interface HubWorkflows {
   service: WorkflowService;
   runs: WorkflowRunService;
+  /** Schedules, events and webhooks. */
+  triggers: WorkflowTriggerService;
+  /** The inbox tells of task changes here (`inbox_task.resolved` triggers). */
+  taskChanged(task: InboxTaskRecord, event: InboxEventRecord): void;
   /** `/v1/workflows` and `/v1/workflow-runs`, for the composition root to register. */
   routes: FastifyPluginAsync;
   /** Starts waking the runs whose wait ended (every replica sweeps; each run is woken once). */
@@ -89,10 +95,16 @@ export function composeWorkflows(parts: {
       clock: systemClock,
     }),
   );
+  const triggers = new WorkflowTriggerService({ db: parts.db, runs, logger: parts.logger });
   parts.runtime.onRunSettled((run, status) => {
     void runs
       .childSettled(run, status)
       .catch((error: unknown) => parts.logger.warn({ err: error, runId: run.id }, 'waking a parent workflow failed'));
+    if (run.kind === AGENT_RUN_KIND) {
+      void triggers
+        .agentRunSettled(run, status)
+        .catch((error: unknown) => parts.logger.warn({ err: error, runId: run.id }, 'workflow event triggers failed'));
+    }
   });
   let timer: NodeJS.Timeout | undefined;
   let sweeping = false;
@@ -109,17 +121,33 @@ export function composeWorkflows(parts: {
   return {
     service,
     runs,
+    triggers,
     routes: async (app) => {
-      await app.register(workflowRoutes({ workflows: service, authenticate: parts.authenticate }));
+      await app.register(
+        workflowRoutes({
+          workflows: service,
+          authenticate: parts.authenticate,
+          onSaved: (tenantId, name, keyId) => triggers.keySaved(tenantId, name, keyId),
+        }),
+      );
       await app.register(workflowRunRoutes({ runs, engineRuns: parts.runtime.runs, authenticate: parts.authenticate }));
+      await app.register(workflowHookRoutes({ triggers, runs, authenticate: parts.authenticate }));
+    },
+    taskChanged: (task, event) => {
+      if (event.type !== 'task.resolved') return;
+      void triggers
+        .taskResolved(task)
+        .catch((error: unknown) => parts.logger.warn({ err: error, taskId: task.id }, 'workflow event triggers failed'));
     },
     start: () => {
       timer ??= setInterval(sweep, parts.wakeEveryMs ?? 1_000);
       timer.unref();
+      triggers.start();
     },
     stop: () => {
       if (timer) clearInterval(timer);
       timer = undefined;
+      triggers.stop();
     },
   };
 }

@@ -226,7 +226,18 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     authenticate: tenantAuthenticator(identity, 'workflows'),
   });
   const support = new SupportApp({ db, runtime: agentRuntime });
-  const inbox = composeInbox({ db, economy, identity, runtime: agentRuntime, client: lateClient, policy, secretBox, logger, metrics });
+  const inbox = composeInbox({
+    db,
+    economy,
+    identity,
+    runtime: agentRuntime,
+    client: lateClient,
+    policy,
+    secretBox,
+    logger,
+    metrics,
+    onTaskChanged: (task, event) => workflows.taskChanged(task, event),
+  });
 
   const { app, pipeline } = await createGatewayApp({
     server: options.config.server,

@@ -109,6 +109,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'GET /v1/workflow-runs/:id/events': 'workflows:read',
   'POST /v1/workflow-runs/:id/cancel': 'agents:run',
   'POST /v1/workflow-runs/:id/decisions': 'agents:run',
+  // a workflow's signed webhook: made by who may change the workflow, called with its signature and no key
+  'POST /v1/workflows/:name/webhook': 'workflows:write',
+  'POST /v1/workflow-hooks/:id': 'public',
 
   // the inbox
   'GET /v1/inbox/tasks': 'inbox:read',

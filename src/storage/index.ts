@@ -143,3 +143,4 @@ export {
 export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';
 export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';
 export { type WorkflowRecord, WorkflowsRepository, type WorkflowVersionRecord } from './workflows.repo.js';
+export { type TriggeredWorkflowRecord, type WorkflowHookRecord, WorkflowTriggersRepository } from './workflow-triggers.repo.js';

@@ -31,6 +31,7 @@ import {
   USER_SESSIONS_DDL,
   USERS_DDL,
   WEBHOOK_DELIVERIES_DDL,
+  WORKFLOW_TRIGGERS_DDL,
   WORKFLOWS_DDL,
 } from './schema/index.js';
 import { SUPPORT_STORE_DDL } from './schema/support-store.js';
@@ -91,5 +92,9 @@ export const MIGRATIONS: Migration[] = [
     name: "workflows: definitions and their versions; the ledger's workflow",
     sql: [WORKFLOWS_DDL, LEDGER_WORKFLOW_COLUMN_DDL].join('\n'),
   },
-  { version: 22, name: 'runs: the waiting status and wake-up times of workflow runs', sql: RUNS_WAITING_DDL },
+  {
+    version: 22,
+    name: 'workflow runs: the waiting status and wake-up times; the key and webhook of workflow triggers',
+    sql: [RUNS_WAITING_DDL, WORKFLOW_TRIGGERS_DDL].join('\n'),
+  },
 ];

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { toolDefinitionSchema } from '../agents/index.js';
-import { isStorableText, MAX_BUDGET_USD, UNSTORABLE_TEXT_MESSAGE, USD_DECIMALS, usdAmountProblem } from '../core/index.js';
+import {
+  isStorableText,
+  MAX_BUDGET_USD,
+  picosToUsd,
+  UNSTORABLE_TEXT_MESSAGE,
+  USD_DECIMALS,
+  usdAmountProblem,
+  usdToPicos,
+} from '../core/index.js';
+import { cronProblem, timeZoneProblem } from './schedules.js';
 
 /**
  * The workflow document, `apiVersion: tokenhub.dev/v1`, `kind: Workflow`. Steps run in the order they are
@@ -19,10 +28,14 @@ export const STEP_ID_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 const text = (max: number) => z.string().max(max).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE);
 const stepId = z.string().regex(STEP_ID_PATTERN, 'must start with a letter: 1–64 letters, digits or _ (it is used in expressions)');
 const expression = text(4_000).min(1);
-const usd = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const problem = usdAmountProblem(value, { decimals: USD_DECIMALS, max: MAX_BUDGET_USD });
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** A USD amount as a number or a decimal string, stored as the canonical decimal string (`2` → `"2.00"`). */
+const usd = z
+  .union([z.number(), z.string()])
+  .superRefine((value, ctx) => {
+    const problem = usdAmountProblem(value, { decimals: USD_DECIMALS, max: MAX_BUDGET_USD });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((value) => picosToUsd(usdToPicos(value)));
 /** A JSON Schema, checked when the workflow runs (ajv) and compared between steps when saved. */
 const jsonSchema = z.record(z.string(), z.unknown());
 /** Any JSON value whose strings may hold templates. */
@@ -210,18 +223,21 @@ export const stepSchema: z.ZodDiscriminatedUnion<
     typeof waitStep,
     typeof workflowStep,
   ]
-> = z.discriminatedUnion('kind', [
-  agentStep,
-  llmStep,
-  toolStep,
-  humanStep,
-  branchStep,
-  parallelStep,
-  mapStep,
-  loopStep,
-  waitStep,
-  workflowStep,
-]);
+> = z
+  .discriminatedUnion('kind', [
+    agentStep,
+    llmStep,
+    toolStep,
+    humanStep,
+    branchStep,
+    parallelStep,
+    mapStep,
+    loopStep,
+    waitStep,
+    workflowStep,
+  ])
+  // The id names the recursive step schema in the published JSON Schema (`$defs.WorkflowStep`).
+  .meta({ id: 'WorkflowStep' });
 
 export type WorkflowStep = z.output<typeof stepSchema>;
 export type StepKind = WorkflowStep['kind'];
@@ -235,6 +251,67 @@ export type MapStep = z.output<typeof mapStep>;
 export type LoopStep = z.output<typeof loopStep>;
 export type WaitStep = z.output<typeof waitStep>;
 export type SubWorkflowStep = z.output<typeof workflowStep>;
+
+const scheduleSchema = z.strictObject({
+  /** A cron pattern of 5 fields (minute precision) or 6 (a leading seconds field), as croner reads it. */
+  cron: z
+    .string()
+    .min(1)
+    .max(200)
+    .superRefine((pattern, ctx) => {
+      const problem = cronProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /** The IANA time zone the pattern is read in. */
+  timezone: z
+    .string()
+    .min(1)
+    .max(100)
+    .superRefine((zone, ctx) => {
+      const problem = timeZoneProblem(zone);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('UTC'),
+  /** The input of each run it starts. */
+  input: z.record(z.string(), z.unknown()).default({}),
+});
+
+const eventInput = z.record(z.string(), templated).default({});
+const eventTriggerSchema = z.discriminatedUnion('on', [
+  z.strictObject({
+    /** An agent run of this tenant completed; `event` holds the run (`run_id`, `agent`, `output`…). */
+    on: z.literal('agent_run.completed'),
+    /** Only runs of this agent. */
+    agent: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,64}$/)
+      .optional(),
+    /** The run's input; its templates see the event as `event`. */
+    input: eventInput,
+  }),
+  z.strictObject({
+    /** An inbox task of this tenant was resolved; `event` holds the task. */
+    on: z.literal('inbox_task.resolved'),
+    /** Only tasks of this queue. */
+    queue: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{1,64}$/)
+      .optional(),
+    input: eventInput,
+  }),
+]);
+
+const triggersSchema = z.strictObject({
+  /** Runs started at the times a cron pattern names, once per time across all replicas. */
+  schedules: z.array(scheduleSchema).max(20).optional(),
+  /** Runs started by events of the tenant's hub. */
+  events: z.array(eventTriggerSchema).max(20).optional(),
+});
+
+export type ScheduleTrigger = z.output<typeof scheduleSchema>;
+export type EventTrigger = z.output<typeof eventTriggerSchema>;
+export type WorkflowTriggers = z.output<typeof triggersSchema>;
+export type WorkflowEventName = EventTrigger['on'];
 
 export const workflowDocumentSchema = z.strictObject({
   apiVersion: z.literal(WORKFLOW_API_VERSION),
@@ -253,6 +330,8 @@ export const workflowDocumentSchema = z.strictObject({
     output: templated.optional(),
     /** A hard limit on what one run spends: its model calls, agent steps and sub-workflows together. */
     max_cost_usd: usd.optional(),
+    /** What starts runs besides an API call: schedules and events. */
+    triggers: triggersSchema.optional(),
     /** The model an agent step's scripted tests and `llm` steps fall back to is never implied: each names its own. */
     steps: body(),
   }),

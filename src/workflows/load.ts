@@ -4,6 +4,8 @@ import { WORKFLOW_API_VERSION, type WorkflowDocument, workflowDocumentSchema } f
 
 /** The largest workflow document accepted, as text. */
 export const MAX_DOCUMENT_BYTES = 1_000_000;
+/** The deepest nesting of objects and lists accepted (as for JSON bodies). */
+export const MAX_DOCUMENT_DEPTH = 64;
 
 type Raw = Record<string, unknown>;
 
@@ -12,8 +14,8 @@ type Raw = Record<string, unknown>;
  * until it is current, so every document ever accepted keeps loading.
  */
 const MIGRATIONS: Record<string, { to: string; migrate(document: Raw): Raw }> = {
-  // v1alpha1 (the first preview): name and steps at the top level, `type` for a step's kind, `goto` for next,
-  // `input_schema` for the inputs, and a loop's limit called `max_loops`.
+  // v1alpha1 (the first preview): name and steps at the top level, `type` for a step's kind, `goto` for next
+  // (a branch case's too), `input_schema` for the inputs, and a loop's limit called `max_loops`.
   'tokenhub.dev/v1alpha1': {
     to: 'tokenhub.dev/v1beta1',
     migrate: (document) => {
@@ -27,7 +29,7 @@ const MIGRATIONS: Record<string, { to: string; migrate(document: Raw): Raw }> = 
           ...(input_schema !== undefined ? { inputs: input_schema } : {}),
           ...(output_schema !== undefined ? { outputs: output_schema } : {}),
           ...(budget_usd !== undefined ? { max_cost_usd: budget_usd } : {}),
-          steps: renameStepKeys(steps, { type: 'kind', goto: 'next', max_loops: 'max_iterations' }),
+          steps: mapSteps(steps, alphaStepToBeta),
         },
       };
     },
@@ -52,8 +54,11 @@ export function loadWorkflowDocument(source: unknown): WorkflowDocument {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw invalid('The workflow document must be an object with apiVersion, kind, metadata and spec.', 'document');
   }
+  if (depthOver(raw, MAX_DOCUMENT_DEPTH)) throw tooDeep();
   let version = (raw as Raw).apiVersion;
+  // Each migration moves one version on; the bound keeps a table that ever pointed back at itself from looping.
   for (let hops = 0; typeof version === 'string' && version !== WORKFLOW_API_VERSION && MIGRATIONS[version]; hops++) {
+    if (hops >= SUPPORTED_API_VERSIONS.length) throw new Error(`workflow migrations do not reach ${WORKFLOW_API_VERSION} from ${version}`);
     raw = (MIGRATIONS[version] as (typeof MIGRATIONS)[string]).migrate(raw as Raw);
     version = (raw as Raw).apiVersion;
   }
@@ -78,6 +83,8 @@ function parseText(text: string): unknown {
   try {
     return parseYaml(text, { maxAliasCount: 100 });
   } catch (error) {
+    // The YAML parser recurses per level: a document nested thousands deep overflows it before our check.
+    if (/maximum call stack/i.test((error as Error).message)) throw tooDeep();
     throw invalid(`The workflow document is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, 'document');
   }
 }
@@ -116,6 +123,8 @@ function deepestIssue(issues: readonly Issue[]): Issue {
   return best;
 }
 
+const tooDeep = (): HubError => invalid(`The workflow document nests deeper than ${MAX_DOCUMENT_DEPTH} levels.`, 'document');
+
 function invalid(message: string, param: string): HubError {
   return new HubError('INVALID_REQUEST', message, { param, code: 'invalid_workflow' });
 }
@@ -135,8 +144,32 @@ function mapSteps(steps: unknown, change: (step: Raw) => Raw): unknown {
   });
 }
 
-function renameStepKeys(steps: unknown, names: Record<string, string>): unknown {
-  return mapSteps(steps, (step) => Object.fromEntries(Object.entries(step).map(([key, value]) => [names[key] ?? key, value])));
+const ALPHA_STEP_KEYS: Record<string, string> = { type: 'kind', goto: 'next', max_loops: 'max_iterations' };
+
+function alphaStepToBeta(step: Raw): Raw {
+  const renamed = Object.fromEntries(Object.entries(step).map(([key, value]) => [ALPHA_STEP_KEYS[key] ?? key, value]));
+  if (Array.isArray(renamed.cases)) {
+    renamed.cases = renamed.cases.map((branchCase: unknown) => {
+      if (branchCase === null || typeof branchCase !== 'object' || !('goto' in branchCase)) return branchCase;
+      const { goto, ...rest } = branchCase as Raw;
+      return { ...rest, next: goto };
+    });
+  }
+  return renamed;
+}
+
+/** Whether objects and lists nest deeper than `limit` (walked with a stack: a deep document must not overflow ours). */
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 function betaStepToV1(step: Raw): Raw {

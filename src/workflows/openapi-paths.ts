@@ -98,6 +98,23 @@ export function workflowApiPaths(): ZodOpenApiPathsObject {
         responses: { '200': json(`${RUN}.`), '202': json(`${RUN}, queued.`) },
       }),
     },
+    '/v1/workflows/{name}/webhook': {
+      post: operation("Make the workflow's signed webhook (a new one replaces the old)", {
+        description:
+          'Answers `{ object: "workflow.webhook", id, workflow, url, secret }` (201); the secret is shown this once. Runs it starts bill the key that made it.',
+        requestParams: path,
+        responses: { '201': json('The webhook, with its secret.') },
+      }),
+    },
+    '/v1/workflow-hooks/{id}': {
+      post: operation('Start a run from a signed webhook call (no API key)', {
+        description:
+          'Headers `x-tokenhub-timestamp` (Unix seconds, within 300 s of the hub) and `x-tokenhub-signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`; the JSON body is the run\'s input; an `Idempotency-Key` makes repeats one run. 401 `invalid_signature` or `stale_timestamp` otherwise.',
+        requestParams: { path: z.object({ id: z.string() }) },
+        requestBody: { content: { 'application/json': {} } },
+        responses: { '202': json('`{ id, object: "workflow.run", workflow, status }`.') },
+      }),
+    },
     '/v1/workflow-runs': {
       get: operation("List the tenant's workflow runs, newest first", {
         requestParams: { query: workflowRunListQuery },

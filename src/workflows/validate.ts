@@ -1,6 +1,7 @@
 import { HubError } from '../core/index.js';
 import { allSteps, bodyOf, type WorkflowDocument, type WorkflowStep } from './document.js';
 import { expressionProblem, expressionsIn } from './expressions.js';
+import { schemaProblem } from './run/json-check.js';
 
 /** What a workflow may name, looked up in the tenant's hub when it is saved. */
 export interface WorkflowCatalogue {
@@ -19,6 +20,8 @@ export interface WorkflowProblem {
 }
 
 const STEP_REFERENCE = /\bsteps\s*\.\s*\??\s*([a-zA-Z][a-zA-Z0-9_]*)/g;
+/** A run's own variables, which a trigger's templates (evaluated before the run exists) cannot read. */
+const RUN_VARIABLE = /(?<![.\w$'"])(steps|input|item)\s*[.[]/;
 
 /** Every problem of a loaded document, in document order (empty when it is sound). */
 export async function workflowProblems(document: WorkflowDocument, catalogue: WorkflowCatalogue): Promise<WorkflowProblem[]> {
@@ -31,10 +34,11 @@ export async function workflowProblems(document: WorkflowDocument, catalogue: Wo
   }
   checkBody(document.spec.steps, problems);
   for (const step of steps) {
-    await checkStep(step, byId, catalogue, problems);
+    await checkStep(step, document.metadata.name, byId, catalogue, problems);
   }
   for (const expression of expressionsIn(document.spec.output ?? null))
     checkExpression(expression, undefined, 'spec.output', byId, problems);
+  await checkTriggers(document, catalogue, problems);
   return problems;
 }
 
@@ -60,7 +64,7 @@ function checkBody(body: readonly WorkflowStep[], problems: WorkflowProblem[]): 
     if (step.next) targets.push({ field: 'next', id: step.next });
     if (step.on_error) targets.push({ field: 'on_error', id: step.on_error });
     if (step.kind === 'branch') {
-      step.cases.forEach((branchCase, caseIndex) => targets.push({ field: `cases.${caseIndex}.next`, id: branchCase.next }));
+      for (const [caseIndex, branchCase] of step.cases.entries()) targets.push({ field: `cases.${caseIndex}.next`, id: branchCase.next });
       if (step.default) targets.push({ field: 'default', id: step.default });
     }
     if (step.kind === 'human' && step.on_timeout) targets.push({ field: 'on_timeout', id: step.on_timeout });
@@ -122,6 +126,7 @@ function findCycle(ids: string[], edges: Map<string, string[]>): string[] | unde
 
 async function checkStep(
   step: WorkflowStep,
+  workflowName: string,
   byId: Map<string, WorkflowStep>,
   catalogue: WorkflowCatalogue,
   problems: WorkflowProblem[],
@@ -168,7 +173,7 @@ async function checkStep(
       }
       break;
     case 'branch':
-      step.cases.forEach((branchCase, index) => check(`cases.${index}.when`, branchCase.when, true));
+      for (const [index, branchCase] of step.cases.entries()) check(`cases.${index}.when`, branchCase.when, true);
       break;
     case 'map': {
       check('items', step.items, true);
@@ -186,6 +191,10 @@ async function checkStep(
       break;
     case 'workflow': {
       check('input', step.input);
+      if (step.workflow === workflowName) {
+        problems.push({ step: step.id, field: 'workflow', message: `names this workflow itself; a workflow cannot run itself as a step` });
+        break;
+      }
       const inputs = await catalogue.workflowInputs(step.workflow);
       if (inputs === undefined) {
         problems.push({ step: step.id, field: 'workflow', message: `there is no workflow "${step.workflow}"` });
@@ -194,7 +203,9 @@ async function checkStep(
       const properties = (inputs.properties ?? {}) as Record<string, { type?: unknown }>;
       for (const [name, value] of Object.entries(step.input)) {
         const expected = properties[name]?.type;
-        const given = typeof value === 'string' ? referencedOutputSchema(value, byId)?.type : jsonType(value);
+        // A string is text unless it is one template; then its type is the output_schema's at the path it reads.
+        const template = typeof value === 'string' && value.trim().startsWith('${{');
+        const given = template ? referencedOutputSchema(value, byId)?.type : jsonType(value);
         if (expected !== undefined && given !== undefined && !typesMatch(expected, given)) {
           problems.push({
             step: step.id,
@@ -262,4 +273,30 @@ function jsonType(value: unknown): string | undefined {
 function typesMatch(expected: unknown, given: unknown): boolean {
   const wanted = Array.isArray(expected) ? expected : [expected];
   return wanted.includes(given) || (given === 'integer' && wanted.includes('number'));
+}
+
+/** A schedule's input is the run's input (checked against `spec.inputs`); an event's templates read only `event`. */
+async function checkTriggers(document: WorkflowDocument, catalogue: WorkflowCatalogue, problems: WorkflowProblem[]): Promise<void> {
+  const { triggers, inputs } = document.spec;
+  for (const [index, schedule] of (triggers?.schedules ?? []).entries()) {
+    const problem = inputs ? schemaProblem(inputs, schedule.input) : undefined;
+    if (problem) problems.push({ field: `spec.triggers.schedules.${index}.input`, message: `does not match spec.inputs: ${problem}` });
+  }
+  for (const [index, trigger] of (triggers?.events ?? []).entries()) {
+    const field = `spec.triggers.events.${index}`;
+    for (const expression of expressionsIn(trigger.input)) {
+      const problem = expressionProblem(expression);
+      const variable = RUN_VARIABLE.exec(expression)?.[1];
+      if (problem) problems.push({ field: `${field}.input`, message: `the expression \`${expression}\` ${problem}` });
+      else if (variable) {
+        problems.push({
+          field: `${field}.input`,
+          message: `\`${expression}\` reads ${variable}, but a trigger's templates see only \`event\``,
+        });
+      }
+    }
+    if (trigger.on === 'agent_run.completed' && trigger.agent && !(await catalogue.agentExists(trigger.agent))) {
+      problems.push({ field: `${field}.agent`, message: `there is no agent "${trigger.agent}"` });
+    }
+  }
 }

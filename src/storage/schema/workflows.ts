@@ -33,3 +33,21 @@ export const LEDGER_WORKFLOW_COLUMN_DDL = `
   alter table ledger add column workflow text;
   create index ledger_tenant_workflow_seq_idx on ledger (tenant_id, workflow, seq) where workflow is not null;
 `;
+
+/**
+ * Triggers of workflows: the key that runs started by a schedule, an event or a webhook are billed to (the
+ * tenant key that last saved or activated the workflow), and one signed webhook per workflow (its secret
+ * signs the caller's requests; it is shown once, when made).
+ */
+export const WORKFLOW_TRIGGERS_DDL = `
+  alter table workflows add column trigger_key_id text;
+  create table workflow_hooks (
+    id text primary key,
+    tenant_id text not null,
+    workflow text not null,
+    secret text not null,
+    created_at timestamptz not null,
+    unique (tenant_id, workflow),
+    foreign key (tenant_id, workflow) references workflows (tenant_id, name) on delete cascade
+  );
+`;

@@ -34,8 +34,17 @@ export function sendWorkflowSchema(reply: FastifyReply): FastifyReply {
  * YAML (`application/yaml`, `text/yaml`); a person needs `workflows:write` (reads: `workflows:read`), a
  * service key `agents:write` (reads: `agents:run` too).
  */
-export function workflowRoutes(deps: { workflows: WorkflowService; authenticate: AuthenticateTenant }): FastifyPluginAsync {
+export function workflowRoutes(deps: {
+  workflows: WorkflowService;
+  authenticate: AuthenticateTenant;
+  /** Told which tenant key saved or activated a workflow (its triggered runs bill that key). */
+  onSaved?: (tenantId: string, name: string, keyId: string) => Promise<void>;
+}): FastifyPluginAsync {
   const { workflows, authenticate } = deps;
+  const saved = async (caller: { tenantId: string; keyId: string }, applied: AppliedWorkflow): Promise<AppliedWorkflow> => {
+    await deps.onSaved?.(caller.tenantId, applied.workflow.name, caller.keyId);
+    return applied;
+  };
   return async (app) => {
     registerYamlBody(app);
 
@@ -46,7 +55,7 @@ export function workflowRoutes(deps: { workflows: WorkflowService; authenticate:
 
     app.post('/v1/workflows', async (request, reply) => {
       const caller = await authenticate(request, WRITE);
-      return sendApplied(reply, await workflows.apply(caller.tenantId, request.body));
+      return sendApplied(reply, await saved(caller, await workflows.apply(caller.tenantId, request.body)));
     });
 
     app.get('/v1/workflows/schema', async (_request, reply) => sendWorkflowSchema(reply));
@@ -60,7 +69,7 @@ export function workflowRoutes(deps: { workflows: WorkflowService; authenticate:
     app.put('/v1/workflows/:name', async (request, reply) => {
       const caller = await authenticate(request, WRITE);
       const { name } = parseRequest(workflowNameParams, request.params);
-      return sendApplied(reply, await workflows.replace(caller.tenantId, name, request.body));
+      return sendApplied(reply, await saved(caller, await workflows.replace(caller.tenantId, name, request.body)));
     });
 
     app.delete('/v1/workflows/:name', async (request, reply) => {
@@ -80,7 +89,9 @@ export function workflowRoutes(deps: { workflows: WorkflowService; authenticate:
       const caller = await authenticate(request, WRITE);
       const { name } = parseRequest(workflowNameParams, request.params);
       const { version } = parseRequest(activateWorkflowBody, request.body);
-      return workflowDto(await workflows.activate(caller.tenantId, name, version));
+      const activated = await workflows.activate(caller.tenantId, name, version);
+      await deps.onSaved?.(caller.tenantId, name, caller.keyId);
+      return workflowDto(activated);
     });
   };
 }
