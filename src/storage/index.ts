@@ -95,6 +95,7 @@ export {
   RunsRepository,
   runCallUsage,
   runPage,
+  unfinishedChildRuns,
   wakeDueRuns,
   wakeSettledParents,
   wakeWaitingRun,

@@ -263,6 +263,16 @@ export async function wakeDueRuns(db: Queryable, kind: string, now: Date): Promi
   return rows.map((row) => row.id);
 }
 
+/** The runs a run started that have not ended (a cancelled workflow cancels them too). */
+export async function unfinishedChildRuns(db: Queryable, tenantId: string, parentId: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `select id from runs where tenant_id = $1 and parent_run_id = $2
+       and status not in ('completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns')`,
+    [tenantId, parentId],
+  );
+  return rows.map((row) => row.id);
+}
+
 /** Queues a paused run (any tenant's) that waits in `waiting`, e.g. a workflow whose child run settled; false when it is not waiting. */
 export async function wakeWaitingRun(db: Queryable, id: string, now: Date): Promise<boolean> {
   const rows = await db.query<{ id: string }>(

@@ -11,6 +11,7 @@ import {
   runCallUsage,
   runPage,
   runUsage,
+  unfinishedChildRuns,
   wakeDueRuns,
   wakeSettledParents,
   wakeWaitingRun,
@@ -116,9 +117,19 @@ export class WorkflowRunService {
     return this.runtime.runs.settled(tenantId, id, signal);
   }
 
+  /** Cancels the run and, depth first, every run it started that has not ended (its agent steps, sub-workflows). */
   async cancel(tenantId: string, id: string): Promise<RunRecord> {
     await this.get(tenantId, id);
-    return this.runtime.runs.cancel(tenantId, id);
+    const cancelled = await this.runtime.runs.cancel(tenantId, id);
+    await this.cancelChildren(tenantId, id);
+    return cancelled;
+  }
+
+  private async cancelChildren(tenantId: string, id: string): Promise<void> {
+    for (const child of await unfinishedChildRuns(this.db, tenantId, id)) {
+      await this.runtime.runs.cancel(tenantId, child);
+      await this.cancelChildren(tenantId, child);
+    }
   }
 
   /** Queues the runs whose wait ended (a time came, a person's deadline passed, children settled unseen); how many. */

@@ -313,4 +313,107 @@ describe('workflow runs', () => {
     expect(answer.body.status, JSON.stringify(answer.body)).toBe('budget_exceeded');
     expect(usdToPicos(String((answer.body.usage as Json).cost_usd))).toBeLessThanOrEqual(usdToPicos('0.0005'));
   });
+
+  it('joins parallel branches and runs a sub-workflow as a child run whose output the parent reads', async () => {
+    await apply(
+      workflow('summarise', {
+        inputs: { type: 'object', properties: { topic: { type: 'string' } }, required: ['topic'] },
+        steps: [{ id: 'sum', kind: 'llm', model: 'scripted', prompt: 'Summarise ${{ input.topic }}' }],
+        output: '${{ steps.sum.output.text }}',
+      }),
+    );
+    await apply(
+      workflow('both', {
+        steps: [
+          {
+            id: 'fork',
+            kind: 'parallel',
+            branches: [
+              { name: 'left', steps: [{ id: 'l', kind: 'llm', model: 'scripted', prompt: 'Left' }] },
+              { name: 'right', steps: [{ id: 'r', kind: 'workflow', workflow: 'summarise', input: { topic: 'rivers' } }] },
+            ],
+          },
+        ],
+        output: { left: '${{ steps.l.output.text }}', right: '${{ steps.fork.output.right.output }}' },
+      }),
+    );
+    hub.hub.scripted('script').setScript([
+      { when: { last_user_message_contains: 'Left' }, text: 'west' },
+      { when: { last_user_message_contains: 'Summarise rivers' }, text: 'rivers flow' },
+    ]);
+    const answer = await run('both');
+    expect(answer.body, JSON.stringify(answer.body.error)).toMatchObject({
+      status: 'completed',
+      output: { left: 'west', right: 'rivers flow' },
+    });
+    const sub = stepsOf(answer.body).find((step) => step.key === 'fork.right.r') as Json;
+    expect(sub).toMatchObject({ kind: 'workflow', status: 'completed' });
+    const child = await call(hub, 'GET', `/v1/workflow-runs/${String(sub.child_run_id)}`, key);
+    expect(child.body).toMatchObject({ workflow: 'summarise', status: 'completed', parent_run_id: answer.body.id, trigger: 'workflow' });
+    // The parent's usage holds the child's call.
+    expect((answer.body.usage as Json).model_calls).toBe(2);
+  });
+
+  it('retries a failed agent step by running the same child run again: its finished turns and tool results are kept', async () => {
+    await call(hub, 'POST', '/v1/agents', key, {
+      name: 'counter',
+      model: 'scripted',
+      instructions: 'You count.',
+      tools: [{ type: 'builtin', name: 'calculator' }],
+    });
+    await apply(
+      workflow('count', {
+        steps: [
+          {
+            id: 'ask',
+            kind: 'agent',
+            agent: 'counter',
+            input: 'Count 2 + 2',
+            retry: { max_attempts: 2, backoff_ms: 10, on: ['child_failed'] },
+          },
+        ],
+      }),
+    );
+    hub.hub.scripted('script').setScript([
+      { when: { last_user_message_contains: 'Count 2 + 2' }, tool_calls: [{ name: 'calculator', arguments: { expression: '2 + 2' } }] },
+      { when: { last_tool_result_contains: '4' }, error: { status: 400, message: 'context rejected' } },
+      { when: { last_tool_result_contains: '4' }, text: 'It is 4.' },
+    ]);
+    const answer = await run('count');
+    expect(answer.body, JSON.stringify(answer.body.error)).toMatchObject({ status: 'completed', output: { text: 'It is 4.' } });
+    const ask = stepsOf(answer.body).find((step) => step.key === 'ask') as Json;
+    expect(ask.attempt).toBe(2);
+    const child = await call(hub, 'GET', `/v1/runs/${String(ask.child_run_id)}`, key);
+    const steps = child.body.steps as { kind: string; status: string; attempts: number }[];
+    expect(steps.map((step) => [step.kind, step.status, step.attempts])).toEqual([
+      ['model', 'finished', 1],
+      ['tool', 'finished', 1],
+      ['model', 'finished', 1],
+    ]);
+  });
+
+  it('waits without a lease while its agent step waits for an approval, and a cancel stops the child too', async () => {
+    await call(hub, 'POST', '/v1/agents', key, {
+      name: 'careful',
+      model: 'scripted',
+      instructions: 'You ask first.',
+      tools: [{ type: 'builtin', name: 'calculator', approval: 'always' }],
+    });
+    await apply(workflow('careful-flow', { steps: [{ id: 'ask', kind: 'agent', agent: 'careful', input: 'Compute 1 + 1' }] }));
+    hub.hub
+      .scripted('script')
+      .setScript([
+        { when: { last_user_message_contains: 'Compute 1 + 1' }, tool_calls: [{ name: 'calculator', arguments: { expression: '1 + 1' } }] },
+      ]);
+    const answer = await run('careful-flow');
+    expect(answer.body.status, JSON.stringify(answer.body)).toBe('waiting');
+    const ask = stepsOf(answer.body).find((step) => step.key === 'ask') as Json;
+    expect(ask.status).toBe('waiting');
+    const child = await call(hub, 'GET', `/v1/runs/${String(ask.child_run_id)}`, key);
+    expect(child.body.status).toBe('waiting_approval');
+
+    const cancelled = await call(hub, 'POST', `/v1/workflow-runs/${String(answer.body.id)}/cancel`, key);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await call(hub, 'GET', `/v1/runs/${String(ask.child_run_id)}`, key)).body.status).toBe('cancelled');
+  });
 });
