@@ -61,7 +61,7 @@ const common = {
   /** Runs the step only when true; skipped (output null), the workflow goes on. */
   if: expression.optional(),
   retry: retrySchema.optional(),
-  /** The most one attempt may take. */
+  /** The most one attempt of an llm, tool, agent or workflow step may take (it fails with `timeout`); a human step's deadline. */
   timeout_s: z.number().int().min(1).max(86_400).optional(),
   /** Safe to repeat after a crash cut it off; otherwise an interrupted step stops the run for a person. */
   idempotent: z.boolean().optional(),

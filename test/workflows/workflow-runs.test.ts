@@ -416,4 +416,49 @@ describe('workflow runs', () => {
     expect(cancelled.body.status).toBe('cancelled');
     expect((await call(hub, 'GET', `/v1/runs/${String(ask.child_run_id)}`, key)).body.status).toBe('cancelled');
   });
+
+  it('times a step out and takes its error path; the call is aborted', async () => {
+    const { createServer } = await import('node:http');
+    let closed = false;
+    const hanging = createServer((request) => {
+      request.on('close', () => {
+        closed = true;
+      });
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const port = (hanging.address() as { port: number }).port;
+    try {
+      await apply(
+        workflow('slow', {
+          steps: [
+            {
+              id: 'fetch',
+              kind: 'tool',
+              tool: {
+                type: 'http',
+                name: 'slow_lookup',
+                description: 'A slow lookup',
+                parameters: { type: 'object', properties: {} },
+                request: { method: 'GET', url: `http://127.0.0.1:${port}/slow` },
+                idempotent: true,
+                timeout_ms: 60_000,
+              },
+              timeout_s: 1,
+              on_error: 'late',
+              end: true,
+            },
+            { id: 'late', kind: 'llm', model: 'scripted', prompt: 'Late: ${{ steps.fetch.error.code }}' },
+          ],
+        }),
+      );
+      hub.hub.scripted('script').setScript([{ when: { last_user_message_contains: 'Late: timeout' }, text: 'too slow' }]);
+      const answer = await run('slow');
+      expect(answer.body, JSON.stringify(answer.body.error)).toMatchObject({ status: 'completed', output: { text: 'too slow' } });
+      expect(stepsOf(answer.body).find((step) => step.key === 'fetch')).toMatchObject({ status: 'failed' });
+      expect(closed).toBe(true);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  });
 });

@@ -78,4 +78,5 @@ export const RUNS_WAITING_DDL = `
   alter table runs add constraint runs_status_check check (status in ('queued', 'running', 'waiting', 'waiting_approval',
     'handed_off', 'needs_attention', 'completed', 'failed', 'cancelled', 'budget_exceeded', 'max_turns'));
   create index runs_wake_at_idx on runs ((state ->> 'wake_at')) where status in ('waiting', 'waiting_approval') and state ? 'wake_at';
+  create index runs_waiting_idx on runs (updated_at) where status = 'waiting';
 `;

@@ -32,6 +32,7 @@ interface StepResult {
 /** No workflow visits more steps in one body than this (validation refuses cycles outside loops; this is the guard). */
 const MAX_VISITS_PER_BODY = 10_000;
 const MAX_MAP_ITEMS = 10_000;
+const TIMED_KINDS = new Set<WorkflowStep['kind']>(['llm', 'tool', 'agent', 'workflow']);
 
 /**
  * Walks a workflow's steps. Everything a step does outside the run is a keyed effect (its key names the step
@@ -211,8 +212,9 @@ export class WorkflowInterpreter {
 
   private async withTimeout<T>(step: WorkflowStep, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const outer = this.env.context.signal;
-    // A person's deadline and a wait's time are their own; containers time their children only.
-    if (!step.timeout_s || step.kind === 'human' || step.kind === 'wait') return work(outer);
+    // Only a step that calls out is timed (its call is aborted); a person's deadline and a wait's time are their
+    // own, and a container's steps carry their own timeouts (cutting a container short would leave them running).
+    if (!step.timeout_s || !TIMED_KINDS.has(step.kind)) return work(outer);
     const controller = new AbortController();
     const timedOut = new StepError('timeout', `the step took longer than ${step.timeout_s} s`);
     const onAbort = (): void => controller.abort(outer.reason);
