@@ -31,6 +31,15 @@ export interface StartRun {
   metadata?: Record<string, unknown>;
 }
 
+/** A decision on a pending call, as listeners hear of it; `by` is `user:<id>` (a person in the inbox) or `key:<id>` (the API). */
+export interface DecidedCall {
+  tenantId: string;
+  runId: string;
+  callId: string;
+  decision: 'approve' | 'reject';
+  by?: string;
+}
+
 /** A run's status says it is done for now: finished, or waiting for a person. */
 export const isSettledStatus = (status: RunRecord['status']): boolean =>
   FINAL_RUN_STATUSES.includes(status) || PAUSED_RUN_STATUSES.includes(status);
@@ -48,6 +57,7 @@ export class RunService {
   /** Told of runs cancelled here at once (queued or paused ones); the engine tells of the rest. */
   private readonly onRunLeft: ((run: RunRecord, status: 'cancelled') => void) | undefined;
   private threadHeld: ((tenantId: string, threadId: string) => Promise<{ taskId: string } | undefined>) | undefined;
+  private readonly decidedListeners: ((decided: DecidedCall) => void)[] = [];
 
   constructor(options: {
     db: Database;
@@ -63,6 +73,11 @@ export class RunService {
     this.agents = options.agents;
     this.flushLedger = options.flushLedger;
     this.clock = options.clock ?? systemClock;
+  }
+
+  /** Told of every decision after it is stored (the inbox closes the call's task when it was decided through the API). Must not throw. */
+  onDecided(listener: (decided: DecidedCall) => void): void {
+    this.decidedListeners.push(listener);
   }
 
   /** While a person holds a thread (the inbox says), no run starts on it. */
@@ -234,6 +249,9 @@ export class RunService {
       });
     }
     await this.engine.events.append(id, 'approval.decided', { call_id: decision.callId, decision: decision.decision }, this.now());
+    for (const listener of this.decidedListeners) {
+      listener({ tenantId, runId: id, callId: decision.callId, decision: decision.decision, ...(decision.by ? { by: decision.by } : {}) });
+    }
     if (updated.status === 'queued') await this.engine.notify();
     return updated;
   }

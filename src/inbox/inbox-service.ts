@@ -328,6 +328,31 @@ export class InboxService implements ThreadGate {
     return this.close(operator, task, 'resolved', resolution, 'task.resolved', { decision });
   }
 
+  /**
+   * A call was decided outside the inbox (`POST /v1/runs/{id}/approvals`, a workflow's decisions route): its open
+   * task is resolved, so nobody is left looking at a question already answered.
+   */
+  async decidedElsewhere(decided: {
+    tenantId: string;
+    runId: string;
+    callId: string;
+    decision: 'approve' | 'reject';
+    by?: string;
+  }): Promise<void> {
+    const repository = new InboxTasksRepository(this.db, decided.tenantId);
+    const task = await repository.byOrigin(`call:${decided.runId}:${decided.callId}`);
+    if (!task || (task.status !== 'open' && task.status !== 'claimed')) return;
+    const resolution = `${decided.decision === 'approve' ? 'approved' : 'rejected'} through the API`;
+    const closed = await repository.transition(
+      task.id,
+      { statuses: ['open', 'claimed'] },
+      { status: 'resolved', closedAt: this.now(), resolution, leaseExpiresAt: null },
+      { type: 'task.resolved', actor: decided.by ?? 'api', data: { resolution, decision: decided.decision } },
+      this.now(),
+    );
+    if (closed) await this.notifier.changed(closed.task, closed.event);
+  }
+
   /** The agent takes the thread again, with the person's messages and note in its context. */
   async handback(operator: Operator, id: string, note?: string): Promise<InboxTaskRecord> {
     const task = await this.holderTask(operator, id, 'hand back');

@@ -59,6 +59,11 @@ export function createInbox(options: InboxOptions): Inbox {
   options.runtime.onRunSettled((run) => {
     void service.openTasksFor(run.tenantId, run.id).catch(onError);
   });
+  // A person deciding in the inbox closes the task themselves (`user:` actors); other decisions close it here.
+  options.runtime.runs.onDecided((decided) => {
+    if (decided.by?.startsWith('user:')) return;
+    void service.decidedElsewhere(decided).catch(onError);
+  });
   const sweeper = new InboxSweeper({
     db: options.db,
     inbox: service,

@@ -244,6 +244,15 @@ export class InboxTasksRepository {
     });
   }
 
+  /** The task opened for `origin` (`call:<run>:<call>`, `run:<run>`), if any. */
+  async byOrigin(origin: string): Promise<InboxTaskRecord | undefined> {
+    const rows = await this.db.query<TaskRow>(`select ${COLUMNS} from inbox_tasks where tenant_id = $1 and origin = $2`, [
+      this.tenantId,
+      origin,
+    ]);
+    return rows[0] ? toTask(rows[0]) : undefined;
+  }
+
   async get(id: string): Promise<InboxTaskRecord | undefined> {
     const rows = await this.db.query<TaskRow>(`select ${COLUMNS} from inbox_tasks where tenant_id = $1 and id = $2`, [this.tenantId, id]);
     return rows[0] ? toTask(rows[0]) : undefined;

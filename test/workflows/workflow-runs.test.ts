@@ -268,6 +268,12 @@ describe('workflow runs', () => {
     const done = await until(runId, ['completed', 'failed']);
     expect(done).toMatchObject({ status: 'completed', output: { text: 'refunded' } });
     expect(stepsOf(done).find((step) => step.key === 'check')?.output).toMatchObject({ decision: 'approve', values: { photos_ok: true } });
+    // The inbox had opened the step's task in its queue; decided through the API, it is resolved, not left open.
+    const tasks = await hub.hub.db.query<{ status: string; queue: string; subject: string; resolution: string }>(
+      'select status, queue, subject, resolution from inbox_tasks where run_id = $1',
+      [runId],
+    );
+    expect(tasks).toEqual([{ status: 'resolved', queue: 'returns', subject: 'Check the photos of #W1', resolution: 'approved through the API' }]);
   });
 
   it('runs an agent as a child run and a wait step that pauses and wakes', async () => {

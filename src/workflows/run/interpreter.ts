@@ -183,12 +183,25 @@ export class WorkflowInterpreter {
     const body = bodyOf(step.steps);
     const results: unknown[] = new Array(items.length).fill(null);
     let next = 0;
+    // Once an item failed (not merely paused), no further item starts: the map's outcome is decided.
+    let failed = false;
+    // A paused item holds its slot no longer: the worker goes on with the next item, and the pauses join at the end.
     const worker = async (): Promise<void> => {
-      while (next < items.length) {
+      const paused: WorkflowPause[] = [];
+      while (next < items.length && !failed) {
         const index = next++;
         const own: Scope = { ...scope, steps: { ...scope.steps }, item: items[index], index };
-        results[index] = await this.runBody(body, own, `${key}[${index}].`);
+        try {
+          results[index] = await this.runBody(body, own, `${key}[${index}].`);
+        } catch (error) {
+          if (!(error instanceof WorkflowPause)) {
+            failed = true;
+            throw error;
+          }
+          paused.push(error);
+        }
       }
+      if (paused.length > 0) throw WorkflowPause.join(paused);
     };
     await joinAll(Array.from({ length: Math.min(step.concurrency, items.length) }, worker));
     return results;
