@@ -273,7 +273,9 @@ describe('workflow runs', () => {
       'select status, queue, subject, resolution from inbox_tasks where run_id = $1',
       [runId],
     );
-    expect(tasks).toEqual([{ status: 'resolved', queue: 'returns', subject: 'Check the photos of #W1', resolution: 'approved through the API' }]);
+    expect(tasks).toEqual([
+      { status: 'resolved', queue: 'returns', subject: 'Check the photos of #W1', resolution: 'approved through the API' },
+    ]);
   });
 
   it('runs an agent as a child run and a wait step that pauses and wakes', async () => {
@@ -466,5 +468,65 @@ describe('workflow runs', () => {
       hanging.closeAllConnections();
       await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
+  });
+
+  it("catches a failure inside a map with the map's own error path", async () => {
+    await apply(
+      workflow('map-guard', {
+        steps: [
+          {
+            id: 'each',
+            kind: 'map',
+            items: "['good', 'bad']",
+            concurrency: 1,
+            on_error: 'recover',
+            end: true,
+            steps: [
+              {
+                id: 'check',
+                kind: 'llm',
+                model: 'scripted',
+                prompt: 'Check ${{ item }}',
+                output_schema: { type: 'object', required: ['ok'] },
+              },
+            ],
+          },
+          { id: 'recover', kind: 'llm', model: 'scripted', prompt: 'Recover from ${{ steps.each.error.code }}' },
+        ],
+      }),
+    );
+    hub.hub.scripted('script').setScript([
+      { when: { last_user_message_contains: 'Check good' }, text: '{"ok":true}' },
+      { when: { last_user_message_contains: 'Check bad' }, text: 'not json' },
+      { when: { last_user_message_contains: 'Recover from invalid_output' }, text: 'recovered' },
+    ]);
+    const answer = await run('map-guard');
+    expect(answer.body, JSON.stringify(answer.body.error)).toMatchObject({ status: 'completed', output: { text: 'recovered' } });
+    expect(stepsOf(answer.body).find((step) => step.key === 'each')).toMatchObject({ status: 'failed' });
+
+    // Without an error path the run fails, naming the item's step.
+    await apply(
+      workflow('map-unguarded', {
+        steps: [
+          {
+            id: 'each',
+            kind: 'map',
+            items: "['bad']",
+            steps: [
+              {
+                id: 'check',
+                kind: 'llm',
+                model: 'scripted',
+                prompt: 'Check ${{ item }}',
+                output_schema: { type: 'object', required: ['ok'] },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    hub.hub.scripted('script').setScript([{ when: { last_user_message_contains: 'Check bad' }, text: 'not json' }]);
+    const failed = await run('map-unguarded');
+    expect(failed.body).toMatchObject({ status: 'failed', error: { code: 'invalid_output', step: 'each[0].check' } });
   });
 });

@@ -111,15 +111,26 @@ export class WorkflowInterpreter {
           if (!this.env.context.hasRecord(`${stepKey}@${attempt + 1}`)) await sleep(backoffMs(step, attempt), this.env.context.signal);
           continue;
         }
-        return this.failed(step, stepKey, failed, note);
+        return this.failed(step, stepKey, failed, note, error);
       }
     }
   }
 
-  private failed(step: WorkflowStep, stepKey: string, failed: StepFailure, note: (state: StepState) => StepState): StepResult {
+  /**
+   * A step that failed for good takes its error path, or fails the run. A container (map, parallel, loop) fails
+   * when a step of its body does, so its own `retry` and `on_error` catch its body's failures; without them the
+   * run's error still names the inner step that failed.
+   */
+  private failed(
+    step: WorkflowStep,
+    stepKey: string,
+    failed: StepFailure,
+    note: (state: StepState) => StepState,
+    cause?: unknown,
+  ): StepResult {
     const state = note({ status: 'failed', output: null, error: failed });
     if (step.on_error) return { state, goto: step.on_error };
-    throw new StepFailedError(stepKey, failed);
+    throw cause instanceof StepFailedError ? cause : new StepFailedError(stepKey, failed);
   }
 
   /** The step's own work; `status` instead of `output` when it ended by a declared path (timeout, exhaustion). */
@@ -268,7 +279,6 @@ const failure = (code: string, message: string): StepFailure => ({ code, message
 function isFatal(error: unknown, signal: AbortSignal): boolean {
   if (signal.aborted) return true;
   if (error instanceof LeaseLostError || error instanceof RunCancelledError || error instanceof NeedsAttentionError) return true;
-  if (error instanceof StepFailedError) return true;
   if (error instanceof HubError) return error.code === 'BUDGET_EXCEEDED';
   if (error instanceof RecordedEffectError) return error.code === 'BUDGET_EXCEEDED';
   return false;
@@ -277,6 +287,7 @@ function isFatal(error: unknown, signal: AbortSignal): boolean {
 /** A failure in the document's words: a lower-case code and a message. */
 export function failureOf(error: unknown): StepFailure {
   if (error instanceof StepError) return failure(error.code, error.message);
+  if (error instanceof StepFailedError) return failure(error.failure.code, error.message);
   if (error instanceof ExpressionError) return failure('expression_error', `${error.expression}: ${error.message}`);
   if (error instanceof HubError) return failure(String(error.details.code ?? error.code).toLowerCase(), error.message);
   if (error instanceof RecordedEffectError) return failure((error.code ?? 'step_failed').toLowerCase(), error.message);
