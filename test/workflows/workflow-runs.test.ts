@@ -529,4 +529,27 @@ describe('workflow runs', () => {
     const failed = await run('map-unguarded');
     expect(failed.body).toMatchObject({ status: 'failed', error: { code: 'invalid_output', step: 'each[0].check' } });
   });
+
+  it('streams a run as server-sent events that end when it completes, and runs in the background', async () => {
+    await apply(workflow('streamed', { steps: [{ id: 'say', kind: 'llm', model: 'scripted', prompt: 'Say hi' }] }));
+    hub.hub.scripted('script').setScript([{ when: { last_user_message_contains: 'Say hi' }, text: 'hi', repeat: true }]);
+    const response = await fetch(`${hub.url}/v1/workflows/streamed/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'stream' }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const events = [...(await response.text()).matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+    expect(events[0]).toBe('run.queued');
+    expect(events.at(-1)).toBe('run.completed');
+
+    const background = await run('streamed', {}, 'background');
+    expect(background.status).toBe(202);
+    expect(background.body).toMatchObject({ object: 'workflow.run', status: 'queued' });
+    expect(await until(String(background.body.id), ['completed'])).toMatchObject({ output: { text: 'hi' } });
+    const listed = await call(hub, 'GET', '/v1/workflow-runs?workflow=streamed&status=completed', key);
+    expect((listed.body.data as Json[]).map((entry) => entry.id)).toContain(background.body.id);
+    expect((await call(hub, 'GET', '/v1/workflow-runs?status=nope', key)).status).toBe(400);
+    expect((await call(hub, 'GET', `/v1/workflow-runs/${String(background.body.id)}`, otherKey)).status).toBe(404);
+  });
 });
