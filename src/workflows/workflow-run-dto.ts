@@ -59,6 +59,17 @@ function attemptOf(name: string): { key: string; attempt: number } {
   return match ? { key: match[1] as string, attempt: Number(match[2]) } : { key: name, attempt: 1 };
 }
 
+/** A human step's output as later steps read it (`steps.<id>.output`); null until a person decided. */
+function humanOutput(decision: WorkflowRunState['decisions'][string] | undefined): Record<string, unknown> | null {
+  if (!decision) return null;
+  return {
+    approved: decision.decision === 'approve',
+    comment: decision.reason ?? null,
+    by: decision.by ?? null,
+    ...(decision.values ? { values: decision.values } : {}),
+  };
+}
+
 const idOf = (key: string): string => key.slice(Math.max(key.lastIndexOf('.'), key.lastIndexOf(']')) + 1);
 
 export function workflowRunDto(
@@ -94,7 +105,7 @@ export function workflowRunDto(
       started_at: record?.startedAt.toISOString() ?? null,
       finished_at: record?.finishedAt?.toISOString() ?? null,
       duration_ms: record?.finishedAt ? record.finishedAt.getTime() - record.startedAt.getTime() : null,
-      output: record?.kind === 'human' ? (decision ?? null) : (record?.output ?? null),
+      output: record?.kind === 'human' ? humanOutput(decision) : (record?.output ?? null),
       error: record?.error ?? traced?.error ?? null,
       cost_usd: spent ? picosToUsd(spent.costPicos) : null,
       ...(childId ? { child_run_id: childId } : {}),

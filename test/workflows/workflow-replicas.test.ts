@@ -159,7 +159,7 @@ describe('workflow runs on two replicas', () => {
     expect(steps.find((step) => step.key === 'approve')).toMatchObject({
       kind: 'human',
       status: 'completed',
-      output: { decision: 'approve', by: expect.stringContaining(operatorId) },
+      output: { approved: true, by: expect.stringContaining(operatorId) },
     });
     expect(steps.find((step) => step.key === 'notify')).toMatchObject({ kind: 'llm', status: 'completed' });
 
@@ -219,7 +219,7 @@ describe('workflow runs on two replicas', () => {
       expect(
         steps.find((step) => step.key === stepKey),
         stepKey,
-      ).toMatchObject({ kind: 'human', status: 'completed', output: { decision: 'approve' } });
+      ).toMatchObject({ kind: 'human', status: 'completed', output: { approved: true } });
     }
     expect(steps.find((step) => step.key === 'sign')).toMatchObject({ kind: 'parallel', status: 'completed' });
     const spent = await spentBy(runId);

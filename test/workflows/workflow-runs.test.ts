@@ -267,7 +267,10 @@ describe('workflow runs', () => {
     expect(decided.status, JSON.stringify(decided.body)).toBe(200);
     const done = await until(runId, ['completed', 'failed']);
     expect(done).toMatchObject({ status: 'completed', output: { text: 'refunded' } });
-    expect(stepsOf(done).find((step) => step.key === 'check')?.output).toMatchObject({ decision: 'approve', values: { photos_ok: true } });
+    expect(stepsOf(done).find((step) => step.key === 'check')).toMatchObject({
+      output: { approved: true, values: { photos_ok: true } },
+      decision: { decision: 'approve' },
+    });
     // The inbox had opened the step's task in its queue; decided through the API, it is resolved, not left open.
     const tasks = await hub.hub.db.query<{ status: string; queue: string; subject: string; resolution: string }>(
       'select status, queue, subject, resolution from inbox_tasks where run_id = $1',
