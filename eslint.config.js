@@ -55,4 +55,6 @@ export default tseslint.config(
   layer('evals', except('agents', 'apps', 'observability')),
   layer('admin', except('economy', 'storage', 'identity', 'agents', 'inbox', 'workflows', 'apps', 'config', 'routing')),
   layer('observability', ALL),
+  // The SDK runs in other people's programs: nothing of the server, not even core (docs/sdk.md).
+  layer('sdk', ['core', ...ALL]),
 );
