@@ -25,6 +25,7 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'playground', path: 'playground', permission: 'inference', admin: false, person: true, component: lazy(() => import('../pages/playground/PlaygroundPage')) },
   { id: 'requests', path: 'requests', permission: 'usage:read', admin: true, person: true, component: lazy(() => import('../pages/requests/RequestsPage')) },
   { id: 'agents', path: 'agents', permission: 'agents:read', admin: true, person: true, component: lazy(() => import('../pages/agents/AgentsPage')) },
+  { id: 'workflows', path: 'workflows', permission: 'workflows:read', admin: true, person: true, component: lazy(() => import('../pages/workflows/WorkflowsPage')) },
   { id: 'runs', path: 'runs', permission: 'agents:read', admin: false, person: true, component: lazy(() => import('../pages/runs/RunsPage')) },
   { id: 'inbox', path: 'inbox', permission: 'inbox:read', admin: false, person: true, component: lazy(() => import('../pages/inbox/InboxPage')) },
   { id: 'labour', path: 'labour', permission: 'inbox:read', admin: true, person: true, component: lazy(() => import('../pages/labour/LabourPage')) },

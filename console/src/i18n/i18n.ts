@@ -9,7 +9,8 @@ export const LANGUAGES = ['en', 'zh'] as const;
 export type Language = (typeof LANGUAGES)[number];
 const LANGUAGE_KEY = 'tokenhub.language';
 
-const files = import.meta.glob<{ default: Record<string, unknown> }>('../locales/*/*.json', { eager: true });
+// A page whose catalogue is large adds it from its own lazy chunk (workflows), so the entry does not carry it.
+const files = import.meta.glob<{ default: Record<string, unknown> }>(['../locales/*/*.json', '!../locales/*/workflows.json'], { eager: true });
 
 function resources(): Record<string, Record<string, Record<string, unknown>>> {
   const out: Record<string, Record<string, Record<string, unknown>>> = {};
