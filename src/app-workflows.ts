@@ -29,7 +29,8 @@ export interface HubWorkflows {
   routes: FastifyPluginAsync;
   /** Starts waking the runs whose wait ended (every replica sweeps; each run is woken once). */
   start(): void;
-  stop(): void;
+  /** Stops waking and scheduling, once a scheduler tick in flight has ended. */
+  stop(): Promise<void>;
 }
 
 /** What a tenant's workflow may name, looked up where each thing lives: the agent runtime, the model catalog, the saved workflows. */
@@ -144,10 +145,10 @@ export function composeWorkflows(parts: {
       timer.unref();
       triggers.start();
     },
-    stop: () => {
+    stop: async () => {
       if (timer) clearInterval(timer);
       timer = undefined;
-      triggers.stop();
+      await triggers.stop();
     },
   };
 }

@@ -335,7 +335,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       closed = true;
       await closeWithin(app, options.config.server.drain_timeout_ms);
       await inbox.stop();
-      workflows.stop();
+      await workflows.stop();
       await agentRuntime.stop();
       await upstreams.close();
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));

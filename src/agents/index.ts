@@ -14,7 +14,16 @@ export {
 } from './definition.js';
 export { agentApiPaths } from './openapi-paths.js';
 export { activateBody, agentNameParams } from './routes/agent-routes.js';
-export { abortedBy, approvalBody, RUN_STATUSES, runParams, startRunBody, streamEvents } from './routes/run-routes.js';
+export {
+  abortedBy,
+  approvalBody,
+  RUN_STATUSES,
+  runCursor,
+  runParams,
+  runStatusFilter,
+  startRunBody,
+  streamEvents,
+} from './routes/run-routes.js';
 export type { AuthenticateTenant, TenantCaller } from './routes/tenant-auth.js';
 export { AGENT_RUN_KIND } from './run/agent-run-handler.js';
 export { childRunId } from './run/child-runs.js';

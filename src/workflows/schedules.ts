@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
-import { type Clock, systemClock } from '../core/index.js';
+import { type Clock, derivedId, systemClock } from '../core/index.js';
 import type { ScheduleTrigger } from './document.js';
 
 /** How croner reads a schedule's pattern: 5 fields, or 6 with seconds first; never a year field. */
 const CRON_OPTIONS = { mode: '5-or-6-parts' } as const;
 const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,99}$/;
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Why croner does not take a pattern, or undefined when it does. */
 export function cronProblem(pattern: string): string | undefined {
@@ -41,12 +39,7 @@ export function timeZoneProblem(zone: string): string | undefined {
  */
 export function scheduledRunId(tenantId: string, workflow: string, scheduleIndex: number, fireAt: Date | number): string {
   const instant = new Date(fireAt).toISOString();
-  const digest = createHash('sha256')
-    .update(`scheduled-run:${JSON.stringify([tenantId, workflow, scheduleIndex, instant])}`)
-    .digest();
-  let id = 'run_';
-  for (let index = 0; index < 24; index++) id += ALPHABET[(digest[index] ?? 0) % 62];
-  return id;
+  return derivedId('run', `scheduled-run:${JSON.stringify([tenantId, workflow, scheduleIndex, instant])}`);
 }
 
 /** A workflow's active version with schedules, and the key its runs are billed to (null: none, it is skipped). */

@@ -1,9 +1,15 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, HubError, newId, systemClock } from '../core/index.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Clock, derivedId, HubError, newId, systemClock } from '../core/index.js';
 import { type Database, type RunRecord, type TriggeredWorkflowRecord, WorkflowTriggersRepository } from '../storage/index.js';
 import type { WorkflowDocument, WorkflowEventName } from './document.js';
 import { render } from './expressions.js';
-import { type ScheduledWorkflow, WorkflowScheduler, type WorkflowSchedulerLogger, type WorkflowSchedulerOptions } from './schedules.js';
+import {
+  type ScheduledWorkflow,
+  scheduledRunId,
+  WorkflowScheduler,
+  type WorkflowSchedulerLogger,
+  type WorkflowSchedulerOptions,
+} from './schedules.js';
 import type { WorkflowRunService } from './workflow-run-service.js';
 
 /** How far a signed webhook call's timestamp may be from the hub's clock (a replayed request is older). */
@@ -11,16 +17,9 @@ export const WEBHOOK_TOLERANCE_S = 300;
 export const SIGNATURE_HEADER = 'x-tokenhub-signature';
 export const TIMESTAMP_HEADER = 'x-tokenhub-timestamp';
 
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-
-/** A run id derived from what started it, so the same event (or request) starts one run however often it arrives. */
+/** The id of a run an event or a webhook call started: the same event (or request) starts one run however often it arrives. */
 export function triggeredRunId(...parts: string[]): string {
-  const digest = createHash('sha256')
-    .update(`triggered-run:${JSON.stringify(parts)}`)
-    .digest();
-  let id = 'run_';
-  for (let index = 0; index < 24; index++) id += ALPHABET[(digest[index] ?? 0) % 62];
-  return id;
+  return derivedId('run', `triggered-run:${JSON.stringify(parts)}`);
 }
 
 /** The signature a webhook call carries: `sha256=` and the hex HMAC-SHA256 of `<timestamp>.<raw body>` under the hook's secret. */
@@ -67,7 +66,7 @@ export class WorkflowTriggerService {
           ),
         fire: async (firing) => {
           await this.runs.start({
-            id: triggeredRunId('schedule', firing.tenantId, firing.workflow, String(firing.scheduleIndex), firing.fireAt.toISOString()),
+            id: scheduledRunId(firing.tenantId, firing.workflow, firing.scheduleIndex, firing.fireAt),
             tenantId: firing.tenantId,
             keyId: firing.keyId,
             workflow: firing.workflow,
@@ -88,8 +87,9 @@ export class WorkflowTriggerService {
     this.scheduler.start();
   }
 
-  stop(): void {
-    this.scheduler.stop();
+  /** Stops the scheduler, after a tick in flight has ended. */
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   /** The key a workflow's triggered runs bill: the tenant key that saved or activated it. */

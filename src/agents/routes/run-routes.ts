@@ -50,26 +50,26 @@ const instant = z
   }, 'must be an ISO 8601 date or time between 1970 and 9999')
   .transform((value) => new Date(value));
 
+/** A list query's `status`: one status or several, comma-separated (`running,waiting_approval`). */
+export const runStatusFilter = z
+  .string()
+  .refine(
+    (value) => value.split(',').every((status) => (RUN_STATUSES as readonly string[]).includes(status)),
+    `must be one or more of ${RUN_STATUSES.join(', ')}, comma-separated`,
+  )
+  .transform((value) => [...new Set(value.split(','))] as RunStatus[]);
+
+/** A list query's `cursor`: the `next_cursor` of the previous page. */
+export const runCursor = z.string().regex(/^run_[A-Za-z0-9]{1,64}$/, 'is not a cursor of this list');
+
 export const runListQuery = z.strictObject({
   agent: z.string().regex(AGENT_NAME_PATTERN, 'is not an agent name').optional(),
-  /** One status or several, comma-separated (`running,waiting_approval`). */
-  status: z
-    .string()
-    .refine(
-      (value) => value.split(',').every((status) => (RUN_STATUSES as readonly string[]).includes(status)),
-      `must be one or more of ${RUN_STATUSES.join(', ')}, comma-separated`,
-    )
-    .transform((value) => [...new Set(value.split(','))] as RunStatus[])
-    .optional(),
+  status: runStatusFilter.optional(),
   /** Runs created at or after this time. */
   from: instant.optional(),
   /** Runs created before this time. */
   to: instant.optional(),
-  /** `next_cursor` of the previous page. */
-  cursor: z
-    .string()
-    .regex(/^run_[A-Za-z0-9]{1,64}$/, 'is not a cursor of this list')
-    .optional(),
+  cursor: runCursor.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -1,17 +1,12 @@
-import { createHash } from 'node:crypto';
+import { derivedId } from '../../core/index.js';
 import type { RunRecord } from '../../storage/index.js';
-
-const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /**
  * The id of the child run an agent tool call starts, derived from the call's idempotency key: a parent that
  * replays the call after a crash finds the child it started before instead of starting a second one.
  */
 export function childRunId(idempotencyKey: string): string {
-  const digest = createHash('sha256').update(`child-run:${idempotencyKey}`).digest();
-  let id = 'run_';
-  for (let index = 0; index < 24; index++) id += ALPHABET[(digest[index] ?? 0) % 62];
-  return id;
+  return derivedId('run', `child-run:${idempotencyKey}`);
 }
 
 export interface ChildRunRequest {

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { type AuthenticateTenant, abortedBy, RUN_STATUSES, type RunService, runParams, streamEvents } from '../../agents/index.js';
-import type { RunStatus } from '../../storage/index.js';
+import {
+  type AuthenticateTenant,
+  abortedBy,
+  type RunService,
+  runCursor,
+  runParams,
+  runStatusFilter,
+  streamEvents,
+} from '../../agents/index.js';
 import { WORKFLOW_NAME_PATTERN } from '../document.js';
 import { workflowRunSummaryDto } from '../workflow-run-dto.js';
 import type { WorkflowRunService } from '../workflow-run-service.js';
@@ -18,18 +25,8 @@ export const startWorkflowRunBody = z.strictObject({
 
 export const workflowRunListQuery = z.strictObject({
   workflow: z.string().regex(WORKFLOW_NAME_PATTERN, 'is not a workflow name').optional(),
-  status: z
-    .string()
-    .refine(
-      (value) => value.split(',').every((status) => (RUN_STATUSES as readonly string[]).includes(status)),
-      `must be one or more of ${RUN_STATUSES.join(', ')}, comma-separated`,
-    )
-    .transform((value) => [...new Set(value.split(','))] as RunStatus[])
-    .optional(),
-  cursor: z
-    .string()
-    .regex(/^run_[A-Za-z0-9]{1,64}$/, 'is not a cursor of this list')
-    .optional(),
+  status: runStatusFilter.optional(),
+  cursor: runCursor.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
