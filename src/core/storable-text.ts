@@ -11,3 +11,22 @@ export function isStorableText(value: string): boolean {
 }
 
 export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+/** Whether every string of a JSON value (keys included) is storable, walked without recursion (values may nest deep). */
+export function isStorableJson(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (!isStorableText(next)) return false;
+    } else if (Array.isArray(next)) {
+      pending.push(...next);
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, item] of Object.entries(next)) {
+        if (!isStorableText(key)) return false;
+        pending.push(item);
+      }
+    }
+  }
+  return true;
+}

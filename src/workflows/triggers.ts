@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Clock, derivedId, HubError, newId, systemClock } from '../core/index.js';
+import { type Clock, derivedId, HubError, isStorableJson, newId, systemClock, UNSTORABLE_TEXT_MESSAGE } from '../core/index.js';
 import { type Database, type RunRecord, type TriggeredWorkflowRecord, WorkflowTriggersRepository } from '../storage/index.js';
 import type { WorkflowDocument, WorkflowEventName } from './document.js';
 import { render } from './expressions.js';
@@ -213,6 +213,8 @@ export class WorkflowTriggerService {
       } catch {
         throw new HubError('INVALID_REQUEST', "Invalid body: a webhook call sends JSON (the run's input).", { param: 'body' });
       }
+      if (!isStorableJson(input))
+        throw new HubError('INVALID_REQUEST', `Invalid body: its strings ${UNSTORABLE_TEXT_MESSAGE}.`, { param: 'body' });
     }
     const record = await this.repository.active(hook.tenantId, hook.workflow);
     if (!record?.keyId) throw new HubError('NOT_FOUND', `No workflow \`${hook.workflow}\`.`, { code: 'workflow_not_found' });

@@ -330,4 +330,20 @@ describe('workflow runs', () => {
     expect((await call(hub, 'GET', '/v1/workflow-runs?status=nope', key)).status).toBe(400);
     expect((await call(hub, 'GET', `/v1/workflow-runs/${String(background.body.id)}`, otherKey)).status).toBe(404);
   });
+
+  it('refuses input, metadata and answers the database cannot store with a 400 naming the field, storing nothing', async () => {
+    await apply(workflow('stored', { steps: [{ id: 'say', kind: 'llm', model: 'scripted', prompt: 'Say' }] }));
+    const before = (await call(hub, 'GET', '/v1/workflow-runs?workflow=stored', key)).body.data as Json[];
+    for (const [body, param] of [
+      [{ input: { note: 'a\u0000b' } }, 'input'],
+      [{ input: { ['k\u0000']: 1 } }, 'input'],
+      [{ input: { deep: [['\ud800']] } }, 'input'],
+      [{ metadata: { tag: 'x\u0000' } }, 'metadata'],
+    ] as const) {
+      const answer = await call(hub, 'POST', '/v1/workflows/stored/runs', key, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.error).toMatchObject({ param });
+    }
+    expect((await call(hub, 'GET', '/v1/workflow-runs?workflow=stored', key)).body.data).toHaveLength(before.length);
+  });
 });

@@ -96,6 +96,13 @@ describe('workflow triggers', () => {
     expect(old.status).toBe(401);
     expect(((await old.json()) as { error: Json }).error).toMatchObject({ code: 'stale_timestamp' });
     expect((await send({})).status).toBe(401);
+    const unstorable = JSON.stringify({ order: 'W\u0000' });
+    const refused = await send(
+      { 'x-tokenhub-timestamp': now, 'x-tokenhub-signature': webhookSignature(secret, now, unstorable) },
+      unstorable,
+    );
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: Json }).error).toMatchObject({ param: 'body' });
     expect((await runsOf('hooked')).length).toBe(1);
 
     // A new webhook replaces the old one: its URL stops working.

@@ -9,18 +9,22 @@ import {
   runStatusFilter,
   streamEvents,
 } from '../../agents/index.js';
+import { isStorableJson, isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../../core/index.js';
 import { WORKFLOW_NAME_PATTERN } from '../document.js';
 import { workflowRunSummaryDto } from '../workflow-run-dto.js';
 import type { WorkflowRunService } from '../workflow-run-service.js';
 import { parseRequest } from './parse-request.js';
 import { workflowNameParams } from './workflow-routes.js';
 
+/** Any JSON the run stores (its input, metadata, a person's answers): every string must be storable. */
+const storableJson = <T extends z.ZodType>(schema: T) => schema.refine(isStorableJson, UNSTORABLE_TEXT_MESSAGE);
+
 export const startWorkflowRunBody = z.strictObject({
-  input: z.unknown().optional(),
+  input: storableJson(z.unknown()).optional(),
   /** `sync` (default): answer when the run finished or waits for a person; `stream`: its events as SSE; `background`: 202 at once. */
   mode: z.enum(['sync', 'stream', 'background']).default('sync'),
   version: z.number().int().positive().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: storableJson(z.record(z.string(), z.unknown())).optional(),
 });
 
 export const workflowRunListQuery = z.strictObject({
@@ -34,8 +38,8 @@ export const workflowDecisionBody = z.strictObject({
   /** The human step's key (`pending[].call_id`). */
   call_id: z.string().min(1).max(500),
   decision: z.enum(['approve', 'reject']),
-  reason: z.string().max(4_000).optional(),
-  values: z.record(z.string().max(64), z.union([z.string().max(20_000), z.number(), z.boolean(), z.null()])).optional(),
+  reason: z.string().max(4_000).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE).optional(),
+  values: storableJson(z.record(z.string().max(64), z.union([z.string().max(20_000), z.number(), z.boolean(), z.null()]))).optional(),
 });
 
 const RUN = ['agents:run'] as const;
