@@ -51,7 +51,7 @@ export const guardedDispatcherOf = (policy: UpstreamAddressPolicy): Agent =>
  * Authenticates the caller of a tenant route of the agent runtime or of workflows (`what` names them in the
  * refusal of the admin key, which manages them under `/admin/v1/<what>`).
  */
-export function tenantAuthenticator(identity: Identity, what: 'agents' | 'workflows'): AuthenticateTenant {
+export function tenantAuthenticator(identity: Identity, what: 'agents' | 'workflows' | 'sandboxes'): AuthenticateTenant {
   return async (request, scopes) => {
     const caller = await identity.caller(request);
     if (caller.kind === 'admin') {

@@ -17,6 +17,7 @@ import {
 import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/index.js';
 import { agentModelsOf, composeAgents, tenantAuthenticator } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
+import { composeSandboxes, type HubSandboxes } from './app-sandboxes.js';
 import { composeWorkflows, type HubWorkflows } from './app-workflows.js';
 import { SupportApp, supportChatRoutes } from './apps/support/index.js';
 import { StartError } from './cli/start-error.js';
@@ -36,6 +37,7 @@ import {
   type UpstreamAddressPolicy,
 } from './providers/index.js';
 import { ModelCatalog, Router, UpstreamRegistry } from './routing/index.js';
+import { sandboxApiPaths } from './sandboxes/index.js';
 import { type Database, migrate, openDatabase, responsesStore, SettingsRepository } from './storage/index.js';
 import { workflowApiPaths } from './workflows/index.js';
 
@@ -79,6 +81,7 @@ export interface Hub {
   agents: AgentRuntime;
   /** Workflow definitions and their versions. */
   workflows: HubWorkflows;
+  sandboxes: HubSandboxes;
   /** People: users, roles, sessions, and the permission guard. */
   identity: Identity;
   /** The human inbox: tasks, claims, take-over, webhooks. */
@@ -203,6 +206,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         }
       : {}),
   });
+  const sandboxes = composeSandboxes({ db, config: options.config, economy, identity, policy, logger });
   const agentRuntime = composeAgents({
     db,
     config: options.config,
@@ -283,6 +287,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(playgroundRoutes({ economy, identity, db }));
         await app.register(agentRuntime.routes);
         await app.register(workflows.routes);
+        await app.register(sandboxes.routes);
         await app.register(identityRoutes(identity, db));
         await app.register(inbox.routes);
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
@@ -297,6 +302,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       playgroundApiPaths(),
       agentApiPaths(),
       workflowApiPaths(),
+      sandboxApiPaths(),
       identityApiPaths(),
       inboxApiPaths(),
       inboxWebhookApiPaths(),
@@ -308,6 +314,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   await agentRuntime.start();
   workflows.start();
   await inbox.start();
+  sandboxes.start();
 
   let closed = false;
   return {
@@ -316,6 +323,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     client,
     agents: agentRuntime,
     workflows,
+    sandboxes,
     identity,
     inbox,
     support,
@@ -337,6 +345,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       await inbox.stop();
       await workflows.stop();
       await agentRuntime.stop();
+      await sandboxes.stop();
       await upstreams.close();
       await economy.close().catch((error: unknown) => logger.error({ err: error }, 'economy close failed'));
       await Promise.allSettled([...providers.values()].map((provider) => provider.close()));

@@ -116,6 +116,12 @@ export const ledgerRowSchema = z
     run_id: z.string().nullable(),
     thread_id: z.string().nullable(),
     workflow: z.string().nullable(),
+    usage_kind: z
+      .enum(['tokens', 'sandbox'])
+      .meta({ description: '`tokens` (model calls) or `sandbox` (CPU time or storage of a sandbox).' }),
+    sandbox_id: z.string().nullable(),
+    cpu_ms: z.number().nullable(),
+    storage_byte_seconds: z.number().nullable(),
     cost_usd: usd,
     price_known: z.boolean(),
     latency_ms: z.number(),

@@ -159,6 +159,12 @@ export interface LedgerRow {
   thread_id: string | null;
   /** Workflow traffic: the workflow whose run made the call (`run_id`). */
   workflow: string | null;
+  /** `tokens` (model calls) or `sandbox` (a sandbox's CPU time or storage). */
+  usage_kind: 'tokens' | 'sandbox';
+  /** Sandbox usage: the sandbox, its code's CPU time (ms) and its files' bytes × seconds kept. */
+  sandbox_id: string | null;
+  cpu_ms: number | null;
+  storage_byte_seconds: number | null;
   cost_usd: string;
   price_known: boolean;
   latency_ms: number;

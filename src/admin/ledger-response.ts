@@ -20,6 +20,8 @@ export function ledgerQueryOf(query: z.output<typeof ledgerQuery>, tenantId: str
     ...(query.agent ? { agent: query.agent } : {}),
     ...(query.run_id ? { runId: query.run_id } : {}),
     ...(query.request_id ? { requestId: query.request_id } : {}),
+    ...(query.usage_kind ? { usageKind: query.usage_kind } : {}),
+    ...(query.sandbox_id ? { sandboxId: query.sandbox_id } : {}),
     ...(query.from ? { from: query.from } : {}),
     ...(query.to ? { to: query.to } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),

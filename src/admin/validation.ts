@@ -136,6 +136,8 @@ export const ledgerQuery = z.object({
   agent: agentFilter.optional(),
   run_id: id.optional(),
   request_id: id.optional(),
+  usage_kind: z.enum(['tokens', 'sandbox']).optional(),
+  sandbox_id: id.optional(),
   from: date.optional(),
   to: date.optional(),
   cursor: z.string().min(1).optional(),

@@ -3,3 +3,4 @@ export * from './load.js';
 export * from './provider-url.js';
 export * from './schema.js';
 export * from './scripted-script.js';
+export * from './sandbox-schema.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_PRICE_USD_PER_MTOK, PRICE_DECIMALS, usdAmountProblem } from '../core/index.js';
 import { normalizeProviderBaseUrl } from './provider-url.js';
+import { sandboxesSchema } from './sandbox-schema.js';
 import { scriptSchema } from './scripted-script.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'must be letters, digits and . _ : / -');
@@ -161,6 +162,7 @@ export const configSchema = z
     security: securitySchema.prefault({}),
     economy: economySchema.prefault({}),
     auth: authSchema.prefault({}),
+    sandboxes: sandboxesSchema.prefault({}),
     /** Agents offered to every tenant, read-only (checked against the agent definition schema at start). */
     agents: z.array(z.record(z.string(), z.unknown())).default([]),
   })

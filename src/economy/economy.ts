@@ -25,6 +25,7 @@ import { LedgerFlusher } from './ledger-flusher.js';
 import { LedgerQuarantine } from './ledger-quarantine.js';
 import { type EconomyLogger, silentLogger } from './logger.js';
 import { PriceBook } from './pricing.js';
+import type { SpendGate } from './spend.js';
 import { TenancyService } from './tenancy-service.js';
 import { UsageService } from './usage-service.js';
 
@@ -66,6 +67,8 @@ export interface Readiness {
 /** The token economy: the gateway's gate plus the services the admin API drives. */
 export interface Economy {
   gate: EconomyGate;
+  /** Sandboxes' CPU time and storage, billed like tokens. */
+  spend: SpendGate;
   tenancy: TenancyService;
   keys: KeyService;
   budgets: BudgetService;
@@ -176,6 +179,7 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
     clock,
     leaseMs: deps.reservationLeaseMs ?? 15 * 60_000,
     defaultOutputCap: deps.defaultOutputCap ?? 4_096,
+    spend: { journal, cluster, logger, now: () => clock.now(), onSettled: deps.onSettled },
   });
 
   const tenancy = new TenancyService(db);
@@ -188,6 +192,10 @@ export async function createEconomy(deps: EconomyDeps): Promise<Economy> {
   let closed = false;
   return {
     gate,
+    spend: {
+      admit: (principal, request) => gate.admitSpend(principal, request),
+      charge: (account, requestId, record) => gate.charge(account, requestId, record),
+    },
     tenancy,
     keys,
     budgets,

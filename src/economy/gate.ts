@@ -10,6 +10,7 @@ import type { PriceBook } from './pricing.js';
 import { budgetRefusal, concurrencyRefusal, rateRefusal, runBudgetRefusal } from './refusals.js';
 import { KEY_SCOPES } from './scopes.js';
 import { choicesOf, MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
+import { type SpendAdmission, type SpendDeps, type SpendRecord, type SpendRequest, settleSpend, spendEntry } from './spend.js';
 import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
@@ -39,6 +40,7 @@ export interface GateOptions {
   leaseMs: number;
   /** Output cap for reservations when neither the request nor the model config sets one. */
   defaultOutputCap: number;
+  spend: SpendDeps;
 }
 
 /** Seeding a counter and retrying can only be needed once per budget, plus a race or two. */
@@ -125,6 +127,34 @@ export class Gate implements EconomyGate {
     return admission(reservation);
   }
 
+  async admitSpend(principal: Principal, request: SpendRequest): Promise<SpendAdmission> {
+    const admittedAt = this.options.clock.now();
+    const entryFor = (record: SpendRecord) => spendEntry(principal, request.requestId, record, request.attribution, new Date(admittedAt));
+    if (principal.kind === 'admin') {
+      return { settle: (record) => settleSpend(this.options.spend, entryFor(record), [], request.attribution) };
+    }
+    const context = await this.currentContext(principal);
+    const reservation = await this.reserve(context, request.requestId, request.worstCase, 0, admittedAt, {
+      budgetsOnly: true,
+      attribution: request.attribution,
+    });
+    let settled: Promise<void> | null = null;
+    return {
+      settle: (record) => {
+        settled ??= settleSpend(this.options.spend, entryFor(record), reservation.budgetKeys, request.attribution);
+        return settled;
+      },
+    };
+  }
+
+  async charge(account: { tenantId: string; keyId: string | null }, requestId: string, record: SpendRecord): Promise<void> {
+    const now = this.options.clock.now();
+    const context = account.keyId ? await this.options.keyCache.getById(account.keyId) : undefined;
+    const budgetKeys = context ? context.budgets.map((budget) => this.options.counters.slot(budget, now).slot.key) : [];
+    const principal = { tenantId: account.tenantId, projectId: context?.key.projectId ?? null, keyId: account.keyId };
+    await settleSpend(this.options.spend, spendEntry(principal, requestId, record, undefined, new Date(now)), budgetKeys, undefined);
+  }
+
   /**
    * Counting tokens generates nothing, so it is not metered: the key must be live and may use the model,
    * and the call counts against requests per minute and concurrency, but no budget is reserved or charged,
@@ -195,7 +225,7 @@ export class Gate implements EconomyGate {
     amount: Picos,
     tokens: number,
     now: number,
-    scope: { requestsOnly?: boolean; attribution?: CallAttribution | undefined } = {},
+    scope: { requestsOnly?: boolean; budgetsOnly?: boolean; attribution?: CallAttribution | undefined } = {},
   ): Promise<Reservation> {
     const { key } = context;
     // A call that spends nothing (a token count) touches no budget and no token window.
@@ -215,10 +245,13 @@ export class Gate implements EconomyGate {
       expiresAt: minute.end + MINUTE_MS,
     });
     const windows: (WindowSlot & { kind: 'rpm' | 'tpm' })[] = [];
-    if (key.rateLimits.rpm !== undefined) windows.push(slidingWindow('rpm', key.rateLimits.rpm, 1));
-    if (key.rateLimits.tpm !== undefined && !scope.requestsOnly) windows.push(slidingWindow('tpm', key.rateLimits.tpm, tokens));
+    if (key.rateLimits.rpm !== undefined && !scope.budgetsOnly) windows.push(slidingWindow('rpm', key.rateLimits.rpm, 1));
+    if (key.rateLimits.tpm !== undefined && !scope.requestsOnly && !scope.budgetsOnly)
+      windows.push(slidingWindow('tpm', key.rateLimits.tpm, tokens));
     const concurrency =
-      key.rateLimits.maxConcurrency === undefined ? undefined : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
+      key.rateLimits.maxConcurrency === undefined || scope.budgetsOnly
+        ? undefined
+        : { key: `cc:${key.id}`, limit: key.rateLimits.maxConcurrency };
     const command: AdmitCommand = {
       reservationId: requestId,
       amount,

@@ -46,6 +46,14 @@ export function ledgerEntryProblem(entry: LedgerEntry): string | null {
     if (!isText(entry[field], true)) return `${field} is not a storable text`;
   }
   if (entry.usageSource !== 'upstream' && entry.usageSource !== 'tokenizer') return 'usage source is unknown';
+  if (entry.usageKind !== undefined && entry.usageKind !== 'tokens' && entry.usageKind !== 'sandbox') return 'usage kind is unknown';
+  if (entry.sandboxId !== undefined && !isText(entry.sandboxId, true)) return 'sandboxId is not a storable text';
+  for (const field of ['cpuMs', 'storageByteSeconds'] as const) {
+    const value = entry[field];
+    if (value !== undefined && value !== null && !(Number.isFinite(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER)) {
+      return `${field} is out of range: ${String(value)}`;
+    }
+  }
   return null;
 }
 

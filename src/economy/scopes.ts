@@ -4,10 +4,10 @@ import type { Principal } from './contract.js';
 /**
  * What a virtual key may do. `inference`: the model APIs (`/v1/chat/completions`, `/v1/messages`,
  * `/v1/responses`, `/v1/completions`, `/v1/embeddings`, `/v1/models`); `agents:write`: define and change the
- * tenant's agents; `agents:run`: run them. A key made without scopes, and every key made before scopes
+ * tenant's agents; `agents:run`: run them; `sandboxes`: make sandboxes, run code and keep files in them. A key made without scopes, and every key made before scopes
  * existed, has `inference` only.
  */
-export const KEY_SCOPES = ['inference', 'agents:write', 'agents:run'] as const;
+export const KEY_SCOPES = ['inference', 'agents:write', 'agents:run', 'sandboxes'] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
 export const DEFAULT_KEY_SCOPES: readonly KeyScope[] = Object.freeze(['inference']);
 

@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'usage:read',
   'apps:read',
   'apps:write',
+  'sandboxes:use',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -60,6 +61,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = O
     'usage:read',
     'apps:read',
     'apps:write',
+    'sandboxes:use',
   ],
   operator: [
     'agents:read',
@@ -92,6 +94,7 @@ export const SCOPE_PERMISSIONS: Readonly<Record<KeyScope, readonly Permission[]>
   inference: ['inference', 'usage:read'],
   'agents:write': ['agents:read', 'agents:write', 'tool_secrets:write', 'workflows:read', 'workflows:write'],
   'agents:run': ['agents:read', 'agents:run', 'threads:read', 'workflows:read'],
+  sandboxes: ['sandboxes:use'],
 });
 
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

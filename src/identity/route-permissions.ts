@@ -22,6 +22,20 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   'GET /v1/responses/:id/input_items': 'inference',
   'GET /v1/me/usage': 'signed-in',
 
+  // sandboxes: code, files and kept workspaces
+  'POST /v1/sandboxes': 'sandboxes:use',
+  'GET /v1/sandboxes': 'sandboxes:use',
+  'GET /v1/sandboxes/:id': 'sandboxes:use',
+  'DELETE /v1/sandboxes/:id': 'sandboxes:use',
+  'POST /v1/sandboxes/:id/code': 'sandboxes:use',
+  'GET /v1/sandboxes/:id/files': 'sandboxes:use',
+  'GET /v1/sandboxes/:id/files/*': 'sandboxes:use',
+  'PUT /v1/sandboxes/:id/files/*': 'sandboxes:use',
+  'DELETE /v1/sandboxes/:id/files/*': 'sandboxes:use',
+  'POST /v1/sandboxes/:id/keep': 'sandboxes:use',
+  'GET /v1/sandbox-workspaces': 'sandboxes:use',
+  'DELETE /v1/sandbox-workspaces/:name': 'sandboxes:use',
+
   // signing in
   'POST /v1/auth/login': 'public',
   'POST /v1/auth/logout': 'signed-in',

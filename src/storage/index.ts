@@ -57,7 +57,7 @@ export {
   type WebhookDeliveryStatus,
   type WebhookEventRow,
 } from './inbox-webhooks.repo.js';
-export { type LedgerEntry, type LedgerFilter, LedgerRepository, type LedgerRow, LedgerWriter } from './ledger.repo.js';
+export { type LedgerEntry, type LedgerFilter, LedgerRepository, type LedgerRow, LedgerWriter, USAGE_KINDS, type UsageKind } from './ledger.repo.js';
 export { migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { findProjectTenant, type ProjectRecord, ProjectsRepository } from './projects.repo.js';
@@ -145,3 +145,15 @@ export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.
 export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';
 export { type WorkflowRecord, WorkflowsRepository, type WorkflowVersionRecord } from './workflows.repo.js';
 export { type TriggeredWorkflowRecord, type WorkflowHookRecord, WorkflowTriggersRepository } from './workflow-triggers.repo.js';
+export {
+  type FileChangeOutcome,
+  type FileChanges,
+  type FileQuota,
+  type SandboxFileInfo,
+  SandboxFilesRepository,
+  type SandboxRecord,
+  SandboxesRepository,
+  type SandboxStatus,
+  SandboxSweepRepository,
+  type SandboxWorkspaceRecord,
+} from './sandboxes.repo.js';

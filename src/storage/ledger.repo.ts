@@ -41,7 +41,16 @@ export interface LedgerEntry {
   attempts: number;
   /** Admission time: the row falls in the budget period its reservation was charged to. */
   createdAt: Date;
+  /** What the row bills: model tokens (default) or a sandbox's CPU time or storage. */
+  usageKind?: UsageKind;
+  /** For sandbox usage: the sandbox, its code's CPU time, and its files' bytes × seconds kept. */
+  sandboxId?: string | null;
+  cpuMs?: number | null;
+  storageByteSeconds?: number | null;
 }
+
+export const USAGE_KINDS = ['tokens', 'sandbox'] as const;
+export type UsageKind = (typeof USAGE_KINDS)[number];
 
 export interface LedgerRow extends LedgerEntry {
   seq: bigint;
@@ -59,6 +68,8 @@ export interface LedgerFilter {
   runId?: string;
   /** The hub's own request id, exactly. */
   requestId?: string;
+  usageKind?: UsageKind;
+  sandboxId?: string;
 }
 
 /** The status filter as bounds: `[at least, below, exactly]` (null: no bound). */
@@ -98,6 +109,10 @@ const INSERT_COLUMNS = [
   'run_id',
   'thread_id',
   'workflow',
+  'usage_kind',
+  'sandbox_id',
+  'cpu_ms',
+  'storage_byte_seconds',
 ] as const;
 
 /** The element type of each column's array parameter in the `unnest` insert. */
@@ -131,6 +146,10 @@ const ARRAY_TYPES: Record<(typeof INSERT_COLUMNS)[number], string> = {
   run_id: 'text',
   thread_id: 'text',
   workflow: 'text',
+  usage_kind: 'text',
+  sandbox_id: 'text',
+  cpu_ms: 'bigint',
+  storage_byte_seconds: 'numeric',
 };
 
 /**
@@ -171,6 +190,10 @@ function entryParams(entry: LedgerEntry): unknown[] {
     entry.runId,
     entry.threadId,
     entry.workflow,
+    entry.usageKind ?? 'tokens',
+    entry.sandboxId ?? null,
+    entry.cpuMs === undefined || entry.cpuMs === null ? null : Math.round(entry.cpuMs),
+    entry.storageByteSeconds === undefined || entry.storageByteSeconds === null ? null : Math.round(entry.storageByteSeconds),
   ];
 }
 
@@ -256,6 +279,10 @@ interface LedgerDbRow {
   run_id: string | null;
   thread_id: string | null;
   workflow?: string | null;
+  usage_kind?: UsageKind;
+  sandbox_id?: string | null;
+  cpu_ms?: unknown;
+  storage_byte_seconds?: unknown;
   cost_picos: unknown;
   price_known: boolean;
   latency_ms: unknown;
@@ -298,6 +325,11 @@ const toLedgerRow = (row: LedgerDbRow): LedgerRow => ({
   stream: row.stream,
   attempts: asNumber(row.attempts),
   createdAt: asDate(row.created_at),
+  usageKind: row.usage_kind ?? 'tokens',
+  sandboxId: row.sandbox_id ?? null,
+  cpuMs: row.cpu_ms === null || row.cpu_ms === undefined ? null : asNumber(row.cpu_ms),
+  storageByteSeconds:
+    row.storage_byte_seconds === null || row.storage_byte_seconds === undefined ? null : asNumber(row.storage_byte_seconds),
 });
 
 /**
@@ -323,7 +355,7 @@ export class LedgerRepository {
     const rows = await this.db.query<LedgerDbRow>(
       `select seq::text as seq, ${INSERT_COLUMNS.filter((column) => column !== 'cost_picos').join(', ')}, cost_picos::text as cost_picos
        from ledger
-       where ($1::text is null or tenant_id = $1) and ($2::text is null or project_id = $2) and ($3::text is null or key_id = $3)
+       where ($15::text is null or usage_kind = $15) and ($16::text is null or sandbox_id = $16) and ($1::text is null or tenant_id = $1) and ($2::text is null or project_id = $2) and ($3::text is null or key_id = $3)
          and ($4::text is null or model_served = $4) and ($5::timestamptz is null or created_at >= $5)
          and ($6::timestamptz is null or created_at < $6) and ($7::bigint is null or seq < $7)
          and ($9::int is null or status >= $9) and ($10::int is null or status < $10) and ($11::int is null or status = $11)
@@ -345,6 +377,8 @@ export class LedgerRepository {
         filter.agent ?? null,
         filter.runId ?? null,
         filter.requestId ?? null,
+        filter.usageKind ?? null,
+        filter.sandboxId ?? null,
       ],
     );
     return rows.map(toLedgerRow);

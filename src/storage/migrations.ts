@@ -32,6 +32,8 @@ import {
   USERS_DDL,
   WEBHOOK_DELIVERIES_DDL,
   WORKFLOW_TRIGGERS_DDL,
+  LEDGER_SANDBOX_COLUMNS_DDL,
+  SANDBOXES_DDL,
   WORKFLOWS_DDL,
 } from './schema/index.js';
 import { SUPPORT_STORE_DDL } from './schema/support-store.js';
@@ -97,4 +99,5 @@ export const MIGRATIONS: Migration[] = [
     name: 'workflow runs: the waiting status and wake-up times; the key and webhook of workflow triggers',
     sql: [RUNS_WAITING_DDL, WORKFLOW_TRIGGERS_DDL].join('\n'),
   },
+  { version: 23, name: 'sandboxes, kept workspaces and their files; sandbox usage on the ledger', sql: [SANDBOXES_DDL, LEDGER_SANDBOX_COLUMNS_DDL].join('\n') },
 ];

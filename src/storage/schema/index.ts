@@ -22,3 +22,4 @@ export { USAGE_ROLLUPS_DDL } from './usage-rollups.js';
 export { API_KEYS_USER_DDL, USER_SESSIONS_DDL, USERS_DDL } from './users.js';
 export { WEBHOOK_DELIVERIES_DDL } from './webhook-deliveries.js';
 export { LEDGER_WORKFLOW_COLUMN_DDL, WORKFLOW_TRIGGERS_DDL, WORKFLOWS_DDL } from './workflows.js';
+export { LEDGER_SANDBOX_COLUMNS_DDL, SANDBOXES_DDL } from './sandboxes.js';

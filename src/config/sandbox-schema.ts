@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** Per-call and per-sandbox limits of sandboxes (docs/sandboxes.md); a request may lower them, never raise them past `max_limits`. */
+export const sandboxLimitsSchema = z.strictObject({
+  /** CPU time one code call may use, in milliseconds. */
+  cpu_ms: z.number().int().min(10).max(600_000).default(5_000),
+  /** Memory one sandbox's code may use beyond the interpreter's own, in MiB. */
+  memory_mb: z.number().int().min(8).max(4_096).default(128),
+  /** stdout and stderr are each cut at this many bytes (so is the result's JSON). */
+  output_bytes: z
+    .number()
+    .int()
+    .min(1_024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
+  /** All of one sandbox's files together, in bytes. */
+  storage_bytes: z
+    .number()
+    .int()
+    .min(1_024)
+    .max(1024 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
+  /** Files one sandbox may hold. */
+  max_files: z.number().int().min(1).max(100_000).default(1_000),
+});
+
+export const sandboxPricingSchema = z.strictObject({
+  /** USD per CPU-second of sandbox code. */
+  cpu_second_usd: z.number().nonnegative().default(0.00005),
+  /** USD per GB (10^9 bytes) of sandbox files kept for an hour. */
+  storage_gb_hour_usd: z.number().nonnegative().default(0.0001),
+});
+
+export const sandboxesSchema = z.strictObject({
+  /** Where sandboxes run unless a tenant or request says otherwise: on this hub, or on E2B (needs `E2B_API_KEY`). */
+  provider: z.enum(['local', 'e2b']).default('local'),
+  /** Live sandboxes one tenant may hold at once. */
+  max_live_per_tenant: z.number().int().min(1).max(10_000).default(20),
+  /** Idle sandboxes are reclaimed after this many seconds without a call, unless created with another `timeout_s`. */
+  default_timeout_s: z.number().int().min(1).max(86_400).default(300),
+  max_timeout_s: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3_600),
+  limits: sandboxLimitsSchema.prefault({}),
+  max_limits: sandboxLimitsSchema
+    .prefault({})
+    .default({ cpu_ms: 60_000, memory_mb: 512, output_bytes: 1024 * 1024, storage_bytes: 256 * 1024 * 1024, max_files: 10_000 }),
+  pricing: sandboxPricingSchema.prefault({}),
+  /** Whether a sandbox may be granted the network (then only through the upstream address policy). */
+  allow_network: z.boolean().default(false),
+  e2b: z
+    .strictObject({
+      /** The E2B API's domain (default e2b.app); a fake of it in tests. */
+      domain: z.string().min(1).optional(),
+      /** Override of the API address (`https://api.<domain>`). */
+      api_url: z.url().optional(),
+      /** The E2B template sandboxes start from. */
+      template: z.string().min(1).default('base'),
+    })
+    .prefault({}),
+});
+
+export type SandboxesConfig = z.infer<typeof sandboxesSchema>;
+export type SandboxLimitsConfig = z.infer<typeof sandboxLimitsSchema>;
