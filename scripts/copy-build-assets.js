@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ASSET_DIRS = ['apps/support/data'];
+const ASSET_DIRS = ['apps/support/data', 'sandboxes/local/child'];
 
 for (const dir of ASSET_DIRS) {
   const from = join(root, 'src', dir);

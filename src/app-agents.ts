@@ -15,6 +15,7 @@ import type { Identity } from './identity/index.js';
 import type { HubMetrics, Tracer } from './observability/index.js';
 import { checkUpstreamUrl, guardedConnector, guardedLookup, type UpstreamAddressPolicy } from './providers/index.js';
 import type { ModelCatalog } from './routing/index.js';
+import type { SandboxService } from './sandboxes/index.js';
 import type { Database } from './storage/index.js';
 
 /** The config file's agents, checked against the definition schema; a bad one fails the start naming it. */
@@ -85,6 +86,7 @@ export function composeAgents(parts: {
   logger: Logger;
   metrics?: HubMetrics;
   tracer?: Tracer;
+  sandboxes?: SandboxService;
 }): AgentRuntime {
   const { economy, identity, policy } = parts;
   return createAgentRuntime({
@@ -102,6 +104,7 @@ export function composeAgents(parts: {
     logger: parts.logger,
     ...(parts.metrics ? { metrics: parts.metrics } : {}),
     ...(parts.tracer ? { tracer: parts.tracer } : {}),
+    ...(parts.sandboxes ? { sandboxes: parts.sandboxes } : {}),
   });
 }
 

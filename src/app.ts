@@ -219,6 +219,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     logger,
     metrics,
     tracer,
+    sandboxes: sandboxes.service,
   });
   const workflows = composeWorkflows({
     db,

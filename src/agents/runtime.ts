@@ -5,6 +5,7 @@ import type { Principal } from '../economy/index.js';
 import type { GatewayClient } from '../gateway/client.js';
 import type { HubMetrics, Tracer } from '../observability/index.js';
 import { type RunBroadcast, RunEngine, type RunEngineLogger } from '../runs/index.js';
+import type { SandboxService } from '../sandboxes/index.js';
 import type { Database, RunRecord } from '../storage/index.js';
 import { AgentService } from './agent-service.js';
 import type { AgentDefinition } from './definition.js';
@@ -48,6 +49,8 @@ export interface AgentRuntimeOptions {
   metrics?: HubMetrics;
   /** `invoke_agent` and `execute_tool` spans. */
   tracer?: Tracer;
+  /** Where agents' `sandbox` tools run; the run's sandboxes end with it (`keep` ones outlive it). */
+  sandboxes?: SandboxService;
 }
 
 export interface AgentRuntime {
@@ -81,6 +84,19 @@ export interface AgentRuntime {
 }
 
 /** The agent runtime: definitions, the run engine with the agent run handler, and their HTTP routes. */
+/**
+ * A run that ended (or was handed to a person) ends its sandboxes (their files gone, their storage billed); one that paused for a person
+ * frees their processes, so a waiting run holds no memory (its sandboxes' files stay, and a resumed run's code
+ * starts with fresh interpreter state).
+ */
+function settleRunSandboxes(sandboxes: SandboxService, run: RunRecord, status: string, logger: RunEngineLogger | undefined): void {
+  const paused = status === 'waiting_approval' || status === 'waiting' || status === 'needs_attention';
+  const work = paused ? sandboxes.releaseForRun(run.tenantId, run.id) : sandboxes.endForRun(run.tenantId, run.id);
+  work.catch((error: unknown) =>
+    logger?.warn({ err: error, runId: run.id }, "the run's sandboxes could not be ended; they expire by their timeout"),
+  );
+}
+
 export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const appTools = new AppToolRegistry();
   const agents = new AgentService({
@@ -95,6 +111,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const settledListeners: ((run: RunRecord, status: string) => void)[] = [];
   const onRunLeft = (run: RunRecord, status: string): void => {
     if (run.kind === AGENT_RUN_KIND) options.metrics?.observeAgentRun(status);
+    if (run.kind === AGENT_RUN_KIND && options.sandboxes) settleRunSandboxes(options.sandboxes, run, status, options.logger);
     for (const listener of settledListeners) listener(run, status);
   };
   const toolsFor = (tenantId: string) => ({
@@ -112,6 +129,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     // Bound late: the thread service stands on the run service, which stands on the engine running this handler.
     recordReply: (run, text): Promise<void> => threads.recordReply(run, text),
     appTools,
+    ...(options.sandboxes ? { sandboxes: options.sandboxes } : {}),
     children: {
       run: async (request, signal): Promise<RunRecord> => {
         const child = await agents.resolve(request.parent.tenantId, request.agent);
@@ -172,6 +190,15 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
           throw new HubError('INVALID_REQUEST', `Tool \`${definition.name}\`: run another agent with an agent step, not a tool.`, {
             param: 'tool',
           });
+        }
+        if (definition.type === 'sandbox') {
+          throw new HubError(
+            'UNSUPPORTED_FEATURE',
+            `Tool \`${definition.name}\`: sandbox tools run in an agent's run; use an agent step whose agent has one.`,
+            {
+              param: 'tool',
+            },
+          );
         }
         if (definition.type !== 'app') continue;
         const created = await appTools.create(definition.name, { tenantId, runId });

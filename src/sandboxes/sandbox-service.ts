@@ -412,6 +412,13 @@ export class SandboxService {
     }
   }
 
+  /** Frees the processes of a paused run's sandboxes (their files stay; the run's next code starts with fresh state). */
+  async releaseForRun(tenantId: string, runId: string): Promise<void> {
+    for (const record of await this.repo(tenantId).byRun(runId)) {
+      if (record.status === 'live') await this.deps.providers[record.provider as 'local' | 'e2b']?.release(providerSandbox(record));
+    }
+  }
+
   /** Bills a sandbox's storage from its last bill until `until`: bytes held × seconds, at the configured price. */
   async billStorage(record: SandboxRecord, until: Date): Promise<void> {
     const seconds = Math.floor((until.getTime() - record.storageBilledAt.getTime()) / SECOND_MS);

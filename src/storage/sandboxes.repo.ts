@@ -413,7 +413,11 @@ export class SandboxSweepRepository {
 
   async expired(now: Date, limit: number): Promise<SandboxRecord[]> {
     const rows = await this.db.query<Row>(
-      `select ${SANDBOX_COLUMNS} from sandboxes where status = 'live' and expires_at <= $1 order by expires_at limit $2`,
+      // A run's own sandbox lives as long as its run, however long the run waits for a person; it ends with the run.
+      `select ${SANDBOX_COLUMNS} from sandboxes where status = 'live' and expires_at <= $1
+         and (run_id is null or not exists (select 1 from runs where runs.id = sandboxes.run_id and runs.tenant_id = sandboxes.tenant_id
+           and runs.status in ('queued', 'running', 'waiting_approval', 'waiting', 'needs_attention')))
+       order by expires_at limit $2`,
       [now, limit],
     );
     return rows.map(toSandbox);

@@ -12,4 +12,7 @@ export interface TenantCaller {
  * the identity guard; the admin key gets 403 `virtual_key_required`: it manages agents through
  * `/admin/v1/agents`). `keyId` is the key the caller's runs are billed to.
  */
-export type AuthenticateTenant = (request: FastifyRequest, scopes: readonly ('agents:write' | 'agents:run' | 'sandboxes')[]) => Promise<TenantCaller>;
+export type AuthenticateTenant = (
+  request: FastifyRequest,
+  scopes: readonly ('agents:write' | 'agents:run' | 'sandboxes')[],
+) => Promise<TenantCaller>;

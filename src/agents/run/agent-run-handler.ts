@@ -2,10 +2,12 @@ import { type Clock, HubError, type JsonObject, picosToUsd, systemClock, usdToPi
 import type { Principal, RunBudget } from '../../economy/index.js';
 import type { GatewayClient } from '../../gateway/client.js';
 import { RecordedEffectError, type RunContext, type RunHandler, type RunOutcome } from '../../runs/index.js';
+import type { SandboxService } from '../../sandboxes/index.js';
 import type { RunRecord } from '../../storage/index.js';
 import type { AgentService, ResolvedAgent } from '../agent-service.js';
 import type { AppToolRegistry } from '../tools/app-tools.js';
 import type { ResolveToolsDeps } from '../tools/resolve-tools.js';
+import { createSandboxTools } from '../tools/sandbox-tools.js';
 import type { AgentToolDefinition } from '../tools/tool-definitions.js';
 import { createAgentTool } from './agent-tool.js';
 import { callModel, type ModelReply } from './call-model.js';
@@ -33,6 +35,8 @@ export interface AgentRuntimeDeps {
   children: ChildRuns;
   /** Tools installed apps registered in process. */
   appTools: AppToolRegistry;
+  /** Where `sandbox` tools run (absent: an agent with one fails to open its tools). */
+  sandboxes?: SandboxService;
   clock?: Clock;
   /** Metrics and spans of runs (default: none). */
   telemetry?: RunTelemetry;
@@ -88,6 +92,7 @@ export class AgentRunHandler implements RunHandler {
     ];
     const agentTool = (definition: AgentToolDefinition) =>
       createAgentTool(definition, { children: this.deps.children, parent: run, keyId: input.key_id, budgets: childBudgets });
+    const sandboxes = this.deps.sandboxes;
     // A stdio MCP server starts a program on the hub: only the operator's own (config-file) agents may.
     const open = (resolved: ResolvedAgent) =>
       openRunTools(
@@ -95,6 +100,21 @@ export class AgentRunHandler implements RunHandler {
         { ...this.deps.toolsFor(run.tenantId, context.signal), signal: context.signal, allowStdio: resolved.source === 'config' },
         agentTool,
         (name) => this.deps.appTools.create(name, { tenantId: run.tenantId, runId: run.id }),
+        sandboxes
+          ? (definition) =>
+              createSandboxTools(definition, sandboxes, {
+                tenantId: run.tenantId,
+                runId: run.id,
+                keyId: input.key_id,
+                attribution: {
+                  agent: resolved.name,
+                  runId: run.id,
+                  ...(input.workflow ? { workflow: input.workflow } : {}),
+                  threadId: run.threadId,
+                  ...(runBudgets.length > 0 ? { runBudgets } : {}),
+                },
+              })
+          : undefined,
       );
     let tools: RunToolSet = await open(agent);
     const counts = { turns: 0, toolCalls: 0 };

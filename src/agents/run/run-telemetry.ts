@@ -2,7 +2,7 @@ import { type HubMetrics, noopTracer, type Tracer } from '../../observability/in
 import type { RunRecord } from '../../storage/index.js';
 
 /** Where a tool comes from, for metrics and spans: bounded, unlike tool names. */
-export type ToolType = 'builtin' | 'http' | 'mcp' | 'agent' | 'app';
+export type ToolType = 'builtin' | 'http' | 'mcp' | 'agent' | 'app' | 'sandbox';
 
 export interface RunTelemetryDeps {
   metrics?: HubMetrics | undefined;

@@ -34,7 +34,7 @@ export interface ResolvedTools {
 export async function resolveTools(definitions: readonly ToolDefinition[], deps: ResolveToolsDeps): Promise<ResolvedTools> {
   // Checked before anything connects, so nothing is left open behind the throw.
   for (const definition of definitions) {
-    if (definition.type === 'agent' || definition.type === 'app') {
+    if (definition.type === 'agent' || definition.type === 'app' || definition.type === 'sandbox') {
       throw new TypeError(`resolveTools: ${definition.type} tool ${definition.name} is resolved by the run loop, not here`);
     }
   }
@@ -87,6 +87,7 @@ function resolveOne(definition: ToolDefinition, deps: ResolveToolsDeps): AgentTo
       });
     case 'agent':
     case 'app':
+    case 'sandbox':
       throw new TypeError(`resolveTools: ${definition.type} tool ${definition.name} is resolved by the run loop, not here`);
   }
 }

@@ -146,12 +146,43 @@ export const appToolSchema = z.strictObject({
   ...common,
 });
 
+/**
+ * A sandbox for the run (docs/sandboxes.md): `run_code`, `read_file` and `write_file` on the run's own sandbox,
+ * made on first use and ended with the run unless `keep`. A `name` other than `sandbox` prefixes the three tools.
+ */
+export const sandboxToolSchema = z.strictObject({
+  type: z.literal('sandbox'),
+  name: toolName.default('sandbox'),
+  languages: z
+    .array(z.enum(['javascript', 'python']))
+    .min(1)
+    .default(['javascript', 'python']),
+  /** Starts the sandbox with a kept workspace's files. */
+  workspace: z.string().min(1).max(64).optional(),
+  /** The sandbox outlives the run (until its idle timeout, or deleted through the API). */
+  keep: z.boolean().default(false),
+  network: z.boolean().default(false),
+  timeout_s: z.number().int().positive().optional(),
+  limits: z
+    .strictObject({
+      cpu_ms: z.number().int().positive(),
+      memory_mb: z.number().int().positive(),
+      output_bytes: z.number().int().positive(),
+      storage_bytes: z.number().int().positive(),
+      max_files: z.number().int().positive(),
+    })
+    .partial()
+    .optional(),
+  ...common,
+});
+
 export const toolDefinitionSchema = z.discriminatedUnion('type', [
   builtinToolSchema,
   httpToolSchema,
   mcpToolSchema,
   agentToolSchema,
   appToolSchema,
+  sandboxToolSchema,
 ]);
 
 export type BuiltinToolDefinition = z.output<typeof builtinToolSchema>;
@@ -159,6 +190,7 @@ export type HttpToolDefinition = z.output<typeof httpToolSchema>;
 export type McpToolDefinition = z.output<typeof mcpToolSchema>;
 export type AgentToolDefinition = z.output<typeof agentToolSchema>;
 export type AppToolDefinition = z.output<typeof appToolSchema>;
+export type SandboxToolDefinition = z.output<typeof sandboxToolSchema>;
 export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
 /** As written (defaults not yet applied). */
 export type ToolDefinitionInput = z.input<typeof toolDefinitionSchema>;
