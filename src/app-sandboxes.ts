@@ -7,6 +7,7 @@ import type { Economy } from './economy/index.js';
 import type { Identity } from './identity/index.js';
 import { checkUpstreamUrl, type UpstreamAddressPolicy } from './providers/index.js';
 import {
+  E2BSandboxProvider,
   LocalSandboxProvider,
   type SandboxFetch,
   type SandboxFetchAnswer,
@@ -77,12 +78,26 @@ export function composeSandboxes(parts: {
   identity: Identity;
   policy: UpstreamAddressPolicy;
   logger: Logger;
-  /** Extra providers (E2B) by name; `local` is always there. */
-  providers?: Partial<Record<'e2b', SandboxProvider>>;
+  /** With it, the `e2b` provider (configured by `sandboxes.e2b`). */
+  e2bApiKey?: string | undefined;
   sweepEveryMs?: number;
 }): HubSandboxes {
   const config = parts.config.sandboxes;
-  const providers: Partial<Record<'local' | 'e2b', SandboxProvider>> = { local: new LocalSandboxProvider(), ...parts.providers };
+  const e2b = config.e2b;
+  const providers: Partial<Record<'local' | 'e2b', SandboxProvider>> = {
+    local: new LocalSandboxProvider(),
+    ...(parts.e2bApiKey
+      ? {
+          e2b: new E2BSandboxProvider({
+            apiKey: parts.e2bApiKey,
+            template: e2b.template,
+            ...(e2b.domain ? { domain: e2b.domain } : {}),
+            ...(e2b.api_url ? { apiUrl: e2b.api_url } : {}),
+            ...(e2b.sandbox_url ? { sandboxUrl: e2b.sandbox_url } : {}),
+          }),
+        }
+      : {}),
+  };
   const service = new SandboxService({
     db: parts.db,
     config,

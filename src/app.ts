@@ -65,6 +65,8 @@ export interface HubOptions {
   secretKey?: string;
   /** Earlier secret keys, still opening what they sealed until `POST /admin/v1/secrets/rotate` (`TOKENHUB_SECRET_KEY_PREVIOUS`). */
   previousSecretKeys?: string[];
+  /** E2B's API key (`E2B_API_KEY`): with it, sandboxes can run on E2B (`sandboxes.provider: e2b`, per tenant or per request). */
+  e2bApiKey?: string;
   /** How often admin-managed providers and models are fully re-read from the database (default 60 s). */
   upstreamReloadMs?: number;
   /** Told as each start-up stage begins, for the CLI's progress lines. */
@@ -206,7 +208,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         }
       : {}),
   });
-  const sandboxes = composeSandboxes({ db, config: options.config, economy, identity, policy, logger });
+  const sandboxes = composeSandboxes({ db, config: options.config, economy, identity, policy, logger, e2bApiKey: options.e2bApiKey });
   const agentRuntime = composeAgents({
     db,
     config: options.config,

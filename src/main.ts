@@ -52,6 +52,7 @@ export async function start(options: StartOptions, env: NodeJS.ProcessEnv = proc
       ...(env.TOKENHUB_ADMIN_KEY ? { adminKey: env.TOKENHUB_ADMIN_KEY } : {}),
       ...(env.TOKENHUB_OTLP_ENDPOINT ? { otlpEndpoint: env.TOKENHUB_OTLP_ENDPOINT } : {}),
       ...(env.TOKENHUB_SECRET_KEY ? { secretKey: env.TOKENHUB_SECRET_KEY } : {}),
+      ...(env.E2B_API_KEY ? { e2bApiKey: env.E2B_API_KEY } : {}),
       ...(env.TOKENHUB_SECRET_KEY_PREVIOUS
         ? {
             previousSecretKeys: env.TOKENHUB_SECRET_KEY_PREVIOUS.split(',')

@@ -34,6 +34,8 @@ export const sandboxPricingSchema = z.strictObject({
 export const sandboxesSchema = z.strictObject({
   /** Where sandboxes run unless a tenant or request says otherwise: on this hub, or on E2B (needs `E2B_API_KEY`). */
   provider: z.enum(['local', 'e2b']).default('local'),
+  /** Tenants (by id) whose sandboxes run on another provider than `provider` unless a request says otherwise. */
+  tenant_providers: z.record(z.string().min(1), z.enum(['local', 'e2b'])).default({}),
   /** Live sandboxes one tenant may hold at once. */
   max_live_per_tenant: z.number().int().min(1).max(10_000).default(20),
   /** Idle sandboxes are reclaimed after this many seconds without a call, unless created with another `timeout_s`. */
@@ -57,6 +59,8 @@ export const sandboxesSchema = z.strictObject({
       domain: z.string().min(1).optional(),
       /** Override of the API address (`https://api.<domain>`). */
       api_url: z.url().optional(),
+      /** Override of the address of the daemon inside every sandbox (one address, sandboxes told apart by header). */
+      sandbox_url: z.url().optional(),
       /** The E2B template sandboxes start from. */
       template: z.string().min(1).default('base'),
     })

@@ -3,6 +3,8 @@
  * process per sandbox under Node's permission model) or on E2B, behind one provider interface; limits on
  * CPU time, memory, output and storage; CPU time and storage billed on the ledger like tokens.
  */
+
+export { E2BSandboxProvider, type E2BSandboxProviderOptions } from './e2b/e2b-provider.js';
 export {
   CODE_LANGUAGES,
   type CodeLanguage,

@@ -146,8 +146,19 @@ export class SandboxService {
         code: 'network_not_allowed',
       });
     }
-    const providerName = request.provider ?? config.provider;
+    const providerName = request.provider ?? config.tenant_providers[caller.tenantId] ?? config.provider;
     this.provider(providerName);
+    if (request.network && providerName === 'e2b') {
+      // An E2B sandbox with internet reaches it from E2B's network, past the hub's address policy.
+      throw new HubError(
+        'INVALID_REQUEST',
+        'Sandboxes on E2B are made without network: the hub cannot hold their traffic to its address policy.',
+        {
+          param: 'network',
+          code: 'network_not_supported',
+        },
+      );
+    }
     const principal = await this.deps.principalForKey(caller.tenantId, caller.keyId);
     let workspace: SandboxWorkspaceRecord | undefined;
     if (request.workspace !== undefined) {

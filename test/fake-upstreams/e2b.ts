@@ -137,7 +137,14 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
     trafficAccessToken: null,
   });
   const record = (server: FakeE2BRequest['server'], request: IncomingMessage, url: URL, body: unknown) => {
-    requests.push({ server, method: request.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: request.headers, body });
+    requests.push({
+      server,
+      method: request.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: request.headers,
+      body,
+    });
   };
 
   // ------------------------------------------------------------------ the control plane
@@ -148,7 +155,12 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
       const body: unknown = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
       record('api', request, url, body);
       if (request.headers['x-api-key'] !== apiKey) return sendJson(response, 401, { code: 401, message: 'Invalid API key' });
-      const input = (body ?? {}) as { templateID?: string; timeout?: number; allow_internet_access?: boolean; metadata?: Record<string, string> };
+      const input = (body ?? {}) as {
+        templateID?: string;
+        timeout?: number;
+        allow_internet_access?: boolean;
+        metadata?: Record<string, string>;
+      };
       if (request.method === 'POST' && url.pathname === '/v2/sandboxes') {
         const id = `i${randomBytes(9).toString('hex')}`;
         const root = join(base, id);
@@ -200,7 +212,13 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
       for (const name of (await readdir(hostPath(sandbox, remote))).sort()) {
         const child = posix.join(remote, name);
         const stat = await lstat(hostPath(sandbox, child), { bigint: true });
-        const type = stat.isSymbolicLink() ? 'FILE_TYPE_SYMLINK' : stat.isDirectory() ? 'FILE_TYPE_DIRECTORY' : stat.isFile() ? 'FILE_TYPE_FILE' : 'FILE_TYPE_UNSPECIFIED';
+        const type = stat.isSymbolicLink()
+          ? 'FILE_TYPE_SYMLINK'
+          : stat.isDirectory()
+            ? 'FILE_TYPE_DIRECTORY'
+            : stat.isFile()
+              ? 'FILE_TYPE_FILE'
+              : 'FILE_TYPE_UNSPECIFIED';
         entries.push({
           name,
           type,
@@ -216,7 +234,8 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
       }
     };
     try {
-      if (!(await lstat(hostPath(sandbox, path))).isDirectory()) throw new RpcFailure('invalid_argument', `path ${path} is not a directory`);
+      if (!(await lstat(hostPath(sandbox, path))).isDirectory())
+        throw new RpcFailure('invalid_argument', `path ${path} is not a directory`);
     } catch (error) {
       if (error instanceof RpcFailure) throw error;
       throw new RpcFailure('not_found', `directory ${path} not found`);
@@ -271,12 +290,15 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
     child.stdout?.on('data', (chunk: Buffer) => send({ data: { stdout: chunk.toString('base64') } }));
     child.stderr?.on('data', (chunk: Buffer) => send({ data: { stderr: chunk.toString('base64') } }));
     child.on('error', (error) => {
-      if (!response.writableEnded) response.end(envelope(2, { error: { code: 'invalid_argument', message: `error starting process: ${error.message}` } }));
+      if (!response.writableEnded)
+        response.end(envelope(2, { error: { code: 'invalid_argument', message: `error starting process: ${error.message}` } }));
     });
     child.on('close', (code, signal) => {
       if (child.pid !== undefined) sandbox.processes.delete(child.pid);
       // What envd reports from Go's ProcessState: -1 and "signal: killed" for a process a signal ended.
-      const ended = signal ? { exitCode: -1, exited: false, status: `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` } : { exitCode: code ?? 0, exited: true, status: `exit status ${code}` };
+      const ended = signal
+        ? { exitCode: -1, exited: false, status: `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` }
+        : { exitCode: code ?? 0, exited: true, status: `exit status ${code}` };
       send({ end: ended });
       if (!response.writableEnded) response.end(envelope(2, {}));
     });
@@ -288,13 +310,24 @@ export async function startFakeE2B(options: { apiKey?: string } = {}): Promise<F
       const raw = await readBody(request);
       const streaming = request.headers['content-type'] === 'application/connect+json';
       const isJson = request.headers['content-type'] === 'application/json';
-      const body: unknown = streaming ? unenvelope(raw) : isJson && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : raw.length || undefined;
+      const body: unknown = streaming
+        ? unenvelope(raw)
+        : isJson && raw.length > 0
+          ? JSON.parse(raw.toString('utf8'))
+          : raw.length || undefined;
       record('envd', request, url, body);
       const sandbox = await live(String(request.headers['e2b-sandbox-id'] ?? ''));
       // E2B's proxy answers for a sandbox that is not running, before envd could.
-      if (!sandbox) return sendJson(response, 502, { code: 502, message: 'The sandbox was not found', sandboxId: request.headers['e2b-sandbox-id'] });
+      if (!sandbox)
+        return sendJson(response, 502, { code: 502, message: 'The sandbox was not found', sandboxId: request.headers['e2b-sandbox-id'] });
       if (request.headers['x-access-token'] !== sandbox.accessToken) {
-        return sendJson(response, 401, streaming || isJson ? { code: 'unauthenticated', message: 'invalid access token' } : { code: 401, message: 'invalid access token' });
+        return sendJson(
+          response,
+          401,
+          streaming || isJson
+            ? { code: 'unauthenticated', message: 'invalid access token' }
+            : { code: 401, message: 'invalid access token' },
+        );
       }
       if (url.pathname === '/health') return response.writeHead(204).end();
       if (url.pathname === '/files') {

@@ -44,6 +44,8 @@ export interface TestHubOverrides {
   upstreamReloadMs?: number;
   /** The hub's logger (default: silent, or TOKENHUB_TEST_LOG_LEVEL), e.g. to read what it logs. */
   logger?: pino.Logger;
+  /** E2B_API_KEY: turns on the e2b sandbox provider. */
+  e2bApiKey?: string;
 }
 
 export async function startTestHub(config: ConfigInput, overrides: TestHubOverrides = {}): Promise<TestHub> {
@@ -64,6 +66,7 @@ export async function startTestHub(config: ConfigInput, overrides: TestHubOverri
     ...(overrides.secretKey ? { secretKey: overrides.secretKey } : {}),
     ...(overrides.previousSecretKeys ? { previousSecretKeys: overrides.previousSecretKeys } : {}),
     ...(overrides.upstreamReloadMs !== undefined ? { upstreamReloadMs: overrides.upstreamReloadMs } : {}),
+    ...(overrides.e2bApiKey ? { e2bApiKey: overrides.e2bApiKey } : {}),
     ...(redisUrl ? { redisUrl, redisKeyPrefix: overrides.redisKeyPrefix ?? `tokenhub-test:${schema}:` } : {}),
   });
   const url = await hub.listen(0, '127.0.0.1');

@@ -9,6 +9,7 @@ import {
   TimeoutError,
 } from 'e2b';
 import { HubError, isHubError } from '../../core/index.js';
+import { MAX_PATH_LENGTH, sandboxPathProblem } from '../paths.js';
 import type { CodeCall, CodeResult, GuestError, ProviderCallContext, ProviderSandbox, SandboxProvider } from '../provider.js';
 
 /** The sandbox's files live here in the VM; the code runs with it as its working directory. */
@@ -22,7 +23,6 @@ const LIST_DEPTH = 64;
 const DOWNLOADS_AT_ONCE = 8;
 /** The SDK's own deadline on a command, past ours: ours kills the command and says why, the SDK's is the backstop. */
 const COMMAND_DEADLINE_GRACE_MS = 5_000;
-const MAX_PATH_LENGTH = 512;
 const MAX_MESSAGE_LENGTH = 1_000;
 
 export interface E2BSandboxProviderOptions {
@@ -77,7 +77,8 @@ export class E2BSandboxProvider implements SandboxProvider {
 
   private get connection() {
     const { apiKey, domain, apiUrl, sandboxUrl, requestTimeoutMs } = this.options;
-    return { apiKey, domain, apiUrl, sandboxUrl, requestTimeoutMs };
+    // `debug: false` whatever E2B_DEBUG says: the SDK's debug mode skips the control plane for a local envd.
+    return { apiKey, domain, apiUrl, sandboxUrl, requestTimeoutMs, debug: false };
   }
 
   holds(sandboxId: string): boolean {
@@ -146,7 +147,9 @@ export class E2BSandboxProvider implements SandboxProvider {
         const remote: Remote = { sandbox: connected, held: new Map(), strays: new Set() };
         await connected.files.makeDir(FILES_ROOT);
         // What an earlier hub process left there is seen, so that what the hub no longer has gets removed.
-        for (const [path, seen] of (await list(connected)).files) remote.held.set(path, { version: null, ...seen });
+        const listing = await list(connected);
+        for (const [path, seen] of listing.files) remote.held.set(path, { version: null, ...seen });
+        for (const { path } of listing.skipped) if (!path.split('/').includes('..')) remote.strays.add(path);
         this.remotes.set(sandbox.id, remote);
         return { remote, created: false };
       } catch (error) {
@@ -237,8 +240,8 @@ export class E2BSandboxProvider implements SandboxProvider {
     // E2B reports no CPU time: the command's wall time stands for it (and is what the VM was busy for).
     const wallMs = performance.now() - startedAt;
 
-    const synced = await this.collect(remote, sandbox);
-    let error: GuestError | null = null;
+    const { error: quotaError, ...synced } = await this.collect(remote, sandbox);
+    let error: GuestError | null = quotaError ?? null;
     if (timedOut) error = { name: 'TimeLimitExceeded', message: `killed at the time limit of ${limitMs} ms`, code: 'time_limit_exceeded' };
     else if (exitCode !== 0) error = { name: 'ExitError', message: lastLine(handle.stderr) || `exit code ${exitCode}` };
     return {
@@ -254,45 +257,51 @@ export class E2BSandboxProvider implements SandboxProvider {
     };
   }
 
-  /** Reads back what the call wrote and removed in the folder, within the sandbox's storage limits. */
-  private async collect(remote: Remote, sandbox: ProviderSandbox): Promise<Pick<CodeResult, 'changed' | 'removed' | 'skipped'>> {
+  /**
+   * Reads back what the call wrote and removed in the folder. Like the service, whole or not at all: a folder past
+   * the sandbox's storage limits is not downloaded, and the next call starts from the hub's files again.
+   */
+  private async collect(
+    remote: Remote,
+    sandbox: ProviderSandbox,
+  ): Promise<Pick<CodeResult, 'changed' | 'removed' | 'skipped'> & { error?: GuestError }> {
     const listing = await list(remote.sandbox);
     for (const { path } of listing.skipped) if (!path.split('/').includes('..')) remote.strays.add(path);
     const removed = [...remote.held.keys()].filter((path) => !listing.files.has(path));
     for (const path of removed) remote.held.delete(path);
+    const fresh = [...listing.files]
+      .filter(([path, seen]) => {
+        const held = remote.held.get(path);
+        return !held || held.size !== seen.size || held.modifiedMs === null || held.modifiedMs !== seen.modifiedMs;
+      })
+      .map(([path]) => path);
 
-    const skipped = [...listing.skipped];
-    const fresh: string[] = [];
-    let keptBytes = 0;
-    let keptFiles = 0;
-    for (const [path, seen] of [...listing.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const held = remote.held.get(path);
-      if (held && held.size === seen.size && held.modifiedMs !== null && held.modifiedMs === seen.modifiedMs) {
-        keptBytes += seen.size;
-        keptFiles++;
-      } else fresh.push(path);
-    }
-    const downloads: string[] = [];
-    for (const path of fresh) {
-      const size = listing.files.get(path)?.size ?? 0;
-      if (keptFiles + 1 > sandbox.limits.max_files || keptBytes + size > sandbox.limits.storage_bytes) {
-        // Not kept: removed before the next call, which gets the hub's copy back if the hub has one.
-        skipped.push({ path, reason: 'past the sandbox storage limits' });
+    const { storage_bytes: maxBytes, max_files: maxFiles } = sandbox.limits;
+    const totalBytes = [...listing.files.values()].reduce((sum, file) => sum + file.size, 0);
+    if (fresh.length > 0 && (totalBytes > maxBytes || listing.files.size > maxFiles)) {
+      for (const path of fresh) {
         remote.strays.add(path);
         remote.held.delete(path);
-        continue;
       }
-      keptFiles++;
-      keptBytes += size;
-      downloads.push(path);
+      const what = totalBytes > maxBytes ? `${maxBytes} bytes` : `${maxFiles} files`;
+      return {
+        changed: {},
+        removed: [],
+        skipped: listing.skipped,
+        error: {
+          name: 'StorageQuotaExceeded',
+          message: `the files the code wrote were not kept: they would pass the sandbox's limit of ${what}`,
+          code: 'storage_quota_exceeded',
+        },
+      };
     }
     const changed: Record<string, Uint8Array> = {};
-    await eachLimited(downloads, DOWNLOADS_AT_ONCE, async (path) => {
+    await eachLimited(fresh, DOWNLOADS_AT_ONCE, async (path) => {
       changed[path] = await remote.sandbox.files.read(FILES_PREFIX + path, { format: 'bytes' });
       const seen = listing.files.get(path);
       remote.held.set(path, { version: null, size: seen?.size ?? -1, modifiedMs: seen?.modifiedMs ?? null });
     });
-    return { changed, removed, skipped };
+    return { changed, removed, skipped: listing.skipped };
   }
 }
 
@@ -314,11 +323,7 @@ async function list(sandbox: Sandbox): Promise<Listing> {
   return { files, skipped };
 }
 
-function validPath(path: string): boolean {
-  if (path.length === 0 || path.length > MAX_PATH_LENGTH) return false;
-  if (path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
-  return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}
+const validPath = (path: string): boolean => sandboxPathProblem(path) === undefined;
 
 function lastLine(text: string): string {
   const line = text.trimEnd().split('\n').at(-1)?.trim() ?? '';
