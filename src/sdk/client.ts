@@ -2,6 +2,7 @@ import { Agents } from './agents.js';
 import { TokenHubError } from './errors.js';
 import { Inbox } from './inbox.js';
 import { Runs } from './runs.js';
+import { Sandboxes } from './sandboxes.js';
 import { Threads } from './threads.js';
 import { type HttpRequest, type QueryValue, type RequestOptions, Transport } from './transport.js';
 import type { KeyUsage } from './types.js';
@@ -55,6 +56,7 @@ export class TokenHub {
   readonly threads: Threads;
   readonly inbox: Inbox;
   readonly workflows: Workflows;
+  readonly sandboxes: Sandboxes;
   private readonly transport: Transport;
 
   constructor(options: TokenHubOptions = {}) {
@@ -80,6 +82,7 @@ export class TokenHub {
     this.threads = new Threads(this.transport);
     this.inbox = new Inbox(this.transport);
     this.workflows = new Workflows(this.transport);
+    this.sandboxes = new Sandboxes(this.transport);
   }
 
   /** The hub this client calls. */

@@ -1,6 +1,6 @@
 /**
  * The TokenHub SDK (`tokenhub/sdk`): a typed client for the hub's agents, runs, threads, human inbox,
- * workflows and usage. No dependencies and nothing of the server: it runs wherever `fetch` does.
+ * workflows, sandboxes and usage. No dependencies and nothing of the server: it runs wherever `fetch` does.
  *
  * ```ts
  * import { TokenHub } from 'tokenhub/sdk';
@@ -31,6 +31,18 @@ export { Inbox, InboxTasks } from './inbox.js';
 export type * from './inbox-types.js';
 export { RunStream } from './run-stream.js';
 export { type DecisionOptions, type RunFilter, Runs } from './runs.js';
+export type * from './sandbox-types.js';
+export {
+  type CreateSandboxOptions,
+  Sandbox,
+  SandboxCode,
+  Sandboxes,
+  SandboxFiles,
+  type SandboxFilter,
+  type SandboxPage,
+  SandboxWorkspaces,
+  type WriteFileOptions,
+} from './sandboxes.js';
 export { type ServerSentEvent, SseDecoder } from './sse.js';
 export { type PostMessage, Threads } from './threads.js';
 export type { RequestOptions } from './transport.js';

@@ -28,8 +28,8 @@ export interface HttpRequest extends RequestOptions {
   query?: Record<string, QueryValue>;
   /** Sent as JSON. */
   body?: unknown;
-  /** Sent as is, instead of `body`. */
-  text?: { content: string; contentType: string };
+  /** Sent as is (text, or bytes such as a file's), instead of `body`. */
+  text?: { content: string | Uint8Array; contentType: string };
   /**
    * A POST the hub may receive twice without a second effect (a cancel, saving the same document). GET, PUT
    * and DELETE are idempotent anyway; other POSTs are retried only when the hub provably did nothing.
@@ -124,6 +124,18 @@ export class Transport {
     }
   }
 
+  /** Calls the hub and answers the body's bytes as sent (a file's contents), whatever its content type. */
+  async bytes(request: HttpRequest): Promise<Uint8Array> {
+    const { response, close } = await this.send({ ...request, headers: { accept: '*/*', ...request.headers }, stream: false });
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw this.failureOf(error, request.signal);
+    } finally {
+      close();
+    }
+  }
+
   /** Opens an SSE stream: the response once its status is 2xx (errors and retries as for any call). */
   stream(request: HttpRequest): Promise<OpenStream> {
     return this.send({ ...request, stream: true });
@@ -201,10 +213,15 @@ export class Transport {
       authorization: `Bearer ${this.config.apiKey}`,
       ...request.headers,
     };
-    let body: string | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (request.text) {
       headers['content-type'] = request.text.contentType;
-      body = request.text.content;
+      const { content } = request.text;
+      // fetch takes only bytes over a plain ArrayBuffer; a view of a SharedArrayBuffer is copied.
+      body =
+        typeof content === 'string' || content.buffer instanceof ArrayBuffer
+          ? (content as string | Uint8Array<ArrayBuffer>)
+          : new Uint8Array(content);
     } else if (request.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.body);

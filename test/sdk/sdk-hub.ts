@@ -16,6 +16,8 @@ export interface SdkHub {
   tenantId: string;
   /** A service key with `agents:write` and `agents:run`. */
   key: string;
+  /** A service key of the same tenant with the `sandboxes` scope (and only it). */
+  sandboxKey: string;
   /** An SDK client of the hub: the service key unless told otherwise. */
   client(options?: TokenHubOptions): TokenHub;
   /** Sets the scripted model's answers. */
@@ -26,10 +28,12 @@ export async function startSdkHub(tenantName: string): Promise<SdkHub> {
   const hub = await startTestHub(SCRIPTED);
   const tenant = await createTenant(hub, tenantName);
   const { key } = await createKey(hub, { tenant_id: tenant.id, scopes: ['agents:write', 'agents:run'] });
+  const { key: sandboxKey } = await createKey(hub, { tenant_id: tenant.id, scopes: ['sandboxes'] });
   return {
     hub,
     tenantId: tenant.id,
     key,
+    sandboxKey,
     client: (options = {}) => new TokenHub({ url: hub.url, apiKey: key, ...options }),
     script: (steps) => hub.hub.scripted('script').setScript(steps),
   };

@@ -11,16 +11,33 @@ import type { RunSummaryDto, StepDto } from '../../src/agents/run-view.js';
 import type { threadDto } from '../../src/agents/thread-service.js';
 import type { TaskDto } from '../../src/inbox/index.js';
 import type {
+  codeResultDto,
+  fileDto,
+  CodeLanguage as ServerCodeLanguage,
+  SandboxLimits as ServerSandboxLimits,
+  SandboxTemplate as ServerSandboxTemplate,
+  sandboxDto,
+  workspaceDto,
+} from '../../src/sandboxes/index.js';
+import type {
   Agent,
   AgentVersion,
   AppliedWorkflow,
   Budget,
+  CodeLanguage,
   InboxTask,
   KeyUsage,
   Run,
   RunStatus,
   RunStep,
   RunSummary,
+  SandboxCodeResult,
+  SandboxFile,
+  SandboxLimits,
+  SandboxRecord,
+  SandboxStatus,
+  SandboxTemplate,
+  SandboxWorkspace,
   Thread,
   ThreadMessage,
   ThreadReply,
@@ -50,6 +67,7 @@ type Holds<Server, Sdk, Precise extends PropertyKey = never> = [Omit<Server, Pre
 type AgentDto = ReturnType<typeof agentDto>;
 type AgentVersionDto = ReturnType<typeof agentVersionsDto>['data'][number];
 type ThreadDto = ReturnType<typeof threadDto>;
+type SandboxDto = ReturnType<typeof sandboxDto>;
 
 export const checks: [
   Same<RunRecord['status'], RunStatus>,
@@ -72,3 +90,15 @@ export const checks: [
   Holds<ServerUsageRow, UsageRow>,
   Holds<ServerBudget, Budget>,
 ] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+
+// The server stores a sandbox's limits, template and provider as JSON and text; the Same checks hold their shapes.
+export const sandboxChecks: [
+  Holds<SandboxDto, SandboxRecord, 'limits' | 'template' | 'provider'>,
+  Same<ServerSandboxLimits, SandboxLimits>,
+  Same<ServerSandboxTemplate, SandboxTemplate>,
+  Same<SandboxDto['status'], SandboxStatus>,
+  Same<ServerCodeLanguage, CodeLanguage>,
+  Holds<ReturnType<typeof codeResultDto>, SandboxCodeResult>,
+  Holds<ReturnType<typeof fileDto>, SandboxFile>,
+  Holds<ReturnType<typeof workspaceDto>, SandboxWorkspace>,
+] = [true, true, true, true, true, true, true, true];

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { HubError, parseInput } from '../../core/index.js';
+import { parseInput } from '../../core/index.js';
 import { CODE_LANGUAGES, SANDBOX_TEMPLATES } from '../limits.js';
 import { MAX_PATH_LENGTH, sandboxPath } from '../paths.js';
 import { codeResultDto, fileDto, sandboxDto, workspaceDto } from '../sandbox-dto.js';
@@ -47,15 +47,8 @@ export const sandboxFilesQuery = z.strictObject({ prefix: z.string().max(MAX_PAT
 export const keepWorkspaceBody = z.strictObject({ name: z.string().min(1).max(64) });
 const workspaceParams = z.object({ name: z.string().min(1).max(64) });
 
-/** The path after `/files/`, decoded once; a path that does not decode is a 400, like any other bad path. */
-function filePath(raw: string): string {
-  try {
-    return sandboxPath(decodeURIComponent(raw));
-  } catch (error) {
-    if (error instanceof HubError) throw error;
-    throw new HubError('INVALID_REQUEST', 'Invalid file path: it is not valid percent-encoding.', { param: 'path', code: 'invalid_path' });
-  }
-}
+/** The path after `/files/`, as Fastify decoded it (once: `%25` is a `%` in the name, `%2e%2e` a refused `..`). */
+const filePath = (decoded: string): string => sandboxPath(decoded);
 
 const CONTENT_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
