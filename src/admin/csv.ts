@@ -30,6 +30,11 @@ export const LEDGER_CSV_COLUMNS: (keyof LedgerRow)[] = [
   'agent',
   'run_id',
   'thread_id',
+  'workflow',
+  'usage_kind',
+  'sandbox_id',
+  'cpu_ms',
+  'storage_byte_seconds',
 ];
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so spreadsheets never evaluate a model name as a formula. */
