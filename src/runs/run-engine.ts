@@ -1,4 +1,4 @@
-import { type Clock, newId, systemClock } from '../core/index.js';
+import { type Clock, HubError, newId, systemClock } from '../core/index.js';
 import {
   type Database,
   FINAL_RUN_STATUSES,
@@ -10,7 +10,7 @@ import {
   RunStepsRepository,
 } from '../storage/index.js';
 import type { RunHandler, RunOutcome } from './contract.js';
-import { RunContext } from './run-context.js';
+import { RecordedEffectError, RunContext } from './run-context.js';
 import { type RunBroadcast, RunEvents } from './run-events.js';
 import { LeaseLostError, NeedsAttentionError, RunCancelledError } from './run-signals.js';
 
@@ -253,8 +253,18 @@ export class RunEngine {
   }
 }
 
+/**
+ * A hub error that ended the run names it by its catalog code (`rate_limited`, `upstream_unavailable`), the same
+ * when the run first failed and when a resumed run replays the recorded failure; anything else is `run_failed`.
+ */
+function failureCode(error: unknown): string {
+  if (error instanceof HubError) return error.code.toLowerCase();
+  if (error instanceof RecordedEffectError && error.code && /^[A-Z][A-Z_]*$/.test(error.code)) return error.code.toLowerCase();
+  return 'run_failed';
+}
+
 function outcomeOfError(error: unknown): RunOutcome {
   if (error instanceof RunCancelledError) return { status: 'cancelled' };
   if (error instanceof NeedsAttentionError) return { status: 'needs_attention', error: error.detail() };
-  return { status: 'failed', error: { code: 'run_failed', message: (error as Error)?.message ?? String(error) } };
+  return { status: 'failed', error: { code: failureCode(error), message: (error as Error)?.message ?? String(error) } };
 }
