@@ -108,7 +108,7 @@ export const usageQuery = z.object({
   run_id: id.optional(),
   from: date.optional(),
   to: date.optional(),
-  group_by: z.enum(['model', 'key', 'project', 'day', 'hour', 'none', 'agent', 'run']).default('model'),
+  group_by: z.enum(['model', 'key', 'project', 'day', 'hour', 'none', 'agent', 'run', 'usage_kind']).default('model'),
   interval: z
     .enum(['hour', 'day', 'month'])
     .optional()
@@ -148,7 +148,7 @@ export const meUsageQuery = z.object({
   model: modelFilter.optional(),
   from: date.optional(),
   to: date.optional(),
-  group_by: z.enum(['model', 'day', 'hour', 'none', 'agent']).default('model'),
+  group_by: z.enum(['model', 'day', 'hour', 'none', 'agent', 'usage_kind']).default('model'),
 });
 export const auditQuery = z.object({
   tenant_id: id.optional(),

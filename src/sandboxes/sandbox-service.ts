@@ -274,7 +274,11 @@ export class SandboxService {
             return Object.fromEntries([...loaded].map(([path, file]) => [path, file.content]));
           },
         },
-        fetch: (request) => this.deps.fetch(request, limits),
+        fetch: (request) => {
+          // The provider only asks for a sandbox granted the network; a request from one that was not is refused here too.
+          if (!record.network) return Promise.reject(new Error('this sandbox has no network'));
+          return this.deps.fetch(request, limits);
+        },
       });
     } catch (error) {
       await admission.settle({
@@ -320,7 +324,8 @@ export class SandboxService {
       else write.push({ path, content, version: versionOf(content) });
     }
     const remove = result.removed.filter((path) => sandboxPathProblem(path) === undefined);
-    if (write.length === 0 && remove.length === 0) return { skipped };
+    const changed = Object.fromEntries(write.map((file) => [file.path, file.content]));
+    if (write.length === 0 && remove.length === 0) return { skipped, changed, removed: remove };
     const outcome = await this.repo(record.tenantId).changeFiles(
       record.id,
       { write, remove },
@@ -340,7 +345,7 @@ export class SandboxService {
       record.id,
       Object.fromEntries(write.map((file) => [file.path, file.version])),
     );
-    return { skipped };
+    return { skipped, changed, removed: remove };
   }
 
   async listFiles(tenantId: string, id: string, prefix?: string): Promise<SandboxFileInfo[]> {

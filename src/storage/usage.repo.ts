@@ -3,7 +3,7 @@ import type { Database } from './database.js';
 import { asBigInt, asDate, asNumber } from './values.js';
 
 /** `agent` and `run` group agent traffic only (the ledger rows that carry an agent and a run). */
-export type UsageGroupBy = 'model' | 'key' | 'project' | 'day' | 'hour' | 'none' | 'agent' | 'run';
+export type UsageGroupBy = 'model' | 'key' | 'project' | 'day' | 'hour' | 'none' | 'agent' | 'run' | 'usage_kind';
 
 /** What a usage series is split by (every call falls in one group; null where the call has no such value). */
 export type UsageSeriesGroupBy = 'model' | 'key' | 'project' | 'agent' | 'none';
@@ -68,6 +68,9 @@ const totalsGroup = (groupBy: Exclude<UsageGroupBy, 'run'>, time: string): strin
       return `to_char(${time} at time zone 'UTC', 'YYYY-MM-DD')`;
     case 'hour':
       return `to_char(${time} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00"Z"')`;
+    // Sandbox usage is rolled up under its `sandbox:*` model names.
+    case 'usage_kind':
+      return "case when model like 'sandbox:%' then 'sandbox' else 'tokens' end";
     default:
       return DIMENSIONS[groupBy];
   }
@@ -83,6 +86,7 @@ const LEDGER_GROUP_EXPRESSIONS: Record<UsageGroupBy, string> = {
   none: `'all'`,
   agent: 'agent',
   run: 'run_id',
+  usage_kind: 'usage_kind',
 };
 
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledgerRows } from '../support/economy.js';
+import { admin, ledgerRows } from '../support/economy.js';
 import { type SandboxHub, startSandboxHub } from './sandbox-hub.js';
 
 let box: SandboxHub;
@@ -103,5 +103,21 @@ describe('sandboxes over HTTP', () => {
     expect(row?.cpu_ms).toBe(result.cpu_ms);
     expect(Number(row?.cost_usd)).toBeCloseTo((row?.cpu_ms ?? 0) * 1e-5, 12);
     expect(result.cost_usd).toBe(row?.cost_usd);
+
+    // The same usage API as tokens: grouped by kind, sandbox time is its own line.
+    const usage = await admin<{ data: { group: string; requests: number; cost_usd: string }[] }>(
+      box.hub,
+      'GET',
+      `/admin/v1/usage?tenant_id=${box.tenantId}&group_by=usage_kind`,
+    );
+    const sandboxLine = usage.data.find((line) => line.group === 'sandbox');
+    const billed = (await ledgerRows(box.hub)).filter(
+      (candidate) => candidate.tenant_id === box.tenantId && candidate.usage_kind === 'sandbox',
+    );
+    expect(sandboxLine?.requests).toBe(billed.length);
+    expect(Number(sandboxLine?.cost_usd)).toBeCloseTo(
+      billed.reduce((sum, candidate) => sum + Number(candidate.cost_usd), 0),
+      12,
+    );
   }, 30_000);
 });

@@ -8,6 +8,8 @@ import { SandboxProcess } from './sandbox-process.js';
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = 'local' as const;
   private readonly processes = new Map<string, Promise<SandboxProcess>>();
+  /** A process idle for its sandbox's timeout is stopped, wherever the sandbox was ended (another replica may have). */
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
   holds(sandboxId: string): boolean {
@@ -39,8 +41,10 @@ export class LocalSandboxProvider implements SandboxProvider {
     const missing = Object.keys(manifest).filter((path) => process.held.get(path) !== manifest[path]);
     for (const path of process.held.keys()) if (!(path in manifest)) process.forget(path);
     const files = await context.files.load(missing);
+    this.clearIdle(sandbox.id);
     const result = await process.run({ ...call, limits: sandbox.limits, network: sandbox.network, manifest, files });
     if (!process.alive) this.processes.delete(sandbox.id);
+    else this.stopWhenIdle(sandbox);
     // A sandbox whose earlier process is gone (killed at a limit, or the hub restarted) starts with fresh state.
     return { ...result, stateReset: result.stateReset || (fresh && sandbox.calls > 0) };
   }
@@ -53,7 +57,22 @@ export class LocalSandboxProvider implements SandboxProvider {
     );
   }
 
+  private clearIdle(sandboxId: string): void {
+    clearTimeout(this.idleTimers.get(sandboxId));
+    this.idleTimers.delete(sandboxId);
+  }
+
+  private stopWhenIdle(sandbox: ProviderSandbox): void {
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(sandbox.id);
+      void this.release(sandbox);
+    }, sandbox.timeoutS * 1000);
+    timer.unref();
+    this.idleTimers.set(sandbox.id, timer);
+  }
+
   async release(sandbox: ProviderSandbox): Promise<void> {
+    this.clearIdle(sandbox.id);
     const process = this.processes.get(sandbox.id);
     this.processes.delete(sandbox.id);
     await (await process?.catch(() => undefined))?.stop();
@@ -61,6 +80,8 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
     const all = [...this.processes.values()];
     this.processes.clear();
     await Promise.all(all.map(async (process) => (await process.catch(() => undefined))?.stop()));

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import type { SandboxFetchAnswer as FetchAnswer, SandboxFetch as FetchAsk, Guest
 
 const CHILD_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'child', 'sandbox-child.mjs');
 let childSource: string | undefined;
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
 /** How often a running call's CPU time and memory are read from /proc. */
 const WATCH_INTERVAL_MS = 20;
 /** Linux's USER_HZ: /proc reports CPU time in these ticks on every architecture Node runs on. */
@@ -148,13 +149,15 @@ export class SandboxProcess {
   static async start(options: { onFetch: (ask: FetchAsk) => Promise<FetchAnswer> }): Promise<SandboxProcess> {
     const paths = interpreterPaths();
     childSource ??= readFileSync(CHILD_ENTRY, 'utf8');
-    const child = spawn(
+    // The kernel kills the child with the hub (PR_SET_PDEATHSIG, kept across exec) where setpriv exists;
+    // elsewhere the child runs a watchdog thread, and so must be allowed one.
+    const pdeathsig = SETPRIV !== undefined;
+    const node = [
       process.execPath,
       [
         '--experimental-permission',
         `--allow-fs-read=${paths.readable.map((dir) => `${dir}/*`).join(',')}`,
-        // The child's only thread besides its own is the orphan watchdog it starts first.
-        '--allow-worker',
+        ...(pdeathsig ? [] : ['--allow-worker']),
         '--disallow-code-generation-from-strings',
         `--max-old-space-size=${JS_HEAP_MB}`,
         '--no-warnings',
@@ -162,13 +165,13 @@ export class SandboxProcess {
         '-e',
         childSource,
       ],
-      {
-        // Nothing of the hub's environment (keys, database addresses) reaches the sandbox.
-        env: { QUICKJS_URL: paths.quickjsUrl, PYODIDE_URL: paths.pyodideUrl },
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        serialization: 'advanced',
-      },
-    );
+    ] as const;
+    const child = spawn(pdeathsig ? SETPRIV : node[0], pdeathsig ? ['--pdeathsig', 'SIGKILL', '--', node[0], ...node[1]] : [...node[1]], {
+      // Nothing of the hub's environment (keys, database addresses) reaches the sandbox.
+      env: { QUICKJS_URL: paths.quickjsUrl, PYODIDE_URL: paths.pyodideUrl, ...(pdeathsig ? {} : { ORPHAN_WATCHDOG: '1' }) },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
     const sandbox = new SandboxProcess(child, options.onFetch);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (raw: unknown) => {
@@ -256,6 +259,8 @@ export class SandboxProcess {
       });
       if (message.failure) throw new Error(`the sandbox process failed: ${message.failure}`);
       for (const [path, version] of Object.entries(request.manifest)) this.held.set(path, version);
+      // What the call wrote or removed is not the hub's version until the hub acknowledges it (it may refuse it).
+      for (const path of [...Object.keys(message.changed ?? {}), ...(message.removed ?? [])]) this.held.delete(path);
       return {
         stdout: message.stdout ?? '',
         stderr: message.stderr ?? '',

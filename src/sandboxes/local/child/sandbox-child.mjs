@@ -16,13 +16,37 @@ process.binding = (name) => {
 };
 
 // A hub killed with SIGKILL cannot stop its sandboxes, and code in a tight loop never lets this thread see the
-// IPC channel close: a watchdog thread ends this process as soon as it is orphaned.
-const { Worker } = await import('node:worker_threads');
-new Worker(
-  `const parent = process.ppid;
-   setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 200);`,
-  { eval: true },
-).unref();
+// IPC channel close. Where the hub could not start this process under `setpriv --pdeathsig` (the kernel then
+// kills it with its parent), a watchdog thread ends it as soon as it is orphaned.
+if (process.env.ORPHAN_WATCHDOG === '1') {
+  const { Worker } = await import('node:worker_threads');
+  new Worker(
+    `const parent = process.ppid;
+     setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 200);`,
+    { eval: true },
+  ).unref();
+}
+
+// No sockets: Node 20's permission model does not cover the network, and Pyodide's socket layer (and anything
+// that escaped into this process's JavaScript) would reach it through Node's net, dgram and dns. Every
+// connection, listener, datagram and lookup in this process goes through these prototypes and functions.
+{
+  const refuse = (what) =>
+    function refused() {
+      throw Object.assign(new Error(`${what}: this sandbox has no network (the hub makes granted requests for it)`), { code: 'EACCES' });
+    };
+  const net = await import('node:net');
+  const dgram = await import('node:dgram');
+  const dns = await import('node:dns');
+  net.Socket.prototype.connect = refuse('connect');
+  net.Server.prototype.listen = refuse('listen');
+  for (const method of ['bind', 'connect', 'send']) dgram.Socket.prototype[method] = refuse(`udp ${method}`);
+  for (const target of [dns.default, dns.default.promises, dns.Resolver.prototype, dns.promises.Resolver.prototype]) {
+    for (const name of Object.getOwnPropertyNames(target)) {
+      if (name !== 'constructor' && typeof target[name] === 'function') target[name] = refuse(`dns ${name}`);
+    }
+  }
+}
 
 const { QUICKJS_URL, PYODIDE_URL } = process.env;
 const { newQuickJSWASMModule, shouldInterruptAfterDeadline } = await import(QUICKJS_URL);
@@ -32,11 +56,14 @@ for (const name of ['fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest']) dele
 
 /** `fetch` for Python's `pyodide.http` while the sandbox has the network: the hub makes the request, under its address policy. */
 async function hubFetch(input, init = {}) {
-  const url = typeof input === 'string' ? input : String(input?.url ?? input);
-  const body =
-    init.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : decoder.decode(init.body);
-  const headers = init.headers ? Object.fromEntries(new Headers(init.headers)) : undefined;
-  const answer = await ask({ ask: 'fetch', url, method: init.method, headers, body });
+  const request = input instanceof Request ? input : undefined;
+  const url = request ? request.url : String(input);
+  const method = init.method ?? request?.method;
+  let body = init.body ?? (request && method !== 'GET' && method !== 'HEAD' ? await request.text() : undefined);
+  if (body !== undefined && body !== null && typeof body !== 'string') body = decoder.decode(body);
+  const headerSource = init.headers ?? request?.headers;
+  const headers = headerSource ? Object.fromEntries(new Headers(headerSource)) : undefined;
+  const answer = await ask({ ask: 'fetch', url, method, headers, body: body ?? undefined });
   return new Response(answer.body, { status: answer.status, headers: answer.contentType ? { 'content-type': answer.contentType } : {} });
 }
 
@@ -74,7 +101,8 @@ class Output {
     const size = Buffer.byteLength(text);
     if (this.bytes + size > this.cap) {
       const room = this.cap - this.bytes;
-      this.parts.push(Buffer.from(text).subarray(0, room).toString('utf8'));
+      // Cut at a character boundary: a partial character would decode to U+FFFD and pass the cap.
+      this.parts.push(new TextDecoder('utf-8').decode(Buffer.from(text).subarray(0, room), { stream: true }));
       this.bytes = this.cap;
       this.truncated = true;
       return;
@@ -151,7 +179,10 @@ function defineGuestApi(vm, stdout, stderr) {
   const filesObject = vm.newObject();
   const guard = (path) => {
     const name = vm.dump(path);
-    if (!validPath(name)) throw new Error(`invalid path: ${JSON.stringify(name)} (relative, no "..", at most 512 characters)`);
+    // QuickJS hands strings over as C strings: a NUL would silently cut the name short.
+    const length = vm.getProp(path, 'length').consume((handle) => vm.dump(handle));
+    if (typeof name !== 'string' || name.length !== length || !validPath(name))
+      throw new Error(`invalid path: ${JSON.stringify(name)} (relative, no "..", at most 512 characters)`);
     return name;
   };
   define(filesObject, 'read', (pathHandle) => {
@@ -243,7 +274,8 @@ function describeGuestError(vm, handle) {
 async function runJavaScript(code, stdout, stderr, started) {
   const vm = javascriptContext();
   jsRuntime.setMemoryLimit(limits.memoryBytes);
-  const deadline = Date.now() + limits.cpuMs * 2 + 1000;
+  // The same wall-clock limit as the hub's watch: under contention CPU time, not the clock, is what stops the code.
+  const deadline = Date.now() + limits.cpuMs * 3 + 5000;
   let cpuExceeded = false;
   const pastDeadline = shouldInterruptAfterDeadline(deadline);
   jsRuntime.setInterruptHandler(() => {
@@ -299,13 +331,17 @@ async function python(stdoutRef, stderrRef) {
   if (!pyodide) {
     process.send({ type: 'loading' });
     const { loadPyodide } = await import(PYODIDE_URL);
-    pyodide = await loadPyodide({ jsglobals: Object.create(null), env: { HOME: FILES_ROOT } });
+    // `import js` sees only this object: nothing without the network; with it, what `pyodide.http` needs, its
+    // fetch being the hub's (the process has no sockets of its own).
+    const jsglobals = Object.create(null);
+    if (network) Object.assign(jsglobals, { fetch: hubFetch, AbortController, AbortSignal, Headers, Request, Response, Object, Promise });
+    pyodide = await loadPyodide({ jsglobals, env: { HOME: FILES_ROOT } });
     pyodide.FS.mkdirTree(FILES_ROOT);
     process.send({ type: 'baseline', rssBytes: process.memoryUsage.rss() });
     pyodide.runPython(`
 import os, sys
 os.chdir(${JSON.stringify(FILES_ROOT)})
-for name in ('js', 'pyodide_js'):
+${network ? 'for name in ():' : "for name in ('js', 'pyodide_js'):"}
     sys.modules[name] = None
 `);
   }
@@ -415,8 +451,6 @@ function pythonValue(value) {
 async function runPython(code, stdout, stderr) {
   const ref = { stdout: { current: stdout }, stderr: { current: stderr } };
   const py = await python(ref.stdout, ref.stderr);
-  if (network) globalThis.fetch = hubFetch;
-  else delete globalThis.fetch;
   syncIntoPython(py);
   const skipped = [];
   let value;
