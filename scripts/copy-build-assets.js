@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ASSET_DIRS = ['apps/support/data', 'sandboxes/local/child'];
+const ASSET_FILES = ['apps/supplier-match/workflow.yaml', 'apps/site-builder/workflow.yaml'];
 
-for (const dir of ASSET_DIRS) {
-  const from = join(root, 'src', dir);
+for (const path of [...ASSET_DIRS, ...ASSET_FILES]) {
+  const from = join(root, 'src', path);
   if (!existsSync(from)) continue;
-  cpSync(from, join(root, 'dist', dir), { recursive: true });
+  cpSync(from, join(root, 'dist', path), { recursive: true });
 }

@@ -19,6 +19,8 @@ import { agentModelsOf, composeAgents, tenantAuthenticator } from './app-agents.
 import { composeInbox } from './app-inbox.js';
 import { composeSandboxes, type HubSandboxes } from './app-sandboxes.js';
 import { composeWorkflows, type HubWorkflows } from './app-workflows.js';
+import { SiteBuilderApp, siteBuilderApiPaths, siteRoutes } from './apps/site-builder/index.js';
+import { SupplierMatchApp } from './apps/supplier-match/index.js';
 import { SupportApp, supportChatRoutes } from './apps/support/index.js';
 import { StartError } from './cli/start-error.js';
 import { ConfigError, type HubConfig, type UpstreamUrlPolicyConfig } from './config/index.js';
@@ -233,6 +235,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     authenticate: tenantAuthenticator(identity, 'workflows'),
   });
   const support = new SupportApp({ db, runtime: agentRuntime });
+  const siteBuilder = new SiteBuilderApp({
+    db,
+    runtime: agentRuntime,
+    workflows: workflows.service,
+    sandboxes: sandboxes.service,
+    chromium: options.config.apps.site_builder.chromium,
+  });
+  const supplierMatch = new SupplierMatchApp({ db, runtime: agentRuntime, workflows: workflows.service });
   const inbox = composeInbox({
     db,
     economy,
@@ -281,6 +291,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
             workflows: workflows.service,
             identity,
             support,
+            supplierMatch,
+            siteBuilder,
             inboxStats: inbox.stats,
             ...(secretBox ? { resealToolSecrets: () => resealToolSecrets(db, secretBox) } : {}),
           }),
@@ -294,6 +306,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(identityRoutes(identity, db));
         await app.register(inbox.routes);
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
+        await app.register(siteRoutes({ siteBuilder }));
       },
     ],
     apiPaths: [
@@ -302,6 +315,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       ledgerApiPaths(),
       usageApiPaths(),
       appApiPaths(),
+      siteBuilderApiPaths(),
       playgroundApiPaths(),
       agentApiPaths(),
       workflowApiPaths(),

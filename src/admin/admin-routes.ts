@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentService } from '../agents/index.js';
+import type { SiteBuilderApp } from '../apps/site-builder/index.js';
+import type { SupplierMatchApp } from '../apps/supplier-match/index.js';
 import type { SupportApp } from '../apps/support/index.js';
 import { HubError } from '../core/index.js';
 import { type Economy, hashSecret } from '../economy/index.js';
@@ -16,6 +18,8 @@ import { registerBodyLoggingRoutes } from './body-logging-routes.js';
 import { registerBudgetRoutes } from './budget-routes.js';
 import { registerInboxStatsRoutes } from './inbox-stats-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
+import { registerSiteBuilderRoutes } from './site-builder-routes.js';
+import { registerSupplierMatchRoutes } from './supplier-match-routes.js';
 import { registerTenantRoutes } from './tenant-routes.js';
 import type { UpstreamControl } from './upstreams/upstream-control.js';
 import { registerUpstreamRoutes } from './upstreams/upstream-routes.js';
@@ -35,6 +39,10 @@ export interface AdminRoutesDeps {
   workflows?: WorkflowService;
   /** The support app (omitted: `/admin/v1/apps/support` is not served). */
   support?: SupportApp;
+  /** The supplier-matching app (omitted: `/admin/v1/apps/supplier-match` is not served). */
+  supplierMatch?: SupplierMatchApp;
+  /** The site-builder app (omitted: `/admin/v1/apps/site-builder` is not served). */
+  siteBuilder?: SiteBuilderApp;
   /** People of every tenant (omitted: `/admin/v1/users` is not served). */
   identity?: Identity;
   /** Every tenant's inbox measures (omitted: `/admin/v1/inbox/stats` is not served). */
@@ -75,6 +83,8 @@ export function adminRoutes(deps: AdminRoutesDeps): FastifyPluginAsync {
     if (deps.workflows) await app.register(workflowAdminRoutes(deps.workflows));
     if (deps.identity) registerUserRoutes(app, deps.identity, deps.db);
     if (deps.inboxStats) registerInboxStatsRoutes(app, deps.inboxStats, deps.economy);
+    if (deps.supplierMatch) registerSupplierMatchRoutes(app, deps.supplierMatch);
+    if (deps.siteBuilder) registerSiteBuilderRoutes(app, deps.siteBuilder);
     if (deps.support) {
       const economy = deps.economy;
       registerAppRoutes(app, deps.support, async (tenantId, name) => {

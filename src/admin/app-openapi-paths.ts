@@ -11,7 +11,7 @@ const json = (description: string, schema: z.ZodType = z.record(z.string(), z.un
 const installation = z.object({ installation: z.string() });
 const thread = z.object({ installation: z.string(), thread: z.string() });
 
-/** The support app's admin routes and its public chat routes. */
+/** The shipped apps' admin routes (support, supplier-match) and the support app's public chat routes. */
 export function appApiPaths(): ZodOpenApiPathsObject {
   return {
     '/admin/v1/apps/support/install': {
@@ -46,6 +46,58 @@ export function appApiPaths(): ZodOpenApiPathsObject {
         tags: ['Admin'],
         requestParams: { path: installation },
         responses: { '200': json('Reset.'), ...ERRORS },
+      },
+    },
+    '/admin/v1/apps/supplier-match/install': {
+      post: {
+        summary:
+          'Install the supplier-matching app for a tenant: a catalogue (generated, or imported), its agent and the supplier-match workflow',
+        tags: ['Admin'],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                tenant_id: z.string(),
+                model: z.string(),
+                name: z.string().optional(),
+                seed: z.number().int().optional(),
+                size: z.number().int().optional(),
+                catalogue: z
+                  .union([z.object({ csv: z.string() }), z.object({ suppliers: z.array(z.record(z.string(), z.unknown())) })])
+                  .optional(),
+              }),
+            },
+          },
+        },
+        responses: { '201': json('The installation, its agent and workflow, and how many suppliers its catalogue holds.'), ...ERRORS },
+      },
+    },
+    '/admin/v1/apps/supplier-match': {
+      get: {
+        summary: 'List installations of the supplier-matching app',
+        tags: ['Admin'],
+        requestParams: { query: z.object({ tenant_id: z.string().optional() }) },
+        responses: { '200': json('Installations, oldest first.'), ...ERRORS },
+      },
+    },
+    '/admin/v1/apps/supplier-match/{installation}/catalogue': {
+      put: {
+        summary: "Replace an installation's catalogue with one imported from CSV or JSON",
+        tags: ['Admin'],
+        requestParams: { path: installation },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: z.union([z.object({ csv: z.string() }), z.object({ suppliers: z.array(z.record(z.string(), z.unknown())) })]),
+            },
+          },
+        },
+        responses: {
+          '200': json(
+            '`{object: "app.catalogue", installation, suppliers}`; a 400 `invalid_catalogue` names the rows and fields at fault.',
+          ),
+          ...ERRORS,
+        },
       },
     },
     '/apps/support/chat': {

@@ -14,6 +14,7 @@ import {
   writeReport,
 } from '../evals/index.js';
 import { addHubOptions, adminTarget, CliError } from './admin-client.js';
+import { registerSupplierMatchEval } from './eval-supplier-match.js';
 
 type HubOptions = { url?: string; adminKey?: string; json?: boolean };
 
@@ -94,6 +95,7 @@ const plainly =
 /** `tokenhub eval run|gate|add-case` against a running hub (see docs/evals.md). */
 export function registerEvalCommand(program: Command): void {
   const evals = program.command('eval').description('measure agents on τ²-style suites, gate their versions, grow suites');
+  registerSupplierMatchEval(evals);
 
   addRunOptions(addHubOptions(evals.command('run')), true)
     .description('run a suite: each task × trial on a fresh store, against a simulated customer; writes the report')

@@ -163,6 +163,15 @@ export const configSchema = z
     economy: economySchema.prefault({}),
     auth: authSchema.prefault({}),
     sandboxes: sandboxesSchema.prefault({}),
+    /** The shipped apps' own settings. */
+    apps: z
+      .strictObject({
+        /** site-builder: the Chromium that runs axe-core on built sites; `false` turns the check off (reported as not run). */
+        site_builder: z
+          .strictObject({ chromium: z.union([z.string().min(1), z.literal(false)]).default('/usr/bin/chromium') })
+          .prefault({}),
+      })
+      .prefault({}),
     /** Agents offered to every tenant, read-only (checked against the agent definition schema at start). */
     agents: z.array(z.record(z.string(), z.unknown())).default([]),
   })

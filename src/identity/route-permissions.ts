@@ -156,6 +156,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
 
   // shipped apps' public pages (each acts with its installation's own service key)
   'GET /apps/support/chat': 'public',
+  // the site-builder app's published sites
+  'GET /sites/:tenant/:slug': 'public',
+  'GET /sites/:tenant/:slug/*': 'public',
   'POST /apps/support/:installation/threads': 'public',
   'GET /apps/support/:installation/threads/:thread/messages': 'public',
   'POST /apps/support/:installation/threads/:thread/messages': 'public',
@@ -168,7 +171,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
 export const SELF_CHECKED_URLS: ReadonlySet<string> = new Set(['/mcp']);
 
 /** Route prefixes whose every route must be in the table. */
-export const GUARDED_PREFIXES = ['/v1/', '/mcp', '/apps/'] as const;
+export const GUARDED_PREFIXES = ['/v1/', '/mcp', '/apps/', '/sites/'] as const;
 
 export const routeKey = (method: string, url: string): string => `${method} ${url}`;
 

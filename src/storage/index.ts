@@ -57,7 +57,15 @@ export {
   type WebhookDeliveryStatus,
   type WebhookEventRow,
 } from './inbox-webhooks.repo.js';
-export { type LedgerEntry, type LedgerFilter, LedgerRepository, type LedgerRow, LedgerWriter, USAGE_KINDS, type UsageKind } from './ledger.repo.js';
+export {
+  type LedgerEntry,
+  type LedgerFilter,
+  LedgerRepository,
+  type LedgerRow,
+  LedgerWriter,
+  USAGE_KINDS,
+  type UsageKind,
+} from './ledger.repo.js';
 export { migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { findProjectTenant, type ProjectRecord, ProjectsRepository } from './projects.repo.js';
@@ -95,13 +103,43 @@ export {
   RunsRepository,
   runCallUsage,
   runPage,
+  type StepCallUsage,
   unfinishedChildRuns,
   wakeDueRuns,
   wakeSettledParents,
   wakeWaitingRun,
-  type StepCallUsage,
 } from './runs.repo.js';
+export {
+  type FileChangeOutcome,
+  type FileChanges,
+  type FileQuota,
+  SandboxesRepository,
+  type SandboxFileInfo,
+  SandboxFilesRepository,
+  type SandboxRecord,
+  type SandboxStatus,
+  SandboxSweepRepository,
+  type SandboxWorkspaceRecord,
+} from './sandboxes.repo.js';
 export { SettingsRepository } from './settings.repo.js';
+export {
+  checkSiteFiles,
+  type NewSiteVersion,
+  SITE_LIMITS,
+  type SiteBuildCost,
+  type SiteVersionRecord,
+  type SiteVersionSummary,
+  SiteVersionsRepository,
+} from './site-versions.repo.js';
+export {
+  cjkBigrams,
+  latinWords,
+  type SupplierCatalogueRecord,
+  SupplierCatalogueRepository,
+  type SupplierFilters,
+  type SupplierPriceTier,
+  type SupplierSearchHit,
+} from './supplier-catalogue.repo.js';
 export {
   SUPPORT_STORE_TABLES,
   type SupportDocument,
@@ -143,17 +181,5 @@ export {
 } from './usage.repo.js';
 export { type UserSessionRecord, UserSessionsRepository } from './user-sessions.repo.js';
 export { type NewUser, UserLookup, type UserPatch, type UserRecord, type UserRole, UsersRepository } from './users.repo.js';
-export { type WorkflowRecord, WorkflowsRepository, type WorkflowVersionRecord } from './workflows.repo.js';
 export { type TriggeredWorkflowRecord, type WorkflowHookRecord, WorkflowTriggersRepository } from './workflow-triggers.repo.js';
-export {
-  type FileChangeOutcome,
-  type FileChanges,
-  type FileQuota,
-  type SandboxFileInfo,
-  SandboxFilesRepository,
-  type SandboxRecord,
-  SandboxesRepository,
-  type SandboxStatus,
-  SandboxSweepRepository,
-  type SandboxWorkspaceRecord,
-} from './sandboxes.repo.js';
+export { type WorkflowRecord, WorkflowsRepository, type WorkflowVersionRecord } from './workflows.repo.js';

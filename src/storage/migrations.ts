@@ -12,6 +12,7 @@ import {
   LEDGER_BIGINT_COUNTS_DDL,
   LEDGER_DDL,
   LEDGER_FILTER_INDEXES_DDL,
+  LEDGER_SANDBOX_COLUMNS_DDL,
   LEDGER_WORKFLOW_COLUMN_DDL,
   PROJECTS_DDL,
   REQUEST_BODIES_DDL,
@@ -19,8 +20,9 @@ import {
   ROUTED_MODELS_DDL,
   RUN_EVENTS_DDL,
   RUN_STEPS_DDL,
-  RUNS_WAITING_DDL,
   RUNS_DDL,
+  RUNS_WAITING_DDL,
+  SANDBOXES_DDL,
   TENANTS_DDL,
   THREAD_NOTE_ROLE_DDL,
   THREADS_DDL,
@@ -32,10 +34,10 @@ import {
   USERS_DDL,
   WEBHOOK_DELIVERIES_DDL,
   WORKFLOW_TRIGGERS_DDL,
-  LEDGER_SANDBOX_COLUMNS_DDL,
-  SANDBOXES_DDL,
   WORKFLOWS_DDL,
 } from './schema/index.js';
+import { SITE_VERSIONS_DDL } from './schema/site-versions.js';
+import { SUPPLIER_CATALOGUE_DDL } from './schema/supplier-catalogue.js';
 import { SUPPORT_STORE_DDL } from './schema/support-store.js';
 
 /**
@@ -99,5 +101,11 @@ export const MIGRATIONS: Migration[] = [
     name: 'workflow runs: the waiting status and wake-up times; the key and webhook of workflow triggers',
     sql: [RUNS_WAITING_DDL, WORKFLOW_TRIGGERS_DDL].join('\n'),
   },
-  { version: 23, name: 'sandboxes, kept workspaces and their files; sandbox usage on the ledger', sql: [SANDBOXES_DDL, LEDGER_SANDBOX_COLUMNS_DDL].join('\n') },
+  {
+    version: 23,
+    name: 'sandboxes, kept workspaces and their files; sandbox usage on the ledger',
+    sql: [SANDBOXES_DDL, LEDGER_SANDBOX_COLUMNS_DDL].join('\n'),
+  },
+  { version: 24, name: 'supplier-matching app catalogue: suppliers per installation, full-text searchable', sql: SUPPLIER_CATALOGUE_DDL },
+  { version: 25, name: 'site-builder app: published site versions and the version each site serves', sql: SITE_VERSIONS_DDL },
 ];

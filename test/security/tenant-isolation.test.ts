@@ -72,6 +72,13 @@ const ADMIN_ROUTES = [
   'GET /admin/v1/apps/support',
   'GET /admin/v1/apps/support/:installation/store',
   'POST /admin/v1/apps/support/:installation/store/reset',
+  'POST /admin/v1/apps/supplier-match/install',
+  'GET /admin/v1/apps/supplier-match',
+  'PUT /admin/v1/apps/supplier-match/:installation/catalogue',
+  'POST /admin/v1/apps/site-builder/install',
+  'GET /admin/v1/apps/site-builder/runs/:run/cost',
+  'GET /admin/v1/apps/site-builder/sites/:slug/versions',
+  'POST /admin/v1/apps/site-builder/sites/:slug/rollback',
   'GET /admin/v1/inbox/stats',
 ];
 

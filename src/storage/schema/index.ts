@@ -12,6 +12,7 @@ export { LEDGER_FILTER_INDEXES_DDL, REQUEST_BODIES_DDL } from './request-log.js'
 export { RESPONSES_DDL } from './responses.js';
 export { ROUTED_MODELS_DDL } from './routed-models.js';
 export { RUN_EVENTS_DDL, RUN_STEPS_DDL, RUNS_DDL, RUNS_WAITING_DDL } from './runs.js';
+export { LEDGER_SANDBOX_COLUMNS_DDL, SANDBOXES_DDL } from './sandboxes.js';
 export { SUPPORT_STORE_DDL } from './support-store.js';
 export { TENANTS_DDL } from './tenants.js';
 export { THREADS_DDL } from './threads.js';
@@ -22,4 +23,3 @@ export { USAGE_ROLLUPS_DDL } from './usage-rollups.js';
 export { API_KEYS_USER_DDL, USER_SESSIONS_DDL, USERS_DDL } from './users.js';
 export { WEBHOOK_DELIVERIES_DDL } from './webhook-deliveries.js';
 export { LEDGER_WORKFLOW_COLUMN_DDL, WORKFLOW_TRIGGERS_DDL, WORKFLOWS_DDL } from './workflows.js';
-export { LEDGER_SANDBOX_COLUMNS_DDL, SANDBOXES_DDL } from './sandboxes.js';
