@@ -64,15 +64,29 @@ registerWorkflowsCommand(program);
 registerUpstreamCommands(program, registerModelsCommand(program));
 registerEvalCommand(program);
 
-registerAppsCommand(program)
-  .command('demo')
-  .description('play a shipped app end to end on a fresh in-process hub')
+const demo = registerAppsCommand(program).command('demo').description('play a shipped app end to end on a fresh in-process hub');
+demo
   .command('support')
   .description('the support app: a return closed by the agent, an angry customer handed to a person, and the cost')
   .action(async () => {
     // Loaded on demand, like `start`: it builds a whole hub.
     const { runSupportDemo } = await import('./demo-support.js');
     await runSupportDemo();
+  });
+demo
+  .command('site-builder')
+  .description("the site-builder: a tea shop's site planned, approved, built (a failed check sent back), published, and its cost")
+  .option('--keep', 'keep the hub running afterwards, to open the published site')
+  .action(async (options: { keep?: boolean }) => {
+    const { runSiteBuilderDemo } = await import('./demo-apps.js');
+    await runSiteBuilderDemo({ keep: options.keep === true });
+  });
+demo
+  .command('supplier-match')
+  .description("the supplier match: a seller's request shortlisted, RFQs approved, replies compared, and the cost")
+  .action(async () => {
+    const { runSupplierMatchDemo } = await import('./demo-apps.js');
+    await runSupplierMatchDemo();
   });
 
 try {
