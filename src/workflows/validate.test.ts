@@ -177,6 +177,17 @@ describe('what a step names', () => {
     ]);
   });
 
+  it("refuse a sandbox tool in a tool step: it runs in an agent's run", async () => {
+    const steps = [{ id: 'code', kind: 'tool', tool: { type: 'sandbox' }, function: 'run_code' }];
+    expect(await problemsOf(steps)).toEqual([
+      {
+        step: 'code',
+        field: 'tool.type',
+        message: "a sandbox tool runs in an agent's run: give an agent step an agent with a sandbox tool",
+      },
+    ]);
+  });
+
   it('refuse a tool set without the tool to call', async () => {
     const steps = [{ id: 'call', kind: 'tool', tool: { type: 'mcp', name: 'files', server: { url: 'https://mcp.example.com/mcp' } } }];
     expect(await problemsOf(steps)).toEqual([

@@ -150,6 +150,13 @@ async function checkStep(
       break;
     case 'tool':
       check('arguments', step.arguments);
+      if (step.tool.type === 'sandbox') {
+        problems.push({
+          step: step.id,
+          field: 'tool.type',
+          message: "a sandbox tool runs in an agent's run: give an agent step an agent with a sandbox tool",
+        });
+      }
       if (step.tool.type === 'app' && !catalogue.appToolExists(step.tool.name)) {
         problems.push({ step: step.id, field: 'tool.name', message: `there is no app tool set "${step.tool.name}"` });
       }
