@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CodeLanguage, SandboxLimits } from '../limits.js';
-import type { SandboxFetchAnswer as FetchAnswer, SandboxFetch as FetchAsk, GuestError } from '../provider.js';
+import type { CodeResult, SandboxFetchAnswer as FetchAnswer, SandboxFetch as FetchAsk, GuestError } from '../provider.js';
 
 const CHILD_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'child', 'sandbox-child.mjs');
 let childSource: string | undefined;
@@ -34,20 +34,8 @@ export interface ChildRunRequest extends ChildFileSet {
   network: boolean;
 }
 
-export interface ChildRunResult {
-  stdout: string;
-  stderr: string;
-  outputTruncated: boolean;
-  result: unknown;
-  error: GuestError | null;
-  cpuMs: number;
-  durationMs: number;
-  changed: Record<string, Uint8Array>;
-  removed: string[];
-  skipped: { path: string; reason: string }[];
-  /** True when the process was killed at a limit: the interpreters' state is gone, the files are not. */
-  stateReset: boolean;
-}
+/** What one call did, as the provider reports it (`stateReset`: the process was killed at a limit). */
+export type ChildRunResult = Omit<CodeResult, 'remoteId'>;
 
 const packageDir = (name: string): string => {
   const require = createRequire(import.meta.url);
