@@ -111,6 +111,7 @@ describe('site-builder app', () => {
     const missing = await fetch(`${base}/nope.html`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'site_not_found', message: expect.stringContaining('nope.html') } });
+    for (const inherited of ['constructor', '__proto__', 'toString']) expect((await fetch(`${base}/${inherited}`)).status).toBe(404);
     expect((await fetch(`${hub.url}/sites/${tenantId}/other/`)).status).toBe(404);
     expect((await fetch(`${hub.url}/sites/ten_someone_else/lotus-tea-house/`)).status).toBe(404);
 

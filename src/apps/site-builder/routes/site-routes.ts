@@ -51,7 +51,8 @@ export function siteRoutes(deps: { siteBuilder: SiteBuilderApp }): FastifyPlugin
         return secure(reply, SITE_CSP).type('application/pdf').header('x-tokenhub-pdf-font', pdf.font).send(pdf.bytes);
       }
       const file = path === '' || path.endsWith('/') ? `${path}index.html` : path;
-      const content = site.files[file];
+      // Own keys only: a path like `constructor` names nothing a site holds.
+      const content = Object.hasOwn(site.files, file) ? site.files[file] : undefined;
       if (content === undefined) throw notFound(`file \`${file}\` in site \`${slug}\``);
       return secure(reply, SITE_CSP).header('x-tokenhub-site-version', String(site.version)).type(contentTypeOf(file)).send(content);
     };
