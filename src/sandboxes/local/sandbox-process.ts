@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CodeLanguage, SandboxLimits } from '../limits.js';
@@ -9,6 +10,9 @@ import type { CodeResult, SandboxFetchAnswer as FetchAnswer, SandboxFetch as Fet
 
 const CHILD_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'child', 'sandbox-child.mjs');
 let childSource: string | undefined;
+/** Calls running in every sandbox process of this hub, against the cores they share. */
+let callsInFlight = 0;
+const CORES = availableParallelism();
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
 /** How often a running call's CPU time and memory are read from /proc. */
 const WATCH_INTERVAL_MS = 20;
@@ -187,7 +191,14 @@ export class SandboxProcess {
 
   /** Runs one call; calls queue behind each other (a sandbox's interpreter state is one thread of work). */
   run(request: ChildRunRequest): Promise<ChildRunResult> {
-    const result = this.queue.then(() => this.runNow(request));
+    const result = this.queue.then(async () => {
+      callsInFlight += 1;
+      try {
+        return await this.runNow(request);
+      } finally {
+        callsInFlight -= 1;
+      }
+    });
     this.queue = result.catch(() => {});
     return result;
   }
@@ -210,7 +221,9 @@ export class SandboxProcess {
       this.exitReason = error.message;
       this.child.kill('SIGKILL');
     };
-    const wallLimitMs = limits.cpu_ms * 3 + 5_000;
+    // The wall clock is for code waiting on something (a slow fetch), not for code waiting for a core: it grows
+    // with the calls sharing this machine's cores, so CPU time is what stops a loop however busy the machine is.
+    const wallLimit = (): number => limits.cpu_ms * 3 * Math.max(1, callsInFlight / CORES) + 5_000;
     // QuickJS holds its own heap to the exact limit; the process's memory also counts WebAssembly's growth in steps.
     const memoryCeiling = (limits.memory_mb * (request.language === 'python' ? 1 : 2) + 64) * 1024 * 1024;
     let lastUsage = startedAt;
@@ -222,13 +235,13 @@ export class SandboxProcess {
           return;
         }
         if (!usage || !startedAt || this.exited) {
-          if (performance.now() - startedWall > wallLimitMs) kill(timeLimit(wallLimitMs));
+          if (performance.now() - startedWall > wallLimit()) kill(timeLimit(wallLimit()));
           return;
         }
         // A little grace over the limit: QuickJS stops itself at the limit and keeps its state; only what does not stop is killed.
         if (usage.cpuMs - startedAt.cpuMs > limits.cpu_ms + 250) kill(cpuLimit(limits.cpu_ms));
         else if (usage.rssBytes > this.baselineRss + memoryCeiling) kill(memoryLimit(limits.memory_mb));
-        else if (performance.now() - startedWall > wallLimitMs) kill(timeLimit(wallLimitMs));
+        else if (performance.now() - startedWall > wallLimit()) kill(timeLimit(wallLimit()));
       });
     }, WATCH_INTERVAL_MS);
     try {
