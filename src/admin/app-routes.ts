@@ -4,8 +4,9 @@ import type { SupportApp } from '../apps/support/index.js';
 import { parseInput } from '../core/index.js';
 import type { AppInstallationRecord } from '../storage/index.js';
 
-const tenantId = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a tenant id');
-const installBody = z.strictObject({
+/** What every shipped app's admin routes take: a tenant, an installation, and the install body's common fields. */
+export const tenantId = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a tenant id');
+export const installBody = z.strictObject({
   tenant_id: tenantId,
   model: z.string().min(1).max(200),
   name: z
@@ -13,8 +14,8 @@ const installBody = z.strictObject({
     .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')
     .optional(),
 });
-const installationParams = z.object({ installation: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not an installation id') });
-const listQuery = z.strictObject({ tenant_id: tenantId.optional() });
+export const installationParams = z.object({ installation: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not an installation id') });
+export const listQuery = z.strictObject({ tenant_id: tenantId.optional() });
 
 export const installationDto = (installation: AppInstallationRecord) => ({
   id: installation.id,

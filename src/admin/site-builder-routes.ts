@@ -2,17 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SiteBuilderApp } from '../apps/site-builder/index.js';
 import { HubError, parseInput } from '../core/index.js';
-import { installationDto } from './app-routes.js';
+import { installationDto, installBody, tenantId } from './app-routes.js';
 
-const tenantId = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a tenant id');
-const installBody = z.strictObject({
-  tenant_id: tenantId,
-  model: z.string().min(1).max(200),
-  name: z
-    .string()
-    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')
-    .optional(),
-});
 const tenantQuery = z.strictObject({ tenant_id: tenantId });
 const runParams = z.object({ run: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a run id') });
 const slugParams = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,48}$/, 'is not a site slug') });

@@ -2,25 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { importCatalogue, type SupplierMatchApp } from '../apps/supplier-match/index.js';
 import { HubError, parseInput } from '../core/index.js';
-import { installationDto } from './app-routes.js';
+import { installBody as appInstallBody, installationDto, installationParams, listQuery } from './app-routes.js';
 
-const tenantId = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a tenant id');
 // A catalogue of 50,000 suppliers as JSON is ~40 MB.
 const CATALOGUE_BODY_LIMIT = 64 * 1024 * 1024;
 const catalogueBody = z.union([z.strictObject({ csv: z.string().min(1) }), z.strictObject({ suppliers: z.array(z.unknown()).min(1) })]);
-const installBody = z.strictObject({
-  tenant_id: tenantId,
-  model: z.string().min(1).max(200),
-  name: z
-    .string()
-    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -')
-    .optional(),
+const installBody = appInstallBody.extend({
   seed: z.number().int().min(0).max(4_294_967_295).optional(),
   size: z.number().int().min(1).max(50_000).optional(),
   catalogue: catalogueBody.optional(),
 });
-const installationParams = z.object({ installation: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not an installation id') });
-const listQuery = z.strictObject({ tenant_id: tenantId.optional() });
 
 const importedSuppliers = (body: z.infer<typeof catalogueBody>) =>
   'csv' in body ? importCatalogue(body.csv, 'csv') : importCatalogue(JSON.stringify(body.suppliers), 'json');
