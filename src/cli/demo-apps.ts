@@ -13,6 +13,7 @@ import { createHub, type Hub } from '../app.js';
 import { DEMO_INTAKE, demoScript } from '../apps/site-builder/index.js';
 import { configSchema } from '../config/index.js';
 import { generateAdminKey } from '../economy/index.js';
+import { demoCaller } from './demo-client.js';
 
 type Json = Record<string, unknown>;
 type Print = (line: string) => void;
@@ -43,16 +44,7 @@ async function startDemoHub(tenantName: string): Promise<DemoHub> {
     logger: pino({ level: 'silent' }),
   });
   const url = await hub.listen(0, '127.0.0.1');
-  const call = async (method: string, path: string, body?: unknown, key = adminKey): Promise<Json> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-    return text ? (JSON.parse(text) as Json) : {};
-  };
+  const call = demoCaller(url, adminKey);
   const tenantId = String((await call('POST', '/admin/v1/tenants', { name: tenantName })).id);
   const key = String((await call('POST', '/admin/v1/keys', { tenant_id: tenantId, scopes: ['agents:write', 'agents:run'] })).key);
   return {

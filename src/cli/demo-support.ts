@@ -13,6 +13,7 @@ import pino from 'pino';
 import { createHub } from '../app.js';
 import { configSchema } from '../config/index.js';
 import { generateAdminKey } from '../economy/index.js';
+import { demoCaller } from './demo-client.js';
 
 type Json = Record<string, unknown>;
 
@@ -47,16 +48,7 @@ export async function runSupportDemo(options: { print?: (line: string) => void }
   });
   try {
     const url = await hub.listen(0, '127.0.0.1');
-    const call = async (method: string, path: string, body?: unknown, key = adminKey): Promise<Json> => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
-      return text ? (JSON.parse(text) as Json) : {};
-    };
+    const call = demoCaller(url, adminKey);
     const script = hub.scripted('demo-model');
 
     print(`TokenHub support demo — hub at ${url} (PGlite in ${dataDir}, a scripted model)`);
