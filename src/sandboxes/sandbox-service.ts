@@ -437,39 +437,48 @@ export class SandboxService {
 
   /** Bills a sandbox's storage from its last bill until `until`: bytes held × seconds, at the configured price. */
   async billStorage(record: SandboxRecord, until: Date): Promise<void> {
-    const seconds = Math.floor((until.getTime() - record.storageBilledAt.getTime()) / SECOND_MS);
-    if (seconds <= 0 || record.filesBytes === 0) return;
-    const byteSeconds = BigInt(record.filesBytes) * BigInt(seconds);
+    const billed = await this.chargeStorage(
+      { tenantId: record.tenantId, keyId: record.keyId, providerId: record.provider, sandboxId: record.id },
+      record,
+      until,
+    );
+    if (billed) await this.repo(record.tenantId).addCost(record.id, billed.cost, billed.until);
+  }
+
+  private async billWorkspace(workspace: SandboxWorkspaceRecord, until: Date): Promise<void> {
+    const account = {
+      tenantId: workspace.tenantId,
+      keyId: workspace.keyId,
+      providerId: 'workspace',
+      sandboxId: `workspace:${workspace.name}`,
+    };
+    const billed = await this.chargeStorage(account, workspace, until);
+    if (billed) await this.repo(workspace.tenantId).markWorkspaceBilled(workspace.name, billed.until);
+  }
+
+  /**
+   * Charges the bytes held × whole seconds since the last bill, at the configured price; answers the cost and the
+   * time billed up to (the seconds' remainder waits for the next bill), or undefined when nothing is due.
+   */
+  private async chargeStorage(
+    account: { tenantId: string; keyId: string | null; providerId: string; sandboxId: string },
+    held: { filesBytes: number; storageBilledAt: Date },
+    until: Date,
+  ): Promise<{ cost: Picos; until: Date } | undefined> {
+    const seconds = Math.floor((until.getTime() - held.storageBilledAt.getTime()) / SECOND_MS);
+    if (seconds <= 0 || held.filesBytes === 0) return undefined;
+    const byteSeconds = BigInt(held.filesBytes) * BigInt(seconds);
     const cost = this.storageCost(byteSeconds);
-    await this.deps.spend.charge({ tenantId: record.tenantId, keyId: record.keyId }, newId('sbxstore'), {
+    await this.deps.spend.charge({ tenantId: account.tenantId, keyId: account.keyId }, newId('sbxstore'), {
       item: 'sandbox:storage',
-      providerId: record.provider,
-      sandboxId: record.id,
+      providerId: account.providerId,
+      sandboxId: account.sandboxId,
       storageByteSeconds: Number(byteSeconds),
       costPicos: cost,
       status: 200,
       latencyMs: 0,
     });
-    await this.repo(record.tenantId).addCost(record.id, cost, new Date(record.storageBilledAt.getTime() + seconds * SECOND_MS));
-  }
-
-  private async billWorkspace(workspace: SandboxWorkspaceRecord, until: Date): Promise<void> {
-    const seconds = Math.floor((until.getTime() - workspace.storageBilledAt.getTime()) / SECOND_MS);
-    if (seconds <= 0 || workspace.filesBytes === 0) return;
-    const byteSeconds = BigInt(workspace.filesBytes) * BigInt(seconds);
-    await this.deps.spend.charge({ tenantId: workspace.tenantId, keyId: workspace.keyId }, newId('sbxstore'), {
-      item: 'sandbox:storage',
-      providerId: 'workspace',
-      sandboxId: `workspace:${workspace.name}`,
-      storageByteSeconds: Number(byteSeconds),
-      costPicos: this.storageCost(byteSeconds),
-      status: 200,
-      latencyMs: 0,
-    });
-    await this.repo(workspace.tenantId).markWorkspaceBilled(
-      workspace.name,
-      new Date(workspace.storageBilledAt.getTime() + seconds * SECOND_MS),
-    );
+    return { cost, until: new Date(held.storageBilledAt.getTime() + seconds * SECOND_MS) };
   }
 
   /** Bills storage that has gone an hour unbilled (live sandboxes and kept workspaces). */
