@@ -27,8 +27,8 @@ export { createAdminKeyGate } from './open-gate.js';
 export type { PeriodWindow } from './periods.js';
 export { PRICE_TABLE_DATE } from './price-table.js';
 export type { Cost, ModelPrices, PriceBook } from './pricing.js';
-export type { SpendAdmission, SpendGate, SpendRecord, SpendRequest } from './spend.js';
 export { DEFAULT_KEY_SCOPES, hasScope, KEY_SCOPES, type KeyScope, requireScope } from './scopes.js';
+export type { SpendAdmission, SpendGate, SpendRecord, SpendRequest } from './spend.js';
 export type { TenancyService } from './tenancy-service.js';
 export { countPromptTokens, countTextTokens } from './tokenizer.js';
 export {
