@@ -11,7 +11,7 @@ import type { Admission, Principal, SettlementOutcome } from './contract.js';
 import { createEconomy, type Economy, type EconomyDeps } from './economy.js';
 import type { NewKeyRequest } from './key-service.js';
 import type { EconomyLogger } from './logger.js';
-import { countPromptTokens } from './tokenizer.js';
+import { countPromptTokens, promptTokenBound } from './tokenizer.js';
 
 const CONFIG: EconomyDeps['config'] = {
   models: [
@@ -24,6 +24,8 @@ const CHAT: ChatRequest = { model: 'cheap', messages: [{ role: 'user', content: 
 const PROMPT = countPromptTokens(CHAT, 'cheap');
 /** Worst case of CHAT on `cheap`: prompt at $1/Mtok + 100 output tokens at $2/Mtok, in picos. */
 const WORST = BigInt(PROMPT) * 1_000_000n + 100n * 2_000_000n;
+/** What admission reserves for CHAT first: the prompt's byte bound (≥ PROMPT) instead of its BPE count. */
+const BOUND_WORST = BigInt(promptTokenBound(CHAT)) * 1_000_000n + 100n * 2_000_000n;
 
 const REDIS_URL = await findTestRedis();
 let test: TestDb;
@@ -183,6 +185,28 @@ describe('economy', () => {
     expect((refusal as HubError).message).toContain('$0.00 remaining');
   });
 
+  it('reserves on the byte bound, and counts the prompt exactly only where the bound is refused', async () => {
+    const hub = await economy();
+    // Chinese text: 3 UTF-8 bytes a character, about one token per character or two — the bound is far above the count.
+    const chat: ChatRequest = { ...CHAT, messages: [{ role: 'user', content: '请帮我把这份订单改成明天发货，谢谢。'.repeat(20) }] };
+    const exact = BigInt(countPromptTokens(chat, 'cheap')) * 1_000_000n + 100n * 2_000_000n;
+    const bound = BigInt(promptTokenBound(chat)) * 1_000_000n + 100n * 2_000_000n;
+    expect(bound > exact * 2n).toBe(true);
+    const roomy = await tenantKey(hub, { budget: { limitPicos: picos(bound * 10n), period: 'day' } });
+    const roomyPrincipal = await hub.gate.authenticate(roomy.secret);
+    const held = await admit(hub, roomyPrincipal, { requestId: 'req_roomy', chat, fallbackModels: [] });
+    expect((await hub.budgets.get(roomy.budget?.id ?? '')).reserved).toBe(bound);
+    await held.settle(outcome(used(10, 5)));
+    // Room for the exact worst case but not for the bound: admitted, holding the exact amount.
+    const tight = await tenantKey(hub, { budget: { limitPicos: picos(exact), period: 'day' } });
+    const tightPrincipal = await hub.gate.authenticate(tight.secret);
+    await admit(hub, tightPrincipal, { requestId: 'req_tight', chat, fallbackModels: [] });
+    expect((await hub.budgets.get(tight.budget?.id ?? '')).reserved).toBe(exact);
+    await expect(admit(hub, tightPrincipal, { requestId: 'req_tight_2', chat, fallbackModels: [] })).rejects.toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+    });
+  });
+
   it('resumes spend after a restart from the ledger', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'th-economy-'));
     const first = await economy({ dataDir });
@@ -260,7 +284,9 @@ describe('economy', () => {
 async function overspendRace(hubs: Economy[]): Promise<void> {
   const [owner] = hubs;
   if (!owner) throw new Error('no economy');
-  const limit = WORST * 100n + WORST / 2n;
+  // 100 reservations on the prompt's bound fit, and what is left fits no 101st even counted exactly.
+  const limit = BOUND_WORST * 100n + BOUND_WORST / 2n;
+  expect(limit - BOUND_WORST * 100n < WORST).toBe(true);
   const { secret, budget } = await tenantKey(owner, { budget: { limitPicos: picos(limit), period: 'day' } });
   const principals = await Promise.all(hubs.map((hub) => hub.gate.authenticate(secret)));
   const results = await Promise.allSettled(

@@ -11,7 +11,7 @@ import { budgetRefusal, concurrencyRefusal, rateRefusal, runBudgetRefusal } from
 import { KEY_SCOPES } from './scopes.js';
 import { choicesOf, MeteredAdmission, type Reservation, type SettlementDeps } from './settlement.js';
 import { type SpendAdmission, type SpendDeps, type SpendRecord, type SpendRequest, settleSpend, spendEntry } from './spend.js';
-import { countEmbeddingsTokens, countPromptTokens } from './tokenizer.js';
+import { countEmbeddingsTokens, countPromptTokens, embeddingsTokenBound, promptTokenBound } from './tokenizer.js';
 import { looksLikeVirtualKey } from './virtual-key.js';
 
 const MINUTE_MS = 60_000;
@@ -52,6 +52,11 @@ export function modelAllowed(allowed: readonly string[] | null, model: string): 
   if (allowed === null) return true;
   return allowed.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
 }
+
+/** A refusal that a smaller reservation could turn into an admission (budgets, token windows). */
+const isLimitRefusal = (error: unknown): boolean =>
+  error instanceof HubError &&
+  (error.code === 'BUDGET_EXCEEDED' || (error.code === 'RATE_LIMITED' && error.details.code === 'tokens_per_minute_exceeded'));
 
 function checkModelAllowed(context: KeyContext, model: string): void {
   if (!modelAllowed(context.key.models, model)) {
@@ -117,13 +122,24 @@ export class Gate implements EconomyGate {
       request.chat
         ? choices * (request.chat.maxTokens ?? this.options.priceBook.maxOutputTokens(model) ?? this.options.defaultOutputCap)
         : 0;
-    // The byte bound (tokenizer.ts) over-reserves enough to stop small per-run budgets early: exact until that is settled.
-    const promptBound = promptTokens();
-    const worstCase = this.worstCase(request, promptBound, outputCap);
-    const worstTokens = promptBound + outputCap(request.model);
-    const reservation = await this.reserve(context, request.requestId, worstCase, worstTokens, admittedAt, {
-      attribution: request.attribution,
-    });
+    // Reserve on the byte bound (tokenizer.ts: never below the exact count) and run BPE only where the bound
+    // is refused: a limit the exact count fits is never refused for the bound's slack.
+    const reserveFor = (prompt: number): Promise<Reservation> =>
+      this.reserve(context, request.requestId, this.worstCase(request, prompt, outputCap), prompt + outputCap(request.model), admittedAt, {
+        attribution: request.attribution,
+      });
+    const bound = request.chat
+      ? promptTokenBound(request.chat)
+      : request.embeddingsInput !== undefined
+        ? embeddingsTokenBound(request.embeddingsInput)
+        : 0;
+    let reservation: Reservation;
+    try {
+      reservation = await reserveFor(bound);
+    } catch (error) {
+      if (!isLimitRefusal(error) || promptTokens() >= bound) throw error;
+      reservation = await reserveFor(promptTokens());
+    }
     return admission(reservation);
   }
 
