@@ -2,7 +2,10 @@
  * `npm run bench` / `npm run bench:quick`: every lane against the same fake upstream, in one run, on
  * this machine; writes bench/results/{latest|quick}.json, .md and SVG charts.
  *
- *   tsx bench/run.ts [--quick] [--lanes direct,bare-proxy,...]
+ *   tsx bench/run.ts [--quick] [--lanes direct,bare-proxy,...] [--baseline DIR]
+ *
+ * `--baseline DIR` adds the lane `tokenhub-baseline`: DIR/dist (another build, e.g. a worktree of the last
+ * commit built in place) measured next to this build in the same run, for an A/B of a hot-path change.
  */
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,9 +27,16 @@ import { BENCH_MODEL, HubProcess } from './targets/hub.js';
 import { provisionAccount } from './targets/hub-economy.js';
 import { UpstreamProcess } from './targets/upstream.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, lanes: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, lanes: { type: 'string' }, baseline: { type: 'string' } },
+});
 const base: Profile = values.quick ? QUICK : FULL;
-const profile: Profile = values.lanes ? { ...base, lanes: values.lanes.split(',') as LaneId[] } : base;
+const chosen: Profile = values.lanes ? { ...base, lanes: values.lanes.split(',') as LaneId[] } : base;
+// A/B in one run: another build's dist/ as its own lane, right after the PGlite hub, interleaved like every lane.
+const profile: Profile =
+  values.baseline && !chosen.lanes.includes('tokenhub-baseline')
+    ? { ...chosen, lanes: chosen.lanes.flatMap((id): LaneId[] => (id === 'tokenhub-pglite' ? [id, 'tokenhub-baseline'] : [id])) }
+    : chosen;
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = resolve(benchDir, '..');
@@ -85,6 +95,7 @@ const lanes = await startLanes({
   upstream,
   slowUpstream,
   log,
+  ...(values.baseline ? { baselineDir: resolve(values.baseline) } : {}),
   onCleanup: (step) => cleanups.push(step),
 });
 cleanups.push(() => lanes.stop());

@@ -1,6 +1,13 @@
 import type { Mode, RequestSpec } from '../types.js';
 
-export type LaneId = 'direct' | 'bare-proxy' | 'tokenhub-pglite' | 'tokenhub-postgres' | 'portkey' | 'tokenhub-anthropic';
+export type LaneId =
+  | 'direct'
+  | 'bare-proxy'
+  | 'tokenhub-pglite'
+  | 'tokenhub-baseline'
+  | 'tokenhub-postgres'
+  | 'portkey'
+  | 'tokenhub-anthropic';
 
 /** One way of reaching the fake upstream, measured the same way as every other. */
 export interface Lane {

@@ -19,6 +19,8 @@ export interface LaneEnvironment {
   upstream: UpstreamProcess;
   slowUpstream: UpstreamProcess;
   log: (line: string) => void;
+  /** `--baseline`: a folder holding another build's `dist/`, run as the `tokenhub-baseline` lane (A/B in one run). */
+  baselineDir?: string;
   /** Registers work to undo at the end (also on Ctrl-C). */
   onCleanup: (step: () => Promise<void>) => void;
 }
@@ -36,6 +38,7 @@ const LABELS: Record<LaneId, string> = {
   direct: 'Direct (load generator → fake upstream)',
   'bare-proxy': 'Bare Node proxy (fastify + undici)',
   'tokenhub-pglite': 'TokenHub (PGlite, all features on)',
+  'tokenhub-baseline': 'TokenHub baseline build (PGlite, all features on)',
   'tokenhub-postgres': 'TokenHub (PostgreSQL + Redis, all features on)',
   'tokenhub-anthropic': 'TokenHub, Anthropic client → OpenAI upstream',
   portkey: 'Portkey gateway (@portkey-ai/gateway)',
@@ -96,7 +99,7 @@ export async function startLanes(env: LaneEnvironment): Promise<StartedLanes> {
   const stoppers: (() => Promise<void>)[] = [];
   let pgliteDataDir: string | null = null;
 
-  const startHub = async (id: 'tokenhub-pglite' | 'tokenhub-postgres'): Promise<HubProcess> => {
+  const startHub = async (id: 'tokenhub-pglite' | 'tokenhub-baseline' | 'tokenhub-postgres'): Promise<HubProcess> => {
     const dataDir = join(env.workDir, id);
     await mkdir(dataDir, { recursive: true });
     let databaseUrl: string | undefined;
@@ -110,7 +113,7 @@ export async function startLanes(env: LaneEnvironment): Promise<StartedLanes> {
     }
     const hub = await HubProcess.start({
       name: id,
-      rootDir: env.rootDir,
+      rootDir: id === 'tokenhub-baseline' ? (env.baselineDir ?? env.rootDir) : env.rootDir,
       logDir: env.logDir,
       dataDir,
       upstreamOrigin: upstream.origin,
@@ -165,6 +168,10 @@ export async function startLanes(env: LaneEnvironment): Promise<StartedLanes> {
         if ('lane' in anthropic) return [own, anthropic];
         failed.push(anthropic);
         return [own];
+      }
+      case 'tokenhub-baseline': {
+        if (!env.baselineDir) throw new Error('the baseline lane needs --baseline <folder holding a dist/>');
+        return [asRun(hubLane(id, await startHub(id)))];
       }
       case 'tokenhub-anthropic':
         return []; // runs on the PGlite hub

@@ -8,6 +8,7 @@ const COLORS: Record<LaneId, string> = {
   direct: '#6b7280',
   'bare-proxy': '#2563eb',
   'tokenhub-pglite': '#16a34a',
+  'tokenhub-baseline': '#65a30d',
   'tokenhub-postgres': '#9333ea',
   'tokenhub-anthropic': '#ea580c',
   portkey: '#dc2626',
