@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { LabelChildren } from './label-children.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -62,6 +63,11 @@ export class HubMetrics {
   private readonly toolErrors: Counter<'type'>;
   private readonly agentRunCost: Counter<'tenant'>;
   private readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private readonly requestsBy: LabelChildren<{ inc(value?: number): void }>;
+  private readonly durationBy: LabelChildren<{ observe(value: number): void }>;
+  private readonly ttfbBy: LabelChildren<{ observe(value: number): void }>;
+  private readonly tokensBy: LabelChildren<{ inc(value?: number): void }>;
+  private readonly costBy: LabelChildren<{ inc(value?: number): void }>;
 
   constructor(
     sources: {
@@ -107,6 +113,11 @@ export class HubMetrics {
       labelNames: ['tenant', 'model', 'provider'],
       registers,
     });
+    this.requestsBy = new LabelChildren((...values) => this.requests.labels(...values));
+    this.durationBy = new LabelChildren((...values) => this.duration.labels(...values));
+    this.ttfbBy = new LabelChildren((...values) => this.ttfb.labels(...values));
+    this.tokensBy = new LabelChildren((...values) => this.tokens.labels(...values));
+    this.costBy = new LabelChildren((...values) => this.cost.labels(...values));
     this.upstreamErrors = new Counter({
       name: 'tokenhub_upstream_errors_total',
       help: 'Requests that ended with an upstream error, by provider and error code.',
@@ -214,18 +225,18 @@ export class HubMetrics {
 
   observeRequest(observation: RequestObservation): void {
     const { surface, model, provider } = observation;
-    this.requests.inc({ surface, model, provider, status: String(observation.status) });
-    this.duration.observe({ surface, model, stream: String(observation.stream) }, observation.latencyMs / 1000);
-    if (observation.ttfbMs !== undefined) this.ttfb.observe({ surface, model }, observation.ttfbMs / 1000);
+    this.requestsBy.get(surface, model, provider, String(observation.status)).inc();
+    this.durationBy.get(surface, model, observation.stream ? 'true' : 'false').observe(observation.latencyMs / 1000);
+    if (observation.ttfbMs !== undefined) this.ttfbBy.get(surface, model).observe(observation.ttfbMs / 1000);
     if (observation.errorCode?.startsWith('UPSTREAM_')) this.upstreamErrors.inc({ provider, code: observation.errorCode });
   }
 
   observeSpend(spend: SpendObservation): void {
-    const labels = { tenant: spend.tenant, model: spend.model, provider: spend.provider };
-    this.tokens.inc({ ...labels, kind: 'input' }, spend.inputTokens);
-    this.tokens.inc({ ...labels, kind: 'output' }, spend.outputTokens);
-    this.tokens.inc({ ...labels, kind: 'cached_input' }, spend.cachedInputTokens);
-    this.cost.inc(labels, Number(spend.costUsd));
+    const { tenant, model, provider } = spend;
+    this.tokensBy.get(tenant, model, provider, 'input').inc(spend.inputTokens);
+    this.tokensBy.get(tenant, model, provider, 'output').inc(spend.outputTokens);
+    this.tokensBy.get(tenant, model, provider, 'cached_input').inc(spend.cachedInputTokens);
+    this.costBy.get(tenant, model, provider).inc(Number(spend.costUsd));
     if (spend.usageAnomaly) this.usageAnomalies.inc({ provider: spend.provider, anomaly: spend.usageAnomaly });
   }
 
