@@ -28,7 +28,7 @@ export interface Profile {
 
 export const FULL: Profile = {
   name: 'full',
-  lanes: ['direct', 'bare-proxy', 'tokenhub-pglite', 'tokenhub-anthropic', 'tokenhub-postgres', 'portkey'],
+  lanes: ['direct', 'bare-proxy', 'tokenhub-pglite', 'tokenhub-machine', 'tokenhub-anthropic', 'tokenhub-postgres', 'portkey'],
   connections: 32,
   saturationConnections: [1, 32, 256],
   warmupS: 2,

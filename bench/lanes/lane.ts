@@ -5,6 +5,7 @@ export type LaneId =
   | 'bare-proxy'
   | 'tokenhub-pglite'
   | 'tokenhub-baseline'
+  | 'tokenhub-machine'
   | 'tokenhub-postgres'
   | 'portkey'
   | 'tokenhub-anthropic';

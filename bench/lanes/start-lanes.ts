@@ -39,6 +39,7 @@ const LABELS: Record<LaneId, string> = {
   'bare-proxy': 'Bare Node proxy (fastify + undici)',
   'tokenhub-pglite': 'TokenHub (PGlite, all features on)',
   'tokenhub-baseline': 'TokenHub baseline build (PGlite, all features on)',
+  'tokenhub-machine': 'TokenHub (PGlite, all features on, durability: machine)',
   'tokenhub-postgres': 'TokenHub (PostgreSQL + Redis, all features on)',
   'tokenhub-anthropic': 'TokenHub, Anthropic client → OpenAI upstream',
   portkey: 'Portkey gateway (@portkey-ai/gateway)',
@@ -99,7 +100,7 @@ export async function startLanes(env: LaneEnvironment): Promise<StartedLanes> {
   const stoppers: (() => Promise<void>)[] = [];
   let pgliteDataDir: string | null = null;
 
-  const startHub = async (id: 'tokenhub-pglite' | 'tokenhub-baseline' | 'tokenhub-postgres'): Promise<HubProcess> => {
+  const startHub = async (id: 'tokenhub-pglite' | 'tokenhub-baseline' | 'tokenhub-machine' | 'tokenhub-postgres'): Promise<HubProcess> => {
     const dataDir = join(env.workDir, id);
     await mkdir(dataDir, { recursive: true });
     let databaseUrl: string | undefined;
@@ -119,6 +120,7 @@ export async function startLanes(env: LaneEnvironment): Promise<StartedLanes> {
       upstreamOrigin: upstream.origin,
       slowUpstreamOrigin: slowUpstream.origin,
       ...(databaseUrl ? { databaseUrl, redisUrl: benchRedisUrl() } : {}),
+      ...(id === 'tokenhub-machine' ? { durability: 'machine' as const } : {}),
     });
     stoppers.push(() => hub.stop());
     if (id === 'tokenhub-pglite') pgliteDataDir = dataDir;
@@ -169,6 +171,9 @@ export async function startLanes(env: LaneEnvironment): Promise<StartedLanes> {
         failed.push(anthropic);
         return [own];
       }
+      case 'tokenhub-machine':
+        // The durability mode changes nothing about holding streams open: not measured twice.
+        return [asRun(hubLane(id, await startHub(id)), { streamCounts: [] })];
       case 'tokenhub-baseline': {
         if (!env.baselineDir) throw new Error('the baseline lane needs --baseline <folder holding a dist/>');
         return [asRun(hubLane(id, await startHub(id)))];

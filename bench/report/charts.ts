@@ -9,6 +9,7 @@ const COLORS: Record<LaneId, string> = {
   'bare-proxy': '#2563eb',
   'tokenhub-pglite': '#16a34a',
   'tokenhub-baseline': '#65a30d',
+  'tokenhub-machine': '#0d9488',
   'tokenhub-postgres': '#9333ea',
   'tokenhub-anthropic': '#ea580c',
   portkey: '#dc2626',

@@ -21,13 +21,21 @@ export interface HubStartOptions {
   redisUrl?: string;
   /** Writes a V8 CPU profile into this folder when the hub exits. */
   cpuProfDir?: string;
+  /** `economy.durability` (default: the hub's own, `process`). */
+  durability?: 'process' | 'machine';
 }
 
 /** The config every TokenHub lane runs with: one fast model (priced) and one slow-streaming model over two pools. */
-export function hubConfig(upstreamOrigin: string, slowUpstreamOrigin: string, port: number): Record<string, unknown> {
+export function hubConfig(
+  upstreamOrigin: string,
+  slowUpstreamOrigin: string,
+  port: number,
+  durability?: 'process' | 'machine',
+): Record<string, unknown> {
   const pricing = { input_per_mtok: PRICE_INPUT_PER_MTOK, output_per_mtok: PRICE_OUTPUT_PER_MTOK };
   return {
     server: { host: '127.0.0.1', port },
+    ...(durability ? { economy: { durability } } : {}),
     providers: [
       { id: 'fake', type: 'openai', base_url: `${upstreamOrigin}/v1`, api_key: 'sk-bench', max_connections: 1024 },
       // Two pools to the same slow upstream: 5,000 open streams exceed one pool's 4,096 connections.
@@ -63,7 +71,10 @@ export class HubProcess {
     const port = await freePort();
     const configFile = join(options.dataDir, `${options.name}.config.json`);
     // JSON is YAML: the loader reads it as is.
-    await writeFile(configFile, JSON.stringify(hubConfig(options.upstreamOrigin, options.slowUpstreamOrigin, port), null, 2));
+    await writeFile(
+      configFile,
+      JSON.stringify(hubConfig(options.upstreamOrigin, options.slowUpstreamOrigin, port, options.durability), null, 2),
+    );
     const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
     const child = spawnNode(
       [
