@@ -19,7 +19,7 @@ import { agentModelsOf, composeAgents, tenantAuthenticator } from './app-agents.
 import { composeInbox } from './app-inbox.js';
 import { composeSandboxes, type HubSandboxes } from './app-sandboxes.js';
 import { composeWorkflows, type HubWorkflows } from './app-workflows.js';
-import { SiteBuilderApp, siteBuilderApiPaths, siteRoutes } from './apps/site-builder/index.js';
+import { SiteBuilderApp, siteBuilderApiPaths, siteBuildRoutes, siteRoutes } from './apps/site-builder/index.js';
 import { SupplierMatchApp } from './apps/supplier-match/index.js';
 import { SupportApp, supportChatRoutes } from './apps/support/index.js';
 import { StartError } from './cli/start-error.js';
@@ -307,6 +307,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
         await app.register(inbox.routes);
         await app.register(supportChatRoutes({ support, threads: agentRuntime.threads }));
         await app.register(siteRoutes({ siteBuilder }));
+        await app.register(
+          siteBuildRoutes({ siteBuilder, workflowRuns: workflows.runs, authenticate: tenantAuthenticator(identity, 'workflows') }),
+        );
       },
     ],
     apiPaths: [

@@ -114,13 +114,8 @@ export async function runSiteBuilderDemo(options: { print?: Print; keep?: boolea
     const paused = await until(demo, runId, ['waiting_approval', 'failed']);
     const pending = (paused.pending as Json[] | undefined)?.[0];
     print(`2. The plan and solution document wait for the owner: "${String(pending?.title ?? 'approve the plan')}"`);
-    await demo.call(
-      'POST',
-      `/v1/workflow-runs/${runId}/decisions`,
-      { call_id: 'approve', decision: 'approve', values: { changes: '' } },
-      demo.key,
-    );
-    print('   the owner approves');
+    await demo.call('POST', `/v1/apps/site-builder/runs/${runId}/approval`, { decision: 'approve' }, demo.key);
+    print('   the owner approves (POST /v1/apps/site-builder/runs/{run}/approval; an edited plan may replace the draft)');
     const done = await until(demo, runId, ['completed', 'failed', 'needs_attention', 'budget_exceeded']);
     for (const step of (done.steps as Json[]).filter((candidate) => candidate.id === 'check')) {
       const json = ((step.output as Json | null)?.json ?? {}) as Json;

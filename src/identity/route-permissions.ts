@@ -159,6 +159,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission | 'public' | 
   // the site-builder app's published sites
   'GET /sites/:tenant/:slug': 'public',
   'GET /sites/:tenant/:slug/*': 'public',
+  // a build's owner: decide its plan like a workflow's human step, read its cost like its run
+  'POST /v1/apps/site-builder/runs/:run/approval': 'agents:run',
+  'GET /v1/apps/site-builder/runs/:run/cost': 'workflows:read',
   'POST /apps/support/:installation/threads': 'public',
   'GET /apps/support/:installation/threads/:thread/messages': 'public',
   'POST /apps/support/:installation/threads/:thread/messages': 'public',

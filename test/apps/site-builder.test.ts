@@ -43,9 +43,10 @@ describe('site-builder app', () => {
     const started = await call(hub, 'POST', '/v1/workflows/site-builder/runs', key, { input: DEMO_INTAKE });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     expect(started.body.status).toBe('waiting_approval');
-    expect(started.body.pending).toEqual([expect.objectContaining({ call_id: 'approve', mode: 'form' })]);
+    // Nothing was left blank on the intake, so the plan is the first thing the owner is asked about.
+    expect(started.body.pending).toEqual([expect.objectContaining({ call_id: 'review#1.approve', step: 'approve', mode: 'form' })]);
     const decided = await call(hub, 'POST', `/v1/workflow-runs/${String(started.body.id)}/decisions`, key, {
-      call_id: 'approve',
+      call_id: 'review#1.approve',
       decision: 'approve',
       values: { changes: '' },
     });

@@ -1,9 +1,10 @@
 /**
  * A small real site as the scripted model writes it in the demo and the tests: an English and a Chinese page,
  * one stylesheet and a generated SVG mark. `withoutAlt` drops the logo's alt text, the mistake the first build
- * round of the demo makes so that the checks send it back.
+ * round of the demo makes so that the checks send it back; `title` is the English page's title (a builder
+ * following an edited plan).
  */
-export function demoSiteFiles(options: { withoutAlt?: boolean } = {}): Record<string, string> {
+export function demoSiteFiles(options: { withoutAlt?: boolean; title?: string } = {}): Record<string, string> {
   const alt = options.withoutAlt ? '' : ' alt="Lotus Tea House logo"';
   const altZh = options.withoutAlt ? '' : ' alt="莲花茶馆标志"';
   const page = (
@@ -46,7 +47,7 @@ export function demoSiteFiles(options: { withoutAlt?: boolean } = {}): Record<st
 `;
   return {
     'index.html': page('en', {
-      title: 'Lotus Tea House — loose-leaf tea in Soho',
+      title: options.title ?? 'Lotus Tea House — loose-leaf tea in Soho',
       description: 'Lotus Tea House sells loose-leaf Chinese tea and serves it by the pot in Soho, London.',
       heading: 'Lotus Tea House',
       lead: 'Loose-leaf Chinese tea, sold by weight and served by the pot, in the heart of Soho.',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readIntake, slugOf } from './intake.js';
+import { mergeAnswers, readIntake, type SiteIntake, slugOf } from './intake.js';
 
 describe('site intake', () => {
   it('fills in defaults: both languages, a tone, colours, a slug from the name', () => {
@@ -43,5 +43,27 @@ describe('site intake', () => {
   it('makes slugs from Latin names with accents and punctuation', () => {
     expect(slugOf('Café Ünïcorn — Bakery & Co.')).toBe('cafe-unicorn-bakery-co');
     expect(readIntake({ business_name: 'X', slug: 'Bad Slug' }).ok).toBe(false);
+  });
+
+  it("merges the owner's answers into what was missing only; a skipped or unusable answer stays missing", () => {
+    const read = readIntake({ business_name: 'Lotus Tea House', location: 'Soho, London' });
+    if (!read.ok) throw new Error('the form should read');
+    const intake: SiteIntake = read.intake;
+    const merged = mergeAnswers(intake, {
+      offering: { approved: true, values: { offering: '  Loose-leaf tea  ' } },
+      location: { approved: true, values: { location: 'Somewhere else' } },
+      contact: { approved: true, values: { email: 'nope', phone: null, address: '12 Greek Street' } },
+    });
+    expect(merged.intake).toMatchObject({ offering: 'Loose-leaf tea', location: 'Soho, London', contact: { address: '12 Greek Street' } });
+    expect(merged.intake.contact.email).toBeUndefined();
+    expect([merged.answered, merged.skipped, merged.missing]).toEqual([['offering', 'contact'], [], []]);
+    expect(merged.ignored).toEqual([{ field: 'contact.email', message: expect.any(String) }]);
+
+    const skipped = mergeAnswers(intake, { offering: { approved: false, values: {} }, contact: null });
+    expect([skipped.answered, skipped.skipped, skipped.missing.map((missing) => missing.field)]).toEqual([
+      [],
+      ['offering'],
+      ['offering', 'contact'],
+    ]);
   });
 });

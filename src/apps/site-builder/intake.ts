@@ -100,3 +100,73 @@ export function missingAnswers(intake: SiteIntake): MissingAnswer[] {
   if (!intake.contact.email && !intake.contact.phone && !intake.contact.address) missing.push('contact');
   return missing.map((field) => ({ field, question: QUESTIONS[field] }));
 }
+
+/** A question step's outcome as the workflow hands it over: the human step's output, or null when it was not asked. */
+const askedSchema = z
+  .object({ approved: z.boolean(), values: z.record(z.string(), z.unknown()).nullish() })
+  .nullish()
+  .catch(null);
+
+export interface AnsweredIntake {
+  intake: SiteIntake;
+  missing: MissingAnswer[];
+  /** Fields the owner answered, and fields asked and skipped (rejected, or left blank). */
+  answered: MissingAnswer['field'][];
+  skipped: MissingAnswer['field'][];
+  /** Answers that were given but could not be used (an email that is not one), with why. */
+  ignored: { field: string; message: string }[];
+}
+
+const blank = (value: unknown): boolean => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+
+/**
+ * The owner's answers to the intake's questions merged into it: only the answers that were missing are filled
+ * in, each checked as the form checks it; what stays blank stays missing (the plan turns it into next steps).
+ */
+export function mergeAnswers(intake: SiteIntake, asked: Partial<Record<MissingAnswer['field'], unknown>>): AnsweredIntake {
+  let merged: SiteIntake = intake;
+  const answered: MissingAnswer['field'][] = [];
+  const skipped: MissingAnswer['field'][] = [];
+  const ignored: AnsweredIntake['ignored'] = [];
+  /** `patch` applied if the form still reads with it; otherwise the answer is reported and left out. */
+  const apply = (field: string, patch: Partial<SiteIntake>): boolean => {
+    const outcome = readIntake({ ...merged, ...patch });
+    if (outcome.ok) {
+      merged = outcome.intake;
+      return true;
+    }
+    ignored.push({ field, message: outcome.problems.map((problem) => problem.message).join('; ') });
+    return false;
+  };
+  for (const missing of missingAnswers(intake)) {
+    const step = askedSchema.parse(asked[missing.field]);
+    if (step === null || step === undefined) continue;
+    const values = step.approved ? (step.values ?? {}) : {};
+    let used = false;
+    if (missing.field === 'contact') {
+      const contact: SiteIntake['contact'] = {};
+      for (const part of ['email', 'phone', 'address'] as const) {
+        const value = values[part];
+        if (blank(value)) continue;
+        if (apply(`contact.${part}`, { contact: { ...merged.contact, [part]: String(value).trim() } }))
+          contact[part] = String(value).trim();
+      }
+      used = Object.keys(contact).length > 0;
+    } else if (!blank(values[missing.field])) {
+      used = apply(missing.field, { [missing.field]: String(values[missing.field]).trim() });
+    }
+    (used ? answered : skipped).push(missing.field);
+  }
+  return { intake: merged, missing: missingAnswers(merged), answered, skipped, ignored };
+}
+
+/** The question step's answer: a question to the owner for each missing answer, in the site's languages. */
+export const ownerQuestionsSchema = z
+  .object({
+    offering: z.string().min(1).max(2000).optional(),
+    location: z.string().min(1).max(2000).optional(),
+    contact: z.string().min(1).max(2000).optional(),
+  })
+  .strict();
+
+export const OWNER_QUESTIONS_JSON_SCHEMA = z.toJSONSchema(ownerQuestionsSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;

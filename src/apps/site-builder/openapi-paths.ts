@@ -10,9 +10,42 @@ const tenantQuery = z.object({ tenant_id: z.string() });
 const SECURITY_HEADERS =
   "Served with `content-security-policy: default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'` and `x-content-type-options: nosniff`.";
 
-/** The site-builder app's admin routes and the public routes of the sites it publishes. */
+const COST = '`{object: "site.build_cost", run_id, input_tokens, output_tokens, model_calls, sandbox_cpu_ms, sandbox_calls, cost_usd}`.';
+
+/** The site-builder app's admin routes, its owner's routes and the public routes of the sites it publishes. */
 export function openApiPaths(): ZodOpenApiPathsObject {
   return {
+    '/v1/apps/site-builder/runs/{run}/approval': {
+      post: {
+        summary: "Decide a build's plan: approve it (as drafted, with changes, or with an edited plan replacing it) or reject it",
+        description:
+          "A tenant key with `agents:run`. An edited `plan` has the plan step's schema (pages, solution); an invalid one is a 400 `invalid_plan` naming the place, and the approval stays open. A run not waiting for it is a 409 `run_not_waiting`.",
+        tags: ['Apps'],
+        requestParams: { path: z.object({ run: z.string() }) },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                decision: z.enum(['approve', 'reject']),
+                reason: z.string().optional(),
+                changes: z.string().optional(),
+                plan: z.record(z.string(), z.unknown()).optional(),
+              }),
+            },
+          },
+        },
+        responses: { '200': json('The workflow run, as `GET /v1/workflow-runs/{id}` shows it.'), ...ERRORS },
+      },
+    },
+    '/v1/apps/site-builder/runs/{run}/cost': {
+      get: {
+        summary: 'What a build of the tenant spent: tokens, sandbox time and cost, from the ledger',
+        description: "A tenant key with `agents:write` or `agents:run` (people: `workflows:read`); another tenant's run is a 404.",
+        tags: ['Apps'],
+        requestParams: { path: z.object({ run: z.string() }) },
+        responses: { '200': json(COST), ...ERRORS },
+      },
+    },
     '/admin/v1/apps/site-builder/install': {
       post: {
         summary: 'Install the site-builder app for a tenant: its builder agent and the site-builder workflow',
@@ -29,9 +62,7 @@ export function openApiPaths(): ZodOpenApiPathsObject {
         tags: ['Admin'],
         requestParams: { path: z.object({ run: z.string() }), query: tenantQuery },
         responses: {
-          '200': json(
-            '`{object: "site.build_cost", run_id, input_tokens, output_tokens, model_calls, sandbox_cpu_ms, sandbox_calls, cost_usd}`.',
-          ),
+          '200': json(COST),
           ...ERRORS,
         },
       },

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import type { AgentRuntime, AgentTool, ToolOutcome } from '../../agents/index.js';
 import { type Clock, HubError, newId, picosToUsd, systemClock } from '../../core/index.js';
 import type { SandboxService } from '../../sandboxes/index.js';
@@ -16,8 +17,10 @@ import {
 } from '../../storage/index.js';
 import type { WorkflowService } from '../../workflows/index.js';
 import { checkSite, type SiteCheckReport } from './checks.js';
-import { readIntake } from './intake.js';
+import { type MissingAnswer, mergeAnswers, OWNER_QUESTIONS_JSON_SCHEMA, readIntake, type SiteIntake } from './intake.js';
+import { describeProblems, readEditedPlan, settlePlan } from './plan-edit.js';
 import { SITE_PLAN_JSON_SCHEMA, type SolutionDocument, sitePlanSchema } from './solution.js';
+import { type SiteToolName, TOOL_SPECS } from './tool-specs.js';
 
 export const SITE_BUILDER_APP = 'site-builder';
 /** The registry name of a site-builder tool (app tool names are global). */
@@ -30,52 +33,6 @@ stylesheet (site.css), and images only as SVG you write yourself. Every page: <!
 good colour contrast, responsive CSS. Never any <script>, external URL, web font or inline style attribute.
 When a round lists problems from the checks, fix every one and write the files again. Finish with one sentence.`;
 
-const TOOL_SPECS = {
-  site_intake: {
-    description: "Reads the owner's intake form: defaults filled in, the slug, and the answers still missing.",
-    idempotent: true,
-    parameters: { type: 'object', required: ['form'], additionalProperties: false, properties: { form: { type: 'object' } } },
-  },
-  write_file: {
-    description: 'Writes one file of the site (relative path, text content), replacing it if it exists.',
-    idempotent: true,
-    parameters: {
-      type: 'object',
-      required: ['path', 'content'],
-      additionalProperties: false,
-      properties: {
-        path: { type: 'string', description: 'index.html, zh/index.html, site.css, logo.svg, …' },
-        content: { type: 'string' },
-      },
-    },
-  },
-  list_files: {
-    description: 'Lists the files written so far, with their sizes.',
-    idempotent: true,
-    parameters: { type: 'object', additionalProperties: false, properties: {} },
-  },
-  site_check: {
-    description: 'Checks every page: HTML validity, title, description, lang, alt text, nothing external, axe-core in Chromium.',
-    idempotent: true,
-    parameters: { type: 'object', additionalProperties: false, properties: {} },
-  },
-  site_publish: {
-    description: 'Publishes the checked site as the next version at /sites/{tenant}/{slug}/ (the previous version is kept).',
-    idempotent: false,
-    parameters: {
-      type: 'object',
-      required: ['slug', 'business_name', 'solution'],
-      additionalProperties: false,
-      properties: {
-        slug: { type: 'string' },
-        business_name: { type: 'string' },
-        language: { type: 'string' },
-        solution: { type: 'object' },
-      },
-    },
-  },
-} as const;
-type SiteToolName = keyof typeof TOOL_SPECS;
 /** The builder agent's own tools; the others are the workflow's steps. */
 const AGENT_TOOLS: SiteToolName[] = ['write_file', 'list_files', 'site_check'];
 
@@ -91,6 +48,20 @@ export interface SiteBuilderInstallation {
   agent: string;
   workflow: string;
 }
+
+/** The owner's decision on a build's plan (`POST /v1/apps/site-builder/runs/{run}/approval`). */
+export interface PlanDecision {
+  decision: 'approve' | 'reject';
+  reason?: string;
+  /** Changes for the builder to make to the plan, in words. */
+  changes?: string;
+  /** An edited plan (the plan step's schema) replacing the drafted one. */
+  plan?: unknown;
+}
+
+const pendingApprovalsSchema = z.object({
+  pending_approvals: z.array(z.object({ call_id: z.string(), tool: z.string() })).optional(),
+});
 
 /** What a build spent, as the owner is shown it. */
 export interface SiteBuildCostView {
@@ -111,7 +82,10 @@ function workflowTemplate(): Record<string, unknown> {
 
 type Step = Record<string, unknown> & { steps?: Step[] };
 
-/** The template under the installation's name and model: the workflow's name, its agent step's agent, its plan step's model and schema. */
+/** The JSON Schema each llm step of the template answers in, by step id. */
+const LLM_OUTPUT_SCHEMAS: Record<string, Record<string, unknown>> = { ask: OWNER_QUESTIONS_JSON_SCHEMA, plan: SITE_PLAN_JSON_SCHEMA };
+
+/** The template under the installation's name and model: the workflow's name, its agent step's agent, its llm steps' model and schema. */
 export function siteBuilderWorkflow(name: string, model: string): Record<string, unknown> {
   const document = workflowTemplate();
   (document.metadata as Record<string, unknown>).name = name;
@@ -120,7 +94,7 @@ export function siteBuilderWorkflow(name: string, model: string): Record<string,
       if (step.kind === 'agent') step.agent = name;
       if (step.kind === 'llm') {
         step.model = model;
-        step.output_schema = SITE_PLAN_JSON_SCHEMA;
+        step.output_schema = LLM_OUTPUT_SCHEMAS[String(step.id)];
       }
       if (step.steps) visit(step.steps);
     }
@@ -132,6 +106,8 @@ export function siteBuilderWorkflow(name: string, model: string): Record<string,
 /** The sandbox holding a build's draft files: one per workflow run, its id derived from the run so a resumed run finds it. */
 export const draftSandboxId = (workflowRunId: string): string =>
   `sbx_site_${createHash('sha256').update(workflowRunId).digest('hex').slice(0, 24)}`;
+
+const ENDED = new Set(['completed', 'failed', 'cancelled', 'budget_exceeded']);
 
 const json = (value: unknown): ToolOutcome => ({ type: 'result', content: JSON.stringify(value) });
 
@@ -169,6 +145,10 @@ export class SiteBuilderApp {
     for (const name of Object.keys(TOOL_SPECS) as SiteToolName[]) {
       options.runtime.appTools.register(siteToolRef(name), (context) => this.toolFor(name, context));
     }
+    // A build that ended without publishing (rejected plans make none; failed, cancelled, over budget) leaves no draft behind.
+    options.runtime.onRunSettled((run, status) => {
+      if (run.kind === 'workflow' && ENDED.has(status)) void this.discardDraft(run.tenantId, run.id);
+    });
   }
 
   async install(request: SiteBuilderInstallRequest): Promise<SiteBuilderInstallation> {
@@ -221,10 +201,7 @@ export class SiteBuilderApp {
 
   /** Tokens and sandbox time a build (a workflow run of the app) spent, from the ledger. */
   async buildCost(tenantId: string, runId: string): Promise<SiteBuildCostView> {
-    const run = await new RunsRepository(this.db, tenantId).get(runId);
-    if (run?.kind !== 'workflow' || !(await this.installations.byAgent(tenantId, SITE_BUILDER_APP, run.subject))) {
-      throw new HubError('NOT_FOUND', `No site-builder run \`${runId}\`.`, { code: 'run_not_found' });
-    }
+    await this.buildRun(tenantId, runId);
     const cost = await this.sites(tenantId).buildCost(runId, [draftSandboxId(runId)]);
     return {
       run_id: runId,
@@ -235,6 +212,47 @@ export class SiteBuilderApp {
       sandbox_calls: cost.sandboxCalls,
       cost_usd: picosToUsd(cost.costPicos),
     };
+  }
+
+  /**
+   * The owner's decision on a build's plan: approve it (as drafted, with changes to make, or with an edited plan
+   * that replaces the drafted one) or reject it. An edited plan is checked before anything is decided: an invalid
+   * one is refused (`400 invalid_plan`, naming the place) and the approval stays open.
+   */
+  async decidePlan(tenantId: string, runId: string, decision: PlanDecision, by: string): Promise<RunRecord> {
+    const run = await this.buildRun(tenantId, runId);
+    const pending = pendingApprovalsSchema.safeParse(run.state).data?.pending_approvals?.find((call) => call.tool === 'human:approve');
+    if (run.status !== 'waiting_approval' || !pending) {
+      throw new HubError('CONFLICT', `Run \`${runId}\` is not waiting for the owner's approval of its plan.`, { code: 'run_not_waiting' });
+    }
+    let plan = '';
+    if (decision.plan !== undefined) {
+      if (decision.decision === 'reject')
+        throw new HubError('INVALID_REQUEST', 'Invalid plan: a rejection carries no plan.', { code: 'invalid_plan', param: 'plan' });
+      const read = readEditedPlan(decision.plan);
+      if (!read.ok) {
+        const first = read.problems[0];
+        const param = first && first.path !== '(plan)' ? `plan.${first.path}` : 'plan';
+        throw new HubError('INVALID_REQUEST', `Invalid ${param}: ${describeProblems(read.problems)}`, { code: 'invalid_plan', param });
+      }
+      plan = JSON.stringify(read.plan);
+    }
+    return this.runtime.runs.decide(tenantId, runId, {
+      callId: pending.call_id,
+      decision: decision.decision,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      ...(decision.decision === 'approve' ? { values: { changes: decision.changes ?? '', plan } } : {}),
+      by,
+    });
+  }
+
+  /** A workflow run of an installation of the app, or a 404. */
+  private async buildRun(tenantId: string, runId: string): Promise<RunRecord> {
+    const run = await new RunsRepository(this.db, tenantId).get(runId);
+    if (run?.kind !== 'workflow' || !(await this.installations.byAgent(tenantId, SITE_BUILDER_APP, run.subject))) {
+      throw new HubError('NOT_FOUND', `No site-builder run \`${runId}\`.`, { code: 'run_not_found' });
+    }
+    return run;
   }
 
   /** The workflow run a call belongs to: the run itself (a tool step), or the workflow that started it (the builder agent). */
@@ -312,6 +330,18 @@ export class SiteBuilderApp {
           };
         return json({ intake: outcome.intake, missing: outcome.missing });
       }
+      case 'site_answers': {
+        const intake = readIntake(args.intake);
+        if (!intake.ok) return { type: 'error', message: 'The intake passed on is not valid.' };
+        const answers: Partial<Record<MissingAnswer['field'], unknown>> = {
+          offering: args.offering,
+          location: args.location,
+          contact: args.contact,
+        };
+        return json(mergeAnswers(intake.intake satisfies SiteIntake, answers));
+      }
+      case 'site_plan':
+        return json(settlePlan(args.drafted, args.approval as { approved?: unknown; values?: unknown } | null));
       case 'write_file': {
         const id = await this.draft(workflowRun);
         const content = String(args.content);
@@ -356,6 +386,17 @@ export class SiteBuilderApp {
           checks: report.checks.map((check) => ({ check: check.check, status: check.status, ...(check.note ? { note: check.note } : {}) })),
         });
       }
+    }
+  }
+
+  /** Deletes a build's draft sandbox if it has one still live (its storage is billed to the end). Never throws. */
+  private async discardDraft(tenantId: string, workflowRunId: string): Promise<void> {
+    const id = draftSandboxId(workflowRunId);
+    try {
+      const draft = await this.sandboxes.get(tenantId, id).catch(() => undefined);
+      if (draft?.status === 'live') await this.sandboxes.delete(tenantId, id, 'run_ended');
+    } catch {
+      // Deleted meanwhile (the publish step, another replica); an undeleted one expires by its timeout.
     }
   }
 
