@@ -2,8 +2,10 @@
  * `npm run bench` / `npm run bench:quick`: every lane against the same fake upstream, in one run, on
  * this machine; writes bench/results/{latest|quick}.json, .md and SVG charts.
  *
- *   tsx bench/run.ts [--quick] [--lanes direct,bare-proxy,...] [--baseline DIR]
+ *   tsx bench/run.ts [--quick] [--lanes direct,bare-proxy,...] [--baseline DIR] [--reps N] [--saturation-only]
  *
+ * `--reps N` repeats every saturation and load run N times (interleaved); `--saturation-only` skips the fixed
+ * loads and the open-streams test (a quicker A/B of throughput and sequential latency).
  * `--baseline DIR` adds the lane `tokenhub-baseline`: DIR/dist (another build, e.g. a worktree of the last
  * commit built in place) measured next to this build in the same run, for an A/B of a hot-path change.
  */
@@ -28,10 +30,21 @@ import { provisionAccount } from './targets/hub-economy.js';
 import { UpstreamProcess } from './targets/upstream.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, lanes: { type: 'string' }, baseline: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    lanes: { type: 'string' },
+    baseline: { type: 'string' },
+    reps: { type: 'string' },
+    'saturation-only': { type: 'boolean', default: false },
+  },
 });
 const base: Profile = values.quick ? QUICK : FULL;
-const chosen: Profile = values.lanes ? { ...base, lanes: values.lanes.split(',') as LaneId[] } : base;
+const repetitions = values.reps ? Math.max(1, Number.parseInt(values.reps, 10) || 1) : undefined;
+const chosen: Profile = {
+  ...base,
+  ...(values.lanes ? { lanes: values.lanes.split(',') as LaneId[] } : {}),
+  ...(repetitions ? { saturationReps: repetitions, loadReps: repetitions } : {}),
+};
 // A/B in one run: another build's dist/ as its own lane, right after the PGlite hub, interleaved like every lane.
 const profile: Profile =
   values.baseline && !chosen.lanes.includes('tokenhub-baseline')
@@ -103,10 +116,12 @@ log(`started ${lanes.runs.map((run) => run.lane.id).join(', ')}; warm-up`);
 await prepareLanes(lanes.runs, ctx);
 log('saturation (repetitions interleaved across lanes)');
 await measureSaturation(lanes.runs, ctx);
-log('fixed offered loads');
-await measureLoads(lanes.runs, ctx);
-log('concurrent open streams');
-for (const run of lanes.runs) await measureOpenStreams(run, ctx);
+if (!values['saturation-only']) {
+  log('fixed offered loads');
+  await measureLoads(lanes.runs, ctx);
+  log('concurrent open streams');
+  for (const run of lanes.runs) await measureOpenStreams(run, ctx);
+}
 await lanes.stop();
 const results: LaneResult[] = [...lanes.runs.map((run) => run.result), ...lanes.failed];
 const pgliteDataDir = lanes.pgliteDataDir;
