@@ -18,6 +18,7 @@ import { type AgentRuntime, agentApiPaths, resealToolSecrets } from './agents/in
 import { agentModelsOf, composeAgents, tenantAuthenticator } from './app-agents.js';
 import { composeInbox } from './app-inbox.js';
 import { composeSandboxes, type HubSandboxes } from './app-sandboxes.js';
+import { supplierMatchEmbeddings } from './app-supplier-match.js';
 import { composeWorkflows, type HubWorkflows } from './app-workflows.js';
 import { SiteBuilderApp, siteBuilderApiPaths, siteBuildRoutes, siteRoutes } from './apps/site-builder/index.js';
 import { SupplierMatchApp } from './apps/supplier-match/index.js';
@@ -242,7 +243,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     sandboxes: sandboxes.service,
     chromium: options.config.apps.site_builder.chromium,
   });
-  const supplierMatch = new SupplierMatchApp({ db, runtime: agentRuntime, workflows: workflows.service });
+  const supplierMatch = new SupplierMatchApp({
+    db,
+    runtime: agentRuntime,
+    workflows: workflows.service,
+    embeddings: supplierMatchEmbeddings({ economy, client: lateClient }),
+  });
   const inbox = composeInbox({
     db,
     economy,

@@ -65,6 +65,7 @@ export function appApiPaths(): ZodOpenApiPathsObject {
                 catalogue: z
                   .union([z.object({ csv: z.string() }), z.object({ suppliers: z.array(z.record(z.string(), z.unknown())) })])
                   .optional(),
+                embedding_model: z.string().optional().describe('An embedding model the hub routes: searches blend semantic similarity.'),
               }),
             },
           },

@@ -11,6 +11,7 @@ const installBody = appInstallBody.extend({
   seed: z.number().int().min(0).max(4_294_967_295).optional(),
   size: z.number().int().min(1).max(50_000).optional(),
   catalogue: catalogueBody.optional(),
+  embedding_model: z.string().min(1).max(200).optional(),
 });
 
 const importedSuppliers = (body: z.infer<typeof catalogueBody>) =>
@@ -32,12 +33,14 @@ export function registerSupplierMatchRoutes(app: FastifyInstance, supplierMatch:
       ...(body.seed !== undefined ? { seed: body.seed } : {}),
       ...(body.size !== undefined ? { size: body.size } : {}),
       ...(body.catalogue ? { suppliers: importedSuppliers(body.catalogue) } : {}),
+      ...(body.embedding_model ? { embeddingModel: body.embedding_model } : {}),
     });
     return reply.code(201).send({
       installation: installationDto(installed.installation),
       agent: installed.agent,
       workflow: installed.workflow,
       suppliers: installed.suppliers,
+      embedding_model: body.embedding_model ?? null,
     });
   });
 

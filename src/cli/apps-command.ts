@@ -27,12 +27,16 @@ export function registerAppsCommand(program: Command): Command {
     .option('--name <name>', 'installation name, also the agent name (default: the app name); supplier-match: the workflow name too')
     .option('--catalogue <file>', 'supplier-match: a real catalogue (.csv or .json) instead of the generated one')
     .option('--size <n>', 'supplier-match: suppliers in the generated catalogue (default 3000)')
+    .option('--embedding-model <name>', 'supplier-match: an embedding model the hub routes, for semantic similarity in searches')
     .action(
-      async (app: string, options: HubOptions & { tenant: string; model: string; name?: string; catalogue?: string; size?: string }) => {
+      async (
+        app: string,
+        options: HubOptions & { tenant: string; model: string; name?: string; catalogue?: string; size?: string; embeddingModel?: string },
+      ) => {
         if (!(SHIPPED_APPS as readonly string[]).includes(app))
           throw new Error(`unknown app "${app}": the shipped apps are: ${SHIPPED_APPS.join(', ')}`);
-        if (app !== 'supplier-match' && (options.catalogue || options.size))
-          throw new Error('--catalogue and --size are options of supplier-match');
+        if (app !== 'supplier-match' && (options.catalogue || options.size || options.embeddingModel))
+          throw new Error('--catalogue, --size and --embedding-model are options of supplier-match');
         let extra: Record<string, unknown> = {};
         if (options.catalogue) {
           const text = await readFile(options.catalogue, 'utf8');
@@ -50,6 +54,7 @@ export function registerAppsCommand(program: Command): Command {
             tenant_id: options.tenant,
             model: options.model,
             ...(options.name ? { name: options.name } : {}),
+            ...(options.embeddingModel ? { embedding_model: options.embeddingModel } : {}),
             ...extra,
           },
         );

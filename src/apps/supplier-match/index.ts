@@ -9,7 +9,8 @@
  *   filters, ranked and explained per supplier, with an optional semantic ranker (`searchSuppliers`);
  * - the tools `search_suppliers`, `compare_suppliers`, `draft_rfq`, `simulate_replies` (`runSupplierTool`);
  * - the installer `SupplierMatchApp` (catalogue, agent, the `supplier-match` workflow of workflow.yaml);
- * - the eval: labelled requests from the generator (`generateEvalRequests`), precision@5 and nDCG@10.
+ * - the eval: labelled requests from the generator (`generateEvalRequests`), precision@5 and nDCG@10 of the search
+ *   asked directly (`evaluateSearch`) and of the installed agent run through the hub (`evaluateAgentLane`).
  */
 export {
   catalogueJsonText,
@@ -23,6 +24,15 @@ export {
   type SupplierCriteria,
 } from './catalogue/generator.js';
 export { CSV_COLUMNS, catalogueCsv, type ImportProblem, importCatalogue, parseCatalogue } from './catalogue/import.js';
+export {
+  type AgentLaneHub,
+  type AgentLaneOptions,
+  type AgentLaneResult,
+  type AgentLaneSearch,
+  evaluateAgentLane,
+  scriptedSearchScript,
+  searchesOf,
+} from './eval/agent-lane.js';
 export { ndcgAtK, precisionAtK, type RankingReport, rankingReport } from './eval/metrics.js';
 export { evaluateSearch, type SearchEvalMode, type SearchEvalResult } from './eval/search-eval.js';
 export { type PriceTier, type Supplier, type SupplierJson, supplierJson, tierAt } from './model.js';
@@ -36,6 +46,8 @@ export {
 } from './search.js';
 export {
   SUPPLIER_MATCH_APP,
+  type SupplierEmbeddingCall,
+  type SupplierEmbeddings,
   SupplierMatchApp,
   type SupplierMatchInstallation,
   type SupplierMatchInstallRequest,

@@ -62,6 +62,8 @@ export interface SearchOutcome {
   /** False when no supplier matched the text and the ranking fell back to the filters alone. */
   textMatched: boolean;
   semantic: boolean;
+  /** Why semantic similarity was asked for and not used (the embedding call failed): the ranking is text and filters only. */
+  semanticError?: string;
 }
 
 // Enough to rank well past the first page without reading a whole catalogue into memory.
@@ -133,13 +135,19 @@ export async function searchSuppliers(
     hits = await catalogue.search(filters, undefined, CANDIDATE_POOL);
     textMatched = false;
   }
-  const semantic =
-    options.semantic && request.query && hits.length > 0
-      ? await options.semantic.similarities(
-          request.query,
-          hits.map((hit) => `${hit.supplier.nameEn}. ${hit.supplier.products.join(', ')}. ${hit.supplier.descriptionEn}`),
-        )
-      : undefined;
+  let semantic: number[] | undefined;
+  let semanticError: string | undefined;
+  if (options.semantic && request.query && hits.length > 0) {
+    try {
+      semantic = await options.semantic.similarities(
+        request.query,
+        hits.map((hit) => `${hit.supplier.nameEn}. ${hit.supplier.products.join(', ')}. ${hit.supplier.descriptionEn}`),
+      );
+    } catch (error) {
+      // A search without its semantic part still answers the seller; the result says why it is missing.
+      semanticError = error instanceof Error ? error.message : String(error);
+    }
+  }
   const topText = Math.max(...hits.map((hit) => hit.textRank), 0);
   const matches = hits.map((hit, index): SupplierMatch => {
     const { supplier } = hit;
@@ -173,5 +181,11 @@ export async function searchSuppliers(
     .map((match, order) => ({ match, order }))
     .sort((left, right) => right.match.score - left.match.score || left.order - right.order)
     .map(({ match }) => match);
-  return { matches: ranked.slice(0, limit), candidates: hits.length, textMatched, semantic: semantic !== undefined };
+  return {
+    matches: ranked.slice(0, limit),
+    candidates: hits.length,
+    textMatched,
+    semantic: semantic !== undefined,
+    ...(semanticError !== undefined ? { semanticError } : {}),
+  };
 }

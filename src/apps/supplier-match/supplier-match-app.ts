@@ -14,7 +14,7 @@ import {
 import type { WorkflowService } from '../../workflows/index.js';
 import { DEFAULT_SEED, DEFAULT_SUPPLIER_COUNT, generateCatalogue } from './catalogue/generator.js';
 import type { Supplier } from './model.js';
-import type { SemanticRanker } from './search.js';
+import { embeddingRanker } from './search.js';
 import { runSupplierTool, SUPPLIER_TOOLS, type SupplierToolName } from './tools.js';
 
 export const SUPPLIER_MATCH_APP = 'supplier-match';
@@ -37,7 +37,23 @@ export interface SupplierMatchInstallRequest {
   size?: number;
   /** A real catalogue instead of the generated one (already validated, see `importCatalogue`). */
   suppliers?: Supplier[];
+  /** An embedding model the hub routes: searches then blend semantic similarity (absent: text and filters only). */
+  embeddingModel?: string;
 }
+
+/** One embeddings call of a search, made for a run: the key that started the run pays, its ledger row names the run. */
+export interface SupplierEmbeddingCall {
+  tenantId: string;
+  keyId: string;
+  model: string;
+  runId: string;
+  agent?: string;
+  workflow?: string;
+  threadId: string | null;
+}
+
+/** Embeds texts through the hub's gateway (admitted, metered and billed like any call): one vector per text, in order. */
+export type SupplierEmbeddings = (texts: string[], call: SupplierEmbeddingCall) => Promise<number[][]>;
 
 export interface SupplierMatchInstallation {
   installation: AppInstallationRecord;
@@ -74,22 +90,22 @@ export class SupplierMatchApp {
   private readonly workflows: WorkflowService;
   private readonly clock: Clock;
   private readonly installations: AppInstallationsRepository;
-  private readonly semantic: ((tenantId: string) => SemanticRanker | undefined) | undefined;
+  private readonly embeddings: SupplierEmbeddings | undefined;
 
   constructor(options: {
     db: Database;
     runtime: AgentRuntime;
     workflows: WorkflowService;
     clock?: Clock;
-    /** Semantic similarity for a tenant's searches, when an embedding model is routed for it (absent: text and filters only). */
-    semantic?: (tenantId: string) => SemanticRanker | undefined;
+    /** The hub's embeddings, for installations that name an embedding model (absent: text and filters only). */
+    embeddings?: SupplierEmbeddings;
   }) {
     this.db = options.db;
     this.runtime = options.runtime;
     this.workflows = options.workflows;
     this.clock = options.clock ?? systemClock;
     this.installations = new AppInstallationsRepository(options.db);
-    this.semantic = options.semantic;
+    this.embeddings = options.embeddings;
     for (const tool of SUPPLIER_TOOLS) {
       options.runtime.appTools.register(supplierToolRef(tool.name), (context) => this.toolFor(tool.name, context));
     }
@@ -130,6 +146,7 @@ export class SupplierMatchApp {
           model: request.model,
           workflow: name,
           catalogue: request.suppliers ? { source: 'import' } : { source: 'generated', seed, size },
+          ...(request.embeddingModel ? { embedding_model: request.embeddingModel } : {}),
         },
       },
       this.now(),
@@ -173,13 +190,29 @@ export class SupplierMatchApp {
     if (!tool) throw new Error(`no supplier tool ${name}`);
     const run = await new RunsRepository(this.db, context.tenantId).get(context.runId);
     const installation = run ? await this.installations.byAgent(context.tenantId, SUPPLIER_MATCH_APP, run.subject) : undefined;
+    const embeddingModel = installation?.config.embedding_model;
+    const keyId = run?.input.key_id;
+    const embed = this.embeddings;
+    const semantic =
+      run && embed && typeof embeddingModel === 'string' && typeof keyId === 'string'
+        ? embeddingRanker((texts) =>
+            embed(texts, {
+              tenantId: context.tenantId,
+              keyId,
+              model: embeddingModel,
+              runId: run.id,
+              ...(run.kind === 'workflow' ? { workflow: run.subject } : { agent: run.subject }),
+              ...(run.kind !== 'workflow' && typeof run.input.workflow === 'string' ? { workflow: run.input.workflow } : {}),
+              threadId: run.threadId,
+            }),
+          )
+        : undefined;
     return {
       spec: { name: tool.name, description: tool.description, parameters: tool.parameters },
       approval: 'never',
       idempotent: tool.idempotent,
       invoke: async (args): Promise<ToolOutcome> => {
         if (!installation) return { type: 'error', message: 'This run is not of an installation of the supplier-match app.' };
-        const semantic = this.semantic?.(context.tenantId);
         const result = await runSupplierTool(name, args, {
           catalogue: new SupplierCatalogueRepository(this.db, context.tenantId, installation.id),
           ...(semantic ? { semantic } : {}),

@@ -199,6 +199,9 @@ export async function runSupplierTool(
           candidates: outcome.candidates,
           text_matched: outcome.textMatched,
           semantic: outcome.semantic,
+          ...(outcome.semanticError !== undefined
+            ? { semantic_error: `semantic similarity unavailable, ranked by text and filters only: ${outcome.semanticError}` }
+            : {}),
         },
       };
     }
