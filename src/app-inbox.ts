@@ -9,6 +9,7 @@ import { createInbox, type Inbox, InboxWebhooks, parseSentiment, SENTIMENT_INSTR
 import { type HubMetrics, InboxMetrics } from './observability/index.js';
 import type { UpstreamAddressPolicy } from './providers/index.js';
 import type { Database, InboxEventRecord, InboxTaskRecord } from './storage/index.js';
+import { checkHumanDecision } from './workflows/index.js';
 
 /**
  * The sentiment rule's classifier: a cheap model through the in-process gateway, billed to the
@@ -66,6 +67,7 @@ export function composeInbox(parts: {
     identity: parts.identity,
     webhooks,
     classify: sentimentClassifier(parts.economy, parts.client),
+    checkDecision: checkHumanDecision,
     observer: {
       taskChanged: (task, event) => {
         metrics?.observe(task, event);

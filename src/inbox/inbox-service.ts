@@ -8,6 +8,7 @@ import {
   type InboxTaskStatus,
   InboxTasksRepository,
   type NewInboxTask,
+  type RunRecord,
   RunsRepository,
   ThreadsRepository,
   type UserRecord,
@@ -24,6 +25,15 @@ export interface Operator {
   tenantId: string;
   user: UserRecord;
 }
+
+/**
+ * Refuses a decision before anything is stored, by throwing a HubError (the composition root gives workflows'
+ * check of a form step's answer): the task stays open to decide again.
+ */
+export type DecisionCheck = (
+  run: RunRecord,
+  decision: { callId: string; decision: 'approve' | 'reject'; values?: Record<string, unknown> },
+) => void;
 
 const actorOf = (operator: Operator): string => `user:${operator.user.id}`;
 const DEFAULT_LEASE_MS = 15 * 60_000;
@@ -43,12 +53,21 @@ export class InboxService implements ThreadGate {
   private readonly notifier: InboxNotifier;
   private readonly clock: Clock;
   private readonly classify: SentimentClassifier | undefined;
+  private readonly checkDecision: DecisionCheck | undefined;
 
-  constructor(options: { db: Database; runtime: AgentRuntime; notifier: InboxNotifier; classify?: SentimentClassifier; clock?: Clock }) {
+  constructor(options: {
+    db: Database;
+    runtime: AgentRuntime;
+    notifier: InboxNotifier;
+    classify?: SentimentClassifier;
+    checkDecision?: DecisionCheck;
+    clock?: Clock;
+  }) {
     this.db = options.db;
     this.runtime = options.runtime;
     this.notifier = options.notifier;
     this.classify = options.classify;
+    this.checkDecision = options.checkDecision;
     this.clock = options.clock ?? systemClock;
   }
 
@@ -308,6 +327,10 @@ export class InboxService implements ThreadGate {
     }
     if (!(task.status === 'open' || (task.status === 'claimed' && task.assignee === operator.user.id))) {
       throw this.refusal(task, operator, decision);
+    }
+    if (this.checkDecision) {
+      const run = await new RunsRepository(this.db, operator.tenantId).get(task.runId);
+      if (run) this.checkDecision(run, { callId: task.callId, decision, ...(values ? { values } : {}) });
     }
     try {
       await this.runtime.runs.decide(operator.tenantId, task.runId, {

@@ -6,7 +6,7 @@ import type { RunBroadcast } from '../runs/index.js';
 import type { Database } from '../storage/index.js';
 import type { SentimentClassifier } from './escalation.js';
 import { InboxNotifier, type InboxObserver } from './inbox-notifier.js';
-import { InboxService } from './inbox-service.js';
+import { type DecisionCheck, InboxService } from './inbox-service.js';
 import { InboxStats } from './inbox-stats.js';
 import { InboxSweeper } from './inbox-sweeper.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
@@ -20,6 +20,8 @@ export interface InboxOptions {
   identity: Identity;
   webhooks?: InboxWebhooks;
   classify?: SentimentClassifier;
+  /** Refuses a decision before it is stored (a workflow form step's answer that does not fit its form). */
+  checkDecision?: DecisionCheck;
   observer?: InboxObserver;
   clock?: Clock;
   /** How often each replica sweeps expired claims, SLA breaches and runs lacking their task (default 5 s). */
@@ -54,6 +56,7 @@ export function createInbox(options: InboxOptions): Inbox {
     notifier,
     clock,
     ...(options.classify ? { classify: options.classify } : {}),
+    ...(options.checkDecision ? { checkDecision: options.checkDecision } : {}),
   });
   options.runtime.threads.setGate(service);
   options.runtime.onRunSettled((run) => {

@@ -6,7 +6,7 @@
 export { asksForPerson, parseSentiment, SENTIMENT_INSTRUCTIONS, type SentimentClassifier } from './escalation.js';
 export { createInbox, type Inbox, type InboxOptions } from './inbox.js';
 export type { InboxObserver } from './inbox-notifier.js';
-export { InboxService, type Operator } from './inbox-service.js';
+export { type DecisionCheck, InboxService, type Operator } from './inbox-service.js';
 export { InboxStats, type InboxStatsDto, type InboxStatsQuery, type InboxStatsRow } from './inbox-stats.js';
 export { inboxApiPaths, inboxStatsSchema } from './openapi-paths.js';
 export { adminStatsQuery, statsQuery } from './routes/inbox-schemas.js';

@@ -224,7 +224,7 @@ export function inboxApiPaths(): ZodOpenApiPathsObject {
     '/v1/inbox/tasks/{id}/approve': {
       post: holderAction(
         'Approve the call of an approval task (inbox:work)',
-        'On an open task, or one you hold; the run resumes on any replica.',
+        "On an open task, or one you hold; the run resumes on any replica. A workflow form step's `values` are checked against its fields first: 400 `invalid_form` naming the field (`values.email`), the task left as it was.",
         schemas.decision,
         'The resolved task (`resolution: approved`).',
       ),

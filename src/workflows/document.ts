@@ -71,7 +71,7 @@ const common = {
   output_schema: jsonSchema.optional(),
 };
 
-const fieldSchema = z.strictObject({
+export const fieldSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/),
   label: text(200).optional(),
   type: z.enum(['string', 'text', 'number', 'integer', 'boolean', 'enum']),

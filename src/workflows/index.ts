@@ -27,6 +27,7 @@ export { activateWorkflowBody, sendApplied, sendWorkflowSchema, workflowNamePara
 export { workflowRunRoutes } from './routes/workflow-run-routes.js';
 export { registerYamlBody } from './routes/yaml-body.js';
 export { WORKFLOW_RUN_KIND } from './run/child-steps.js';
+export { checkHumanDecision, type HumanDecision } from './run/form-decision.js';
 export type { WorkflowRunDeps } from './run/step-environment.js';
 export { WorkflowRunHandler } from './run/workflow-run-handler.js';
 export {

@@ -140,7 +140,7 @@ export function workflowApiPaths(): ZodOpenApiPathsObject {
     '/v1/workflow-runs/{id}/decisions': {
       post: operation('Decide a human step the run waits on', {
         description:
-          '`call_id` is the step key from `pending`; a form step takes `values`. The run goes on, on any replica, once every pending step has a decision.',
+          '`call_id` is the step key from `pending`; a form step takes `values`, checked against its fields before anything is stored (400 `invalid_form`, `param` naming the field, e.g. `values.email`; the step stays open). The run goes on, on any replica, once every pending step has a decision.',
         requestParams: { path: runPath },
         requestBody: { content: { 'application/json': { schema: schemas.decision } } },
         responses: { '200': json(`${RUN}.`) },

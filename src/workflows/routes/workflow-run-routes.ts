@@ -11,6 +11,7 @@ import {
 } from '../../agents/index.js';
 import { isStorableJson, isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../../core/index.js';
 import { WORKFLOW_NAME_PATTERN } from '../document.js';
+import { checkHumanDecision } from '../run/form-decision.js';
 import { workflowRunSummaryDto } from '../workflow-run-dto.js';
 import type { WorkflowRunService } from '../workflow-run-service.js';
 import { parseRequest } from './parse-request.js';
@@ -115,7 +116,11 @@ export function workflowRunRoutes(deps: {
       const caller = await authenticate(request, RUN);
       const { id } = parseRequest(runParams, request.params);
       const body = parseRequest(workflowDecisionBody, request.body);
-      await runs.get(caller.tenantId, id);
+      checkHumanDecision(await runs.get(caller.tenantId, id), {
+        callId: body.call_id,
+        decision: body.decision,
+        ...(body.values ? { values: body.values } : {}),
+      });
       const run = await deps.engineRuns.decide(caller.tenantId, id, {
         callId: body.call_id,
         decision: body.decision,

@@ -60,19 +60,32 @@ export async function runHumanStep(env: StepEnvironment, step: HumanStep, scope:
 
 /** A form's answer: each field's value or default, checked against its type; anything else is dropped. */
 export function formValues(fields: readonly FormField[], given: Record<string, unknown>): JsonObject {
+  const read = readForm(fields, given);
+  if ('problem' in read) throw new StepError('invalid_form', `the form's field ${read.field} ${read.problem}`);
+  return read.values;
+}
+
+/**
+ * The one definition of a valid form answer, read when the run resumes (`formValues`) and when a decision is
+ * submitted (`checkHumanDecision`): the values, or the first field that is missing or of the wrong type.
+ */
+export function readForm(
+  fields: readonly FormField[],
+  given: Record<string, unknown>,
+): { values: JsonObject } | { field: string; problem: string } {
   const values: JsonObject = {};
   for (const field of fields) {
     const value = given[field.name] ?? field.default;
     if (value === undefined || value === null) {
-      if (field.required) throw new StepError('invalid_form', `the form's field ${field.name} is required`);
+      if (field.required) return { field: field.name, problem: 'is required' };
       values[field.name] = null;
       continue;
     }
     const problem = fieldProblem(field, value);
-    if (problem) throw new StepError('invalid_form', `the form's field ${field.name} ${problem}`);
+    if (problem) return { field: field.name, problem };
     values[field.name] = value as JsonObject[string];
   }
-  return values;
+  return { values };
 }
 
 function fieldProblem(field: FormField, value: unknown): string | undefined {
