@@ -92,10 +92,19 @@ describe.skipIf(unavailable)('the supplier match in the console', () => {
       await page.goto(`${hub.url}/console/inbox?task=${String(task?.id)}`);
       const summary = page.locator('.summary-text');
       await summary.waitFor();
-      // The seller reads the comparison table and the drafts before choosing whom to send RFQs.
+      // The seller reads the comparison table (rendered as a table, not pipes) and the drafts before choosing whom to send RFQs.
       const text = (await summary.textContent()) ?? '';
-      expect(text).toContain('| supplier | location | MOQ | tier | unit price |');
-      for (const id of shortlist) expect(text).toContain(id);
+      await summary.locator('table').waitFor();
+      expect((await summary.locator('table th').allTextContents()).slice(0, 5)).toEqual([
+        'supplier',
+        'location',
+        'MOQ',
+        'tier',
+        'unit price',
+      ]);
+      expect(text).not.toContain('| supplier |');
+      const rows = await summary.locator('table tbody tr').allTextContents();
+      for (const id of shortlist) expect(rows.some((row) => row.includes(id))).toBe(true);
       expect(text).toMatch(/\d RFQ drafts/);
       await shoot(page, 'approval');
 

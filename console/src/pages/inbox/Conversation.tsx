@@ -2,6 +2,7 @@ import type { InboxTask, InboxTaskDetail } from '@contract';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../components/format';
+import { MarkdownText } from '../../components/MarkdownText';
 import { ActionDialog } from './ActionDialog';
 import { ActionError } from './ActionError';
 import { ApprovalCard } from './ApprovalCard';
@@ -128,7 +129,7 @@ export function Conversation({
 
       <section className="summary-card" aria-labelledby="summary-heading">
         <h3 id="summary-heading">{t('summary.heading', { agent: task.agent ?? '—' })}</h3>
-        <p className="summary-text">{task.summary}</p>
+        <MarkdownText className="summary-text" text={task.summary} />
         <p className="muted">{t('summary.reason', { reason: reasonLabel(task.reason, t) })}</p>
       </section>
 

@@ -2,13 +2,17 @@ import type { InboxTranscriptMessage } from '@contract';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../components/format';
+import { MarkdownText } from '../../components/MarkdownText';
 import { ActionError } from './ActionError';
 
 export const REPLY_FIELD_ID = 'inbox-reply';
 
 const contentText = (content: unknown): string => (typeof content === 'string' ? content : JSON.stringify(content, null, 2));
 
-/** The customer's conversation: the customer, the agent, people's replies and notes to the agent, oldest first. */
+/**
+ * The customer's conversation: the customer, the agent, people's replies and notes to the agent, oldest first.
+ * Only the agent's messages are markdown; the customer's and people's words stay plain text.
+ */
 export function Transcript({ messages, agent }: { messages: InboxTranscriptMessage[]; agent: string | null }) {
   const { t, i18n } = useTranslation('inbox');
   const scroller = useRef<HTMLDivElement>(null);
@@ -36,7 +40,11 @@ export function Transcript({ messages, agent }: { messages: InboxTranscriptMessa
               <strong>{who}</strong>
               <time dateTime={message.created_at}>{formatTime(message.created_at, i18n.language)}</time>
             </div>
-            <div className="message-body">{contentText(message.content)}</div>
+            {message.role === 'assistant' && typeof message.content === 'string' ? (
+              <MarkdownText className="message-body" text={message.content} />
+            ) : (
+              <div className="message-body">{contentText(message.content)}</div>
+            )}
           </li>
         );
       })}
