@@ -1,5 +1,5 @@
-import { type AgentRuntime, DEFAULT_TRANSFER_MESSAGE, type HeldThread, type ThreadGate } from '../agents/index.js';
-import { type Clock, HubError, newId, systemClock } from '../core/index.js';
+import { type AgentRuntime, DEFAULT_TRANSFER_MESSAGE } from '../agents/index.js';
+import { type Clock, HubError, systemClock } from '../core/index.js';
 import {
   type Database,
   type InboxEventRecord,
@@ -10,11 +10,10 @@ import {
   type NewInboxTask,
   type RunRecord,
   RunsRepository,
-  ThreadsRepository,
   type UserRecord,
 } from '../storage/index.js';
-import { type SentimentClassifier, screenMessage } from './escalation.js';
 import type { InboxNotifier } from './inbox-notifier.js';
+import { openTask } from './open-task.js';
 import { effectiveTask } from './task-dto.js';
 import { approvalsOf, handoffOf, placementOf } from './task-origins.js';
 
@@ -45,28 +44,25 @@ const PAUSED_FOR_PEOPLE = new Set(['handed_off', 'needs_attention', 'waiting_app
  * time (a claim is one conditional UPDATE, so of concurrent claims on any replicas exactly one wins), and
  * the actions a claim allows — reply into the customer's thread, call the agent's tools, approve or reject
  * a call, hand the thread back to the agent, resolve, transfer to another queue. While a hand-off is open
- * the person holds its thread and no agent answers in it.
+ * the person holds its thread and no agent answers in it (`InboxThreadGate`).
  */
-export class InboxService implements ThreadGate {
+export class InboxService {
   private readonly db: Database;
   private readonly runtime: AgentRuntime;
   private readonly notifier: InboxNotifier;
   private readonly clock: Clock;
-  private readonly classify: SentimentClassifier | undefined;
   private readonly checkDecision: DecisionCheck | undefined;
 
   constructor(options: {
     db: Database;
     runtime: AgentRuntime;
     notifier: InboxNotifier;
-    classify?: SentimentClassifier;
     checkDecision?: DecisionCheck;
     clock?: Clock;
   }) {
     this.db = options.db;
     this.runtime = options.runtime;
     this.notifier = options.notifier;
-    this.classify = options.classify;
     this.checkDecision = options.checkDecision;
     this.clock = options.clock ?? systemClock;
   }
@@ -99,78 +95,8 @@ export class InboxService implements ThreadGate {
     return opened;
   }
 
-  private async create(tenantId: string, task: NewInboxTask, actor: string): Promise<InboxTaskRecord> {
-    const created = await new InboxTasksRepository(this.db, tenantId).create(task, this.now(), actor);
-    if (created.created && created.event) await this.notifier.changed(created.task, created.event);
-    return created.task;
-  }
-
-  // ---- the thread gate ---------------------------------------------------------------------------------
-
-  async holding(tenantId: string, threadId: string): Promise<HeldThread | undefined> {
-    const task = await new InboxTasksRepository(this.db, tenantId).holding(threadId);
-    return task ? { taskId: task.id, status: effectiveTask(task, this.clock.now()).status } : undefined;
-  }
-
-  async joined(tenantId: string, held: HeldThread, message: { id: string; content: string }): Promise<void> {
-    const repository = new InboxTasksRepository(this.db, tenantId);
-    const event = await repository.record(held.taskId, 'task.message', 'customer', { message_id: message.id, role: 'user' }, this.now());
-    const task = await repository.get(held.taskId);
-    if (task) await this.notifier.changed(task, event);
-  }
-
-  async screen(request: {
-    tenantId: string;
-    keyId: string;
-    threadId: string;
-    agent: string;
-    content: string;
-  }): Promise<{ reason: string } | undefined> {
-    const agent = await this.runtime.agents.resolve(request.tenantId, request.agent).catch(() => undefined);
-    if (!agent?.definition.escalation) return undefined;
-    try {
-      return await screenMessage(agent.definition.escalation, request, this.classify);
-    } catch {
-      // A classifier that fails (its model is down, over budget) must not stop the agent from answering.
-      return undefined;
-    }
-  }
-
-  async escalate(request: {
-    tenantId: string;
-    threadId: string;
-    agent: string;
-    reason: string;
-    message: { id: string; content: string };
-  }): Promise<{ held: HeldThread; notice: Awaited<ReturnType<ThreadsRepository['appendNotice']>> | null }> {
-    const agent = await this.runtime.agents.resolve(request.tenantId, request.agent).catch(() => undefined);
-    const rules = agent?.definition.escalation;
-    const why = request.reason === 'customer_request' ? 'The customer asked for a person.' : "The customer's message reads as upset.";
-    const task = await this.create(
-      request.tenantId,
-      {
-        id: newId('tsk'),
-        origin: `message:${request.message.id}`,
-        kind: 'handoff',
-        reason: request.reason,
-        ...placementOf(rules, this.now()),
-        subject: why,
-        summary: `${why} They wrote: "${request.message.content.slice(0, 2_000)}"`,
-        agent: request.agent,
-        threadId: request.threadId,
-        runId: null,
-        callId: null,
-        callName: null,
-        callArguments: null,
-      },
-      `agent:${request.agent}`,
-    );
-    const notice = await new ThreadsRepository(this.db, request.tenantId).appendNotice(
-      request.threadId,
-      { content: rules?.transfer_message ?? DEFAULT_TRANSFER_MESSAGE },
-      this.now(),
-    );
-    return { held: { taskId: task.id, status: task.status }, notice };
+  private create(tenantId: string, task: NewInboxTask, actor: string): Promise<InboxTaskRecord> {
+    return openTask({ db: this.db, notifier: this.notifier }, tenantId, task, actor, this.now());
   }
 
   // ---- reading -----------------------------------------------------------------------------------------

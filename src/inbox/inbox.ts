@@ -9,6 +9,7 @@ import { InboxNotifier, type InboxObserver } from './inbox-notifier.js';
 import { type DecisionCheck, InboxService } from './inbox-service.js';
 import { InboxStats } from './inbox-stats.js';
 import { InboxSweeper } from './inbox-sweeper.js';
+import { InboxThreadGate } from './inbox-thread-gate.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { inboxStatsRoute } from './routes/inbox-stats-route.js';
 import { type InboxWebhooks, inboxWebhookRoutes } from './webhooks/index.js';
@@ -55,10 +56,17 @@ export function createInbox(options: InboxOptions): Inbox {
     runtime: options.runtime,
     notifier,
     clock,
-    ...(options.classify ? { classify: options.classify } : {}),
     ...(options.checkDecision ? { checkDecision: options.checkDecision } : {}),
   });
-  options.runtime.threads.setGate(service);
+  options.runtime.threads.setGate(
+    new InboxThreadGate({
+      db: options.db,
+      runtime: options.runtime,
+      notifier,
+      clock,
+      ...(options.classify ? { classify: options.classify } : {}),
+    }),
+  );
   options.runtime.onRunSettled((run) => {
     void service.openTasksFor(run.tenantId, run.id).catch(onError);
   });
