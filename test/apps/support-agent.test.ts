@@ -118,18 +118,16 @@ describe('the support agent', () => {
 
   it('hands a case to a person with transfer_to_human_agents (an inbox task with the summary)', async () => {
     const threadId = String((await call('POST', '/v1/threads', {}, key)).body.id);
-    hub.hub
-      .scripted('script')
-      .setScript([
-        {
-          tool_calls: [
-            {
-              name: 'transfer_to_human_agents',
-              arguments: { summary: 'Customer is furious about a late delivery and wants compensation.' },
-            },
-          ],
-        },
-      ]);
+    hub.hub.scripted('script').setScript([
+      {
+        tool_calls: [
+          {
+            name: 'transfer_to_human_agents',
+            arguments: { summary: 'Customer is furious about a late delivery and wants compensation.' },
+          },
+        ],
+      },
+    ]);
     const reply = await post(threadId, 'This is the third time my order is late!! I want compensation NOW');
     expect(reply.body.run).toMatchObject({ status: 'handed_off' });
     const owner = await admin<Json>(hub, 'POST', '/admin/v1/users', {

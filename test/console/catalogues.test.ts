@@ -28,7 +28,11 @@ describe('the console message catalogues', () => {
   const namespaces = readdirSync(join(LOCALES, 'en')).filter((file) => file.endsWith('.json'));
 
   it('has the same namespaces in English and Chinese', () => {
-    expect(readdirSync(join(LOCALES, 'zh')).filter((file) => file.endsWith('.json')).sort()).toEqual([...namespaces].sort());
+    expect(
+      readdirSync(join(LOCALES, 'zh'))
+        .filter((file) => file.endsWith('.json'))
+        .sort(),
+    ).toEqual([...namespaces].sort());
     expect(namespaces.length).toBeGreaterThanOrEqual(13);
   });
 
@@ -60,7 +64,9 @@ function literalTexts(source: string): string[] {
     const text = (match[1] ?? '').trim();
     if (/[A-Za-z\u4e00-\u9fff]/.test(text) && !/[;=()]/.test(text)) found.push(text);
   }
-  for (const match of withoutComments.matchAll(/\b(?:aria-label|title|placeholder|alt|aria-description)="([^"]*[A-Za-z\u4e00-\u9fff][^"]*)"/g)) {
+  for (const match of withoutComments.matchAll(
+    /\b(?:aria-label|title|placeholder|alt|aria-description)="([^"]*[A-Za-z\u4e00-\u9fff][^"]*)"/g,
+  )) {
     found.push(match[1] ?? '');
   }
   return found;

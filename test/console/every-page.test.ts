@@ -27,7 +27,10 @@ const ADMIN_PAGES = ['overview', 'keys', 'tenants', 'users', 'providers', 'reque
 async function visit(page: Page, url: string, name: string, errors: string[]): Promise<void> {
   // Not 'networkidle': the inbox keeps its live event stream open. Wait for the page's loading states to clear.
   await page.goto(url);
-  await expect.poll(() => page.locator('main [role="status"]').count(), { timeout: 20_000 }).toBe(0).catch(() => undefined);
+  await expect
+    .poll(() => page.locator('main [role="status"]').count(), { timeout: 20_000 })
+    .toBe(0)
+    .catch(() => undefined);
   await expect.poll(() => page.locator('main h1').first().textContent(), { timeout: 15_000 }).toMatch(/\S/);
   expect(await page.locator('main h1').first().textContent(), `${name} is not the not-found page`).not.toMatch(/Page not found|页面不存在/);
   expect(await seriousAxeViolations(page), `${name}: axe`).toEqual([]);
