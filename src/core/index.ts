@@ -5,6 +5,7 @@ export * from './completion.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './latency-histogram.js';
+export * from './map-pooled.js';
 export * from './money.js';
 export * from './parse-input.js';
 export * from './redact-secrets.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MemoryStore, replayExpectedActions, storeHash } from '../apps/support/index.js';
+import { mapPooled } from '../core/index.js';
 import { type AgentUnderTest, describeAgent, resolveAgent } from './agent-under-test.js';
 import { EvalHubClient, type EvalTarget, type Json } from './hub-client.js';
 import { settledLedger, sumRows } from './ledger.js';
@@ -35,20 +36,6 @@ async function evalTenant(client: EvalHubClient, given: string | undefined): Pro
   const found = tenants.data.find((tenant) => tenant.name === 'eval');
   if (found) return found.id;
   return String((await client.admin<Json>('POST', '/admin/v1/tenants', { name: 'eval' })).id);
-}
-
-/** Runs `work` over `items` with at most `limit` at once, keeping the results in the items' order. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
 }
 
 /** Every hand-off task of the tenant, by thread, read with a viewer's key. */
@@ -135,7 +122,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
     `eval ${evalId}: ${suite.name}, ${tasks.length} tasks × ${trials} trials, agent ${describeAgent(options.agent)}, customer ${options.userModel}`,
   );
   let done = 0;
-  const results: TrialResult[] = await pool(work, options.concurrency ?? 4, async ({ task, trial }) => {
+  const results: TrialResult[] = await mapPooled(work, options.concurrency ?? 4, async ({ task, trial }) => {
     const result = await runTrial(context, task, trial);
     done += 1;
     progress(

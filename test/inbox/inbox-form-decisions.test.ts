@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, createTenant } from '../support/economy.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { decisionState } from '../support/workflow-runs.js';
 import { type Answer, call, createPerson, type Json, type Person, SCRIPTED_CONFIG, waitFor } from './inbox-support.js';
 
 let hub: TestHub;
@@ -37,16 +38,7 @@ const REVIEW_FORM = {
   },
 };
 
-/** The run's status and state, its decided events, and its task's row: a refused answer must change none of it. */
-async function stored(runId: string): Promise<Json> {
-  const db = hub.hub.db;
-  const [runs, decided, tasks] = await Promise.all([
-    db.query<Json>('select status, state, updated_at from runs where id = $1', [runId]),
-    db.query<Json>(`select count(*)::int as n from run_events where run_id = $1 and type = 'approval.decided'`, [runId]),
-    db.query<Json>('select status, assignee, resolution, updated_at from inbox_tasks where run_id = $1', [runId]),
-  ]);
-  return { run: runs[0], decided: decided[0]?.n, tasks };
-}
+const stored = (runId: string): Promise<Json> => decisionState(hub, runId);
 
 /** Starts a run of the form workflow and returns it with the open approval task the operator sees for it. */
 async function openTask(order: string): Promise<{ runId: string; taskId: string }> {

@@ -54,3 +54,14 @@ export async function startWorkflowRunHub(tenantName: string): Promise<WorkflowR
     },
   };
 }
+
+/** The run's status and state, its decided events, and its inbox tasks' rows: what a refused decision must leave as it was. */
+export async function decisionState(hub: TestHub, runId: string): Promise<Json> {
+  const db = hub.hub.db;
+  const [runs, decided, tasks] = await Promise.all([
+    db.query<Json>('select status, state, updated_at from runs where id = $1', [runId]),
+    db.query<Json>(`select count(*)::int as n from run_events where run_id = $1 and type = 'approval.decided'`, [runId]),
+    db.query<Json>('select status, assignee, resolution, updated_at from inbox_tasks where run_id = $1', [runId]),
+  ]);
+  return { run: runs[0], decided: decided[0]?.n, tasks };
+}

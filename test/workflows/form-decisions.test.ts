@@ -4,7 +4,7 @@
  * lets the run go on. A rejection carries no values to check.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkflowRunHub, type WorkflowRunHub, workflow } from '../support/workflow-runs.js';
+import { decisionState, startWorkflowRunHub, type WorkflowRunHub, workflow } from '../support/workflow-runs.js';
 import { call, type Json } from '../support/workflows.js';
 
 let hub: WorkflowRunHub['hub'];
@@ -30,16 +30,7 @@ const REVIEW_FORM = workflow('review-order', {
   output: { approved: '${{ steps.review.output.approved }}', values: '${{ steps.review.output.values }}' },
 });
 
-/** What the hub has stored of the run and its step's inbox task: a refused answer must change none of it. */
-async function stored(runId: string): Promise<Json> {
-  const db = hub.hub.db;
-  const [runs, decided, tasks] = await Promise.all([
-    db.query<Json>('select status, state, updated_at from runs where id = $1', [runId]),
-    db.query<Json>(`select count(*)::int as n from run_events where run_id = $1 and type = 'approval.decided'`, [runId]),
-    db.query<Json>('select status, assignee, resolution, updated_at from inbox_tasks where run_id = $1', [runId]),
-  ]);
-  return { run: runs[0], decided: decided[0]?.n, tasks };
-}
+const stored = (runId: string): Promise<Json> => decisionState(hub, runId);
 
 /** A run of the form workflow, waiting on its step, once the inbox has opened the step's task. */
 async function waitingRun(order: string): Promise<string> {

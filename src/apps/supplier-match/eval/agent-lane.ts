@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { picosToUsd, usdToPicos } from '../../../core/index.js';
+import { mapPooled, picosToUsd, usdToPicos } from '../../../core/index.js';
 import type { EvalRequest } from '../catalogue/generator.js';
 import { ndcgAtK, precisionAtK, type RankingReport, rankingReport } from './metrics.js';
 
@@ -103,19 +103,6 @@ export function scriptedSearchScript(requests: readonly Pick<EvalRequest, 'text'
   ];
 }
 
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
-}
-
 interface LedgerRow {
   model_requested: string;
   prompt_tokens: number;
@@ -169,7 +156,7 @@ export async function evaluateAgentLane(options: AgentLaneOptions): Promise<Agen
   });
   let done = 0;
   try {
-    const perRequest = await pool(requests, options.concurrency ?? 4, async (request) => {
+    const perRequest = await mapPooled(requests, options.concurrency ?? 4, async (request) => {
       let runId: string | null = null;
       let status = 'failed';
       let error: string | undefined;
