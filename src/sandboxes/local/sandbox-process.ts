@@ -113,9 +113,10 @@ export class SandboxProcess {
       const message = raw as ChildMessage;
       if (message.type === 'loading') this.loading = true;
       else if (message.type === 'baseline') {
-        this.loading = false;
         this.baselineRss = Math.max(this.baselineRss, message.rssBytes);
-        this.onBaseline?.();
+        // During a call, loading ends only once the call's CPU baseline is re-read (see runNow).
+        if (this.onBaseline) this.onBaseline();
+        else this.loading = false;
       } else if (message.type === 'ask') {
         const { id, type: _type, ask: _ask, ...request } = message;
         onFetch(request).then(
@@ -208,10 +209,13 @@ export class SandboxProcess {
     const id = ++this.nextId;
     let startedAt = await usageOf(this.child.pid ?? -1);
     let startedWall = performance.now();
+    // The call's limits count from the end of loading: until its CPU time is read again, the watch still treats
+    // the call as loading, so the interpreter's start-up is never charged to the call (a race that killed first calls).
     this.onBaseline = () => {
-      startedWall = performance.now();
       void usageOf(this.child.pid ?? -1).then((usage) => {
         startedAt = usage;
+        startedWall = performance.now();
+        this.loading = false;
       });
     };
     const { limits } = request;
