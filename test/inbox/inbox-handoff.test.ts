@@ -98,9 +98,14 @@ describe('a hand-off through the inbox', () => {
     expect(first.status).toBe(200);
     expect((first.body.run as Json).status).toBe('handed_off');
 
-    const tasks = await call('GET', '/v1/inbox/tasks?status=open', undefined, operatorKey);
-    expect(tasks.status).toBe(200);
-    const task = (tasks.body.data as Json[]).find((candidate) => candidate.thread_id === threadId) as Json;
+    // The inbox opens the task as the run settles, which can come just after the message's answer: wait for it (bounded).
+    let task: Json | undefined;
+    for (const started = Date.now(); !task && Date.now() - started < 10_000; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      const tasks = await call('GET', '/v1/inbox/tasks?status=open', undefined, operatorKey);
+      expect(tasks.status).toBe(200);
+      task = (tasks.body.data as Json[]).find((candidate) => candidate.thread_id === threadId);
+    }
+    if (!task) throw new Error(`no open hand-off task for thread ${threadId} within 10 s`);
     expect(task).toMatchObject({ kind: 'handoff', status: 'open', reason: 'policy exception', queue: 'returns', priority: 'high' });
     expect(task.summary).toContain('broken lamp');
     const taskId = String(task.id);
