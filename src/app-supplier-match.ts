@@ -1,11 +1,7 @@
 import type { SupplierEmbeddings } from './apps/supplier-match/index.js';
 import type { Economy } from './economy/index.js';
 import type { GatewayClient } from './gateway/index.js';
-
-const float32s = (base64: string): number[] => {
-  const bytes = Buffer.from(base64, 'base64');
-  return Array.from({ length: Math.floor(bytes.length / 4) }, (_, index) => bytes.readFloatLE(index * 4));
-};
+import { embeddingVector } from './wire/openai/index.js';
 
 /**
  * The supplier-match searches' embeddings: the gateway's in-process client, as the key that started the run
@@ -26,8 +22,6 @@ export function supplierMatchEmbeddings(deps: { economy: Pick<Economy, 'principa
         },
       },
     );
-    return [...result.data]
-      .sort((left, right) => left.index - right.index)
-      .map((entry) => (typeof entry.embedding === 'string' ? float32s(entry.embedding) : entry.embedding));
+    return [...result.data].sort((left, right) => left.index - right.index).map((entry) => embeddingVector(entry.embedding));
   };
 }

@@ -98,14 +98,18 @@ export class Gate implements EconomyGate {
   async admit(principal: Principal, request: AdmissionRequest): Promise<Admission> {
     if (request.operation === 'count_tokens') return this.admitCount(principal, request);
     const admittedAt = this.options.clock.now();
+    // The prompt as one counter sees it: the chat's messages and tools, or the embeddings' input.
+    const measure = (
+      chat: (request: NonNullable<AdmissionRequest['chat']>) => number,
+      input: (value: NonNullable<AdmissionRequest['embeddingsInput']>) => number,
+    ): number => (request.chat ? chat(request.chat) : request.embeddingsInput !== undefined ? input(request.embeddingsInput) : 0);
     let counted: number | undefined;
     // Exact, and lazy: settlement counts only when the upstream reports no usage.
     const promptTokens = (): number => {
-      counted ??= request.chat
-        ? countPromptTokens(request.chat, request.model)
-        : request.embeddingsInput !== undefined
-          ? countEmbeddingsTokens(request.embeddingsInput, request.model)
-          : 0;
+      counted ??= measure(
+        (chat) => countPromptTokens(chat, request.model),
+        (input) => countEmbeddingsTokens(input, request.model),
+      );
       return counted;
     };
     const admission = (reservation: Reservation | null) =>
@@ -128,11 +132,7 @@ export class Gate implements EconomyGate {
       this.reserve(context, request.requestId, this.worstCase(request, prompt, outputCap), prompt + outputCap(request.model), admittedAt, {
         attribution: request.attribution,
       });
-    const bound = request.chat
-      ? promptTokenBound(request.chat)
-      : request.embeddingsInput !== undefined
-        ? embeddingsTokenBound(request.embeddingsInput)
-        : 0;
+    const bound = measure(promptTokenBound, embeddingsTokenBound);
     let reservation: Reservation;
     try {
       reservation = await reserveFor(bound);

@@ -32,6 +32,11 @@ export interface OpenAIEmbeddingsResponse {
  */
 export function encodeEmbedding(embedding: number[] | string, format: 'float' | 'base64' | undefined): number[] | string {
   if (format === 'base64') return typeof embedding === 'string' ? embedding : float32Base64(embedding);
+  return embeddingVector(embedding);
+}
+
+/** An embedding as its number array, whichever encoding it came in. */
+export function embeddingVector(embedding: number[] | string): number[] {
   return typeof embedding === 'string' ? base64Float32(embedding) : embedding;
 }
 
