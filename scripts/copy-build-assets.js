@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ASSET_DIRS = ['apps/support/data', 'sandboxes/local/child'];
-const ASSET_FILES = ['apps/supplier-match/workflow.yaml', 'apps/site-builder/workflow.yaml'];
+const ASSET_FILES = ['apps/supplier-match/workflow.yaml', 'apps/site-builder/workflow.yaml', 'storage/pglite-thread-worker.mjs'];
 
 for (const path of [...ASSET_DIRS, ...ASSET_FILES]) {
   const from = join(root, 'src', path);

@@ -140,8 +140,9 @@ async function saturationRun(run: LaneRun, mode: Mode, connections: number, rep:
     amount: Math.max(connections * 4, Math.round(estimate * ctx.profile.saturationS)),
     durationS: ctx.profile.saturationS * 4,
   });
-  const cpuUsPerRequest = cpuPer(lane.gatewayPid, cpuBefore, outcome.ok);
+  // Read once the ledger holds the run's rows: a hub's CPU per request includes writing them, however late.
   const ledger = await ledgerAfter(lane, runAccount, ctx);
+  const cpuUsPerRequest = cpuPer(lane.gatewayPid, cpuBefore, outcome.ok);
   result.saturation.push({ mode, connections, rep, result: outcome, cpuUsPerRequest, ledger });
   ctx.log(
     `  ${lane.id} ${mode} c${connections}: saturation ${outcome.rps} rps, p50 ${outcome.latencyUs.p50} µs, p99 ${outcome.latencyUs.p99} µs, cpu ${cpuUsPerRequest ?? '-'} µs/req${ledger ? `, ledger ${ledger.exact ? 'exact' : `OFF ${JSON.stringify(ledger.diff ?? ledger.note)}`}` : ''}`,
@@ -161,8 +162,9 @@ async function loadRun(run: LaneRun, mode: Mode, delayMs: number, rate: number, 
     connections: PACED_CONNECTIONS,
     maxInFlight: MAX_IN_FLIGHT,
   });
-  const cpuUsPerRequest = cpuPer(lane.gatewayPid, cpuBefore, outcome.ok);
+  // Read once the ledger holds the run's rows: a hub's CPU per request includes writing them, however late.
   const ledger = await ledgerAfter(lane, runAccount, ctx);
+  const cpuUsPerRequest = cpuPer(lane.gatewayPid, cpuBefore, outcome.ok);
   result.loads.push({ mode, delayMs, rate, rep, result: outcome, cpuUsPerRequest, ledger });
   const failed = outcome.non2xx + outcome.errors + outcome.dropped;
   ctx.log(

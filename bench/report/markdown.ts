@@ -244,7 +244,7 @@ export function renderMarkdown(input: MarkdownInput): string {
     ...input.charts.map((file) => `![${file}](./${file})\n`),
     '## Saturation throughput',
     '',
-    `Closed loop at ${profile.saturationConnections.join(', ')} connections (1 is sequential: its added p50 is what the gateway adds to each request), upstream answering at once; ${profile.saturationReps} repetition(s) of ${profile.saturationS} s after a ${profile.warmupS} s warm-up at ${profile.connections} connections, repetitions interleaved across lanes; median (min–max). "Added" is the lane's p50 minus Direct's at the same connections. Gateway CPU is user + system time of the gateway process over the run divided by the requests served.`,
+    `Closed loop at ${profile.saturationConnections.join(', ')} connections (1 is sequential: its added p50 is what the gateway adds to each request), upstream answering at once; ${profile.saturationReps} repetition(s) of ${profile.saturationS} s after a ${profile.warmupS} s warm-up at ${profile.connections} connections, repetitions interleaved across lanes; median (min–max). "Added" is the lane's p50 minus Direct's at the same connections. Gateway CPU is user + system time of the gateway process (all its threads) from the run's start until the ledger holds its rows, divided by the requests served: work a hub defers past the run (its ledger writes) still counts.`,
     '',
     saturationSection(input.summaries, input.comparisons),
     '',

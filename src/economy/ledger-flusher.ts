@@ -1,4 +1,4 @@
-import type { LedgerEntry, LedgerWriter } from '../storage/index.js';
+import type { LedgerEntry, LedgerWriter, QueryOptions } from '../storage/index.js';
 import type { Journal, SealedSegment } from './journal.js';
 import { isRowError, ledgerEntryProblem } from './ledger-entry-check.js';
 import type { LedgerQuarantine, QuarantinedEntry } from './ledger-quarantine.js';
@@ -17,6 +17,14 @@ export interface FlusherStatus {
 }
 
 /**
+ * Entries waiting for the ledger beyond which the flush stops yielding to requests: below it, ledger
+ * writes are background work (PGlite's thread runs them at its lowest priority, so a busy core serves
+ * requests first and writes the ledger in its idle time); above it, a sustained overload would grow the
+ * backlog (and the memory holding it) without bound, so the flush takes its fair share of the core again.
+ */
+export const URGENT_BACKLOG = 20_000;
+
+/**
  * Moves journal entries into the ledger off the request path: every `intervalMs` it seals the
  * journal's open segment, inserts its entries in batches (idempotent by request id) and deletes the
  * segment file once the ledger has them. While the database is down, segments wait on disk and are
@@ -33,6 +41,7 @@ export class LedgerFlusher {
   private readonly quarantine: LedgerQuarantine;
   private lastError: string | null = null;
   private failingSince: number | null = null;
+  private readonly urgentBacklog: number;
 
   constructor(options: {
     journal: Journal;
@@ -40,7 +49,10 @@ export class LedgerFlusher {
     logger: EconomyLogger;
     quarantine: LedgerQuarantine;
     recovered?: SealedSegment[];
+    /** Default URGENT_BACKLOG. */
+    urgentBacklog?: number;
   }) {
+    this.urgentBacklog = options.urgentBacklog ?? URGENT_BACKLOG;
     this.journal = options.journal;
     this.writer = options.writer;
     this.logger = options.logger;
@@ -85,7 +97,8 @@ export class LedgerFlusher {
     this.timer = null;
     await this.running?.catch(() => {});
     this.pending.push(await this.journal.close());
-    await this.writePending().catch(() => {});
+    // Shutting down: nothing to yield to.
+    await this.writePending(true).catch(() => {});
   }
 
   private async flushOnce(): Promise<void> {
@@ -94,12 +107,12 @@ export class LedgerFlusher {
     await this.writePending();
   }
 
-  private async writePending(): Promise<void> {
+  private async writePending(urgent = false): Promise<void> {
     while (this.pending.length > 0) {
       const segment = this.pending[0];
       if (!segment) break;
       try {
-        await this.writeSegment(segment);
+        await this.writeSegment(segment, { background: !urgent && this.status().pendingEntries < this.urgentBacklog });
         await this.journal.discard(segment);
         this.pending.shift();
         this.lastError = null;
@@ -118,7 +131,7 @@ export class LedgerFlusher {
   }
 
   /** Writes a segment's entries; the ones the database refuses for good go to the quarantine. */
-  private async writeSegment(segment: SealedSegment): Promise<void> {
+  private async writeSegment(segment: SealedSegment, options: QueryOptions): Promise<void> {
     const refused: QuarantinedEntry[] = [];
     const writable: LedgerEntry[] = [];
     for (const entry of segment.entries) {
@@ -127,7 +140,7 @@ export class LedgerFlusher {
       else writable.push(entry);
     }
     try {
-      if (writable.length > 0) await this.writer.append(writable);
+      if (writable.length > 0) await this.writer.append(writable, options);
     } catch (error) {
       if (!isRowError(error)) throw error;
       // One bad row fails its whole statement: write them one by one to find it (inserts are idempotent).

@@ -1,17 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { openPgliteThread } from './pglite-thread.js';
 
-export type Orm = PgDatabase<PgQueryResultHKT>;
-
-/** The two engines behind one interface: raw parameterised SQL plus a Drizzle handle. */
+/** The two engines behind one interface: parameterised SQL, transactions, a health check. */
 export interface Database {
   readonly engine: 'pglite' | 'postgres';
-  readonly orm: Orm;
-  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** True where statements run on the caller's event loop (PGlite in process): long work must be sliced. */
+  readonly onEventLoop: boolean;
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<Row[]>;
   /** Runs several statements (no parameters), e.g. a migration. */
   exec(sql: string): Promise<void>;
   /** Runs `work` in one transaction on one connection. */
@@ -19,6 +16,14 @@ export interface Database {
   /** True while the engine answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  /**
+   * Work no request waits for (the ledger flush): PGlite's thread runs it at the lowest priority, so on a
+   * busy core requests preempt it. Engines that do the work elsewhere ignore it.
+   */
+  background?: boolean;
 }
 
 export interface Queryable {
@@ -34,11 +39,21 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** PGlite data dir tarball to start from (skips initdb). */
   loadDataDir?: Blob;
+  /** PGlite on its own thread (default) or, with false, on the caller's event loop. */
+  thread?: boolean;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.schema);
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const pglite = {
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  };
+  return options.thread === false ? openPgliteInProcess(pglite) : openPgliteThread(pglite);
+}
+
+async function openPgliteInProcess(options: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {
   const client = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -46,7 +61,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> => (await client.query<Row>(sql, params as unknown[])).rows;
   return {
     engine: 'pglite',
-    orm: drizzlePglite(client) as unknown as Orm,
+    onEventLoop: true,
     query,
     exec: async (sql) => {
       await client.exec(sql);
@@ -88,7 +103,7 @@ async function openPostgres(url: string, schema?: string): Promise<Database> {
   const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> => (await pool.query(sql, params as unknown[])).rows as Row[];
   return {
     engine: 'postgres',
-    orm: drizzleNodePg(pool) as unknown as Orm,
+    onEventLoop: false,
     query,
     exec: async (sql) => {
       await pool.query(sql);

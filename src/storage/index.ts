@@ -22,7 +22,7 @@ export {
   findBudgetTenant,
   type NewBudget,
 } from './budgets.repo.js';
-export { type Database, type OpenDatabaseOptions, type Orm, openDatabase, type Queryable } from './database.js';
+export { type Database, type OpenDatabaseOptions, openDatabase, type Queryable, type QueryOptions } from './database.js';
 export {
   type ConversationCounts,
   type HandoffTimes,

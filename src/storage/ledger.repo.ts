@@ -1,5 +1,5 @@
 import { type Picos, picos, type UsageAnomaly, type UsageSource } from '../core/index.js';
-import type { Database } from './database.js';
+import type { Database, QueryOptions } from './database.js';
 import { dailyOfHourlyRows, hourlyOfLedgerRows, rollupUpsert } from './usage-rollup-sql.js';
 import { asBigInt, asDate, asNumber } from './values.js';
 
@@ -154,10 +154,12 @@ const ARRAY_TYPES: Record<(typeof INSERT_COLUMNS)[number], string> = {
 
 /**
  * Rows per statement. The statement's size does not grow with its rows (one array parameter per
- * column), but on PGlite it runs on the event loop: slices of this many rows (~5 ms each, ~30 µs a row plus ~1.5 ms a statement) with a yield
- * between them keep a flush from stalling requests. A PostgreSQL server does the work elsewhere.
+ * column). Where the database runs on the event loop (PGlite in process), slices of 128 rows (~5 ms
+ * each: ~30 µs a row plus ~1.5 ms a statement) with a yield between them keep a flush from stalling
+ * requests; PostgreSQL and PGlite on its own thread do the work elsewhere, so fewer, larger statements
+ * (not too large: PGlite runs one statement at a time, and a query behind a slice waits for it).
  */
-const SLICE_ROWS: Record<Database['engine'], number> = { pglite: 128, postgres: 1_000 };
+const sliceRows = (db: Database): number => (db.onEventLoop ? 128 : 500);
 
 function entryParams(entry: LedgerEntry): unknown[] {
   return [
@@ -243,14 +245,17 @@ export class LedgerWriter {
     this.db = db;
   }
 
-  /** Inserts the entries not yet in the ledger; returns how many were new. */
-  async append(entries: readonly LedgerEntry[]): Promise<number> {
-    const slice = SLICE_ROWS[this.db.engine];
+  /**
+   * Inserts the entries not yet in the ledger; returns how many were new. `background`: no request waits
+   * for these rows (the journal holds them), so the database may run them behind every request.
+   */
+  async append(entries: readonly LedgerEntry[], options: QueryOptions = {}): Promise<number> {
+    const slice = sliceRows(this.db);
     let inserted = 0;
     for (let start = 0; start < entries.length; start += slice) {
       // Requests that arrived during the last slice run before the next one.
       if (start > 0) await yieldToEventLoop();
-      const rows = await this.db.query<{ inserted: unknown }>(INSERT_STATEMENT, columnArrays(entries.slice(start, start + slice)));
+      const rows = await this.db.query<{ inserted: unknown }>(INSERT_STATEMENT, columnArrays(entries.slice(start, start + slice)), options);
       inserted += asNumber(rows[0]?.inserted);
     }
     return inserted;

@@ -26,7 +26,7 @@ export function trackServerRequests(): () => void {
 
 /** One call of the hub into its database, with where it came from. */
 export interface DatabaseCall {
-  /** `query`, `exec`, `transaction`, `transaction.query`, `ping`, or `orm.<member>` (the Drizzle handle). */
+  /** `query`, `exec`, `transaction`, `transaction.query` or `ping`. */
   via: string;
   sql: string;
   /** The HTTP request this call was made for (see `trackServerRequests`); undefined for background work. */
@@ -52,27 +52,17 @@ function callerFrames(): string[] {
 /**
  * Wraps a database so every statement the hub runs through it is recorded. On PGlite this is the
  * only place to see them (there is no wire); on PostgreSQL the wire counter is the truth and these
- * records add the stacks. The Drizzle handle is wrapped too: any use of it is recorded, whatever it runs.
+ * records add the stacks.
  */
 export function countDatabaseCalls(inner: Database): CountedDatabase {
   const calls: DatabaseCall[] = [];
   const record = (via: string, sql: string) => calls.push({ via, sql, request: serverRequest.getStore(), stack: callerFrames() });
-  const orm = new Proxy(inner.orm, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        record(`orm.${String(property)}`, '(drizzle)');
-        return (value as (...parameters: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
   const database: Database = {
     engine: inner.engine,
-    orm,
-    query: (sql, params) => {
+    onEventLoop: inner.onEventLoop,
+    query: (sql, params, options) => {
       record('query', sql);
-      return inner.query(sql, params);
+      return inner.query(sql, params, options);
     },
     exec: (sql) => {
       record('exec', sql);
