@@ -3,6 +3,7 @@ import type { LaneResult } from '../lanes/results.js';
 import type { MachineFacts } from '../machine.js';
 import type { Profile } from '../profile.js';
 import type { Spread } from '../stats.js';
+import { MEAN_STREAM_CHUNKS, perChunkOverhead } from './per-chunk.js';
 import type { Comparison, LaneSummary } from './summary.js';
 import type { TargetResult } from './targets.js';
 
@@ -139,6 +140,18 @@ function streamsSection(summaries: LaneSummary[]): string {
   return table(['gateway', 'streams opened', 'open at once (peak)', 'completed / failed', 'RSS before, MiB', 'peak RSS, MiB'], rows);
 }
 
+function perChunkSection(summaries: LaneSummary[]): string {
+  const rows = perChunkOverhead(summaries).map((lane) => [
+    lane.label,
+    `${lane.cpuJson}`,
+    `${lane.cpuStream}`,
+    `**${lane.cpuPerChunk.toFixed(2)}**`,
+    lane.addedUsPerChunk === null ? '–' : `${lane.addedUsPerChunk.toFixed(2)}`,
+  ]);
+  if (rows.length === 0) return 'Not measured in this run.';
+  return table(['gateway', 'CPU µs/req, JSON', 'CPU µs/req, SSE', 'CPU µs per chunk', 'added µs per chunk (sequential)'], rows);
+}
+
 function ledgerSection(results: LaneResult[]): string {
   const rows = results.flatMap((lane) => {
     const runs = [
@@ -253,6 +266,12 @@ export function renderMarkdown(input: MarkdownInput): string {
     `Open loop (each request is due at a fixed time and its latency counts from then), ${profile.loadReps} repetition(s) of ${profile.loadS} s per load; median over repetitions (min–max). "Added" is the lane's median percentile minus Direct's at the same load and upstream delay. Loads above 90 % of a lane's own saturation are not offered.`,
     '',
     loadsSection(input.summaries, input.comparisons),
+    '',
+    '## Per-chunk overhead of streams',
+    '',
+    `A stream carries its tokens as ${MEAN_STREAM_CHUNKS} chunks on average (the fake upstream's rule), its JSON twin as one body. CPU per chunk: (SSE − JSON) gateway CPU per request at ${profile.connections} connections, over ${MEAN_STREAM_CHUNKS}. Added per chunk: (SSE − JSON) sequential p50, over ${MEAN_STREAM_CHUNKS}, minus Direct's.`,
+    '',
+    perChunkSection(input.summaries),
     '',
     '## Concurrent open streams',
     '',
