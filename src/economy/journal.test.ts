@@ -4,41 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { picos } from '../core/index.js';
+import { ledgerEntry } from '../../test/support/ledger-entry.js';
 import type { LedgerEntry } from '../storage/index.js';
 import { Journal } from './journal.js';
 
-const entry = (requestId: string): LedgerEntry => ({
-  requestId,
-  clientRequestId: null,
-  tenantId: 't',
-  projectId: null,
-  keyId: 'k',
-  surface: 'openai',
-  modelRequested: 'm',
-  modelServed: 'm',
-  providerId: null,
-  upstreamModel: null,
-  inputTokens: 1,
-  outputTokens: 2,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  usageSource: 'upstream',
-  usageAnomaly: null,
-  agent: null,
-  runId: null,
-  threadId: null,
-  workflow: null,
-  costPicos: picos(10n ** 22n),
-  priceKnown: true,
-  latencyMs: 1,
-  ttfbMs: 2,
-  status: 200,
-  errorCode: null,
-  stream: true,
-  attempts: 1,
-  createdAt: new Date('2026-11-05T10:00:00Z'),
-});
+const entry = (requestId: string): LedgerEntry => ledgerEntry(requestId);
 
 const dirs: string[] = [];
 const tempDir = async () => {

@@ -2,44 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ledgerEntry } from '../../test/support/ledger-entry.js';
 import { picos } from '../core/index.js';
-import { type LedgerEntry, LedgerWriter, migrate, openDatabase, type QueryOptions } from '../storage/index.js';
+import { LedgerWriter, migrate, openDatabase, type QueryOptions } from '../storage/index.js';
 import { Journal } from './journal.js';
 import { LedgerFlusher } from './ledger-flusher.js';
 import { LedgerQuarantine } from './ledger-quarantine.js';
 import { silentLogger } from './logger.js';
 
-const entry = (requestId: string): LedgerEntry => ({
-  requestId,
-  clientRequestId: null,
-  tenantId: 't',
-  projectId: null,
-  keyId: 'k',
-  surface: 'openai',
-  modelRequested: 'm',
-  modelServed: 'm',
-  providerId: null,
-  upstreamModel: null,
-  inputTokens: 1,
-  outputTokens: 2,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  usageSource: 'upstream',
-  usageAnomaly: null,
-  agent: null,
-  runId: null,
-  threadId: null,
-  workflow: null,
-  costPicos: picos(10n),
-  priceKnown: true,
-  latencyMs: 1,
-  ttfbMs: 2,
-  status: 200,
-  errorCode: null,
-  stream: false,
-  attempts: 1,
-  createdAt: new Date('2026-12-04T10:00:00Z'),
-});
+const entry = (requestId: string) =>
+  ledgerEntry(requestId, { costPicos: picos(10n), stream: false, createdAt: new Date('2026-12-04T10:00:00Z') });
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -1,42 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerEntry } from '../../test/support/ledger-entry.js';
 import { getTestDb, TEST_ENGINES, type TestDb } from '../../test/support/test-db.js';
 import { picos } from '../core/index.js';
 import type { Database } from './database.js';
 import { migrate, openDatabase } from './index.js';
 import { type LedgerEntry, LedgerRepository, LedgerWriter } from './ledger.repo.js';
 
-const entry = (requestId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  requestId,
-  clientRequestId: null,
-  tenantId: 'tenant-a',
-  projectId: null,
-  keyId: 'key-a',
-  surface: 'openai.chat',
-  modelRequested: 'm',
-  modelServed: 'm',
-  providerId: 'fake',
-  upstreamModel: 'fake-model',
-  inputTokens: 11,
-  outputTokens: 22,
-  cachedTokens: 3,
-  cacheWriteTokens: 0,
-  usageSource: 'upstream',
-  usageAnomaly: null,
-  agent: null,
-  runId: null,
-  threadId: null,
-  workflow: null,
-  costPicos: picos(123_456_789_012_345_678_901n),
-  priceKnown: true,
-  latencyMs: 12,
-  ttfbMs: null,
-  status: 200,
-  errorCode: null,
-  stream: false,
-  attempts: 1,
-  createdAt: new Date('2026-12-04T10:15:00.250Z'),
-  ...overrides,
-});
+const entry = (requestId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry =>
+  ledgerEntry(requestId, {
+    tenantId: 'tenant-a',
+    keyId: 'key-a',
+    inputTokens: 11,
+    costPicos: picos(123_456_789_012_345_678_901n),
+    ttfbMs: null,
+    stream: false,
+    createdAt: new Date('2026-12-04T10:15:00.250Z'),
+    ...overrides,
+  });
 
 /** Text a client can put in a row (model names, client request ids): every character CSV or arrays treat specially. */
 const AWKWARD = ['say "hi", then\nleave', 'back\\slash', '', '中文 ✓', 'comma,only', '"', 'NULL', '\\N'];

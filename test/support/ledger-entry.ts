@@ -1,0 +1,36 @@
+import { picos } from '../../src/core/index.js';
+import type { LedgerEntry } from '../../src/storage/index.js';
+
+/** A complete, valid ledger entry for tests: one streamed OpenAI-surface call; `overrides` sets what a test is about. */
+export const ledgerEntry = (requestId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  requestId,
+  clientRequestId: null,
+  tenantId: 't',
+  projectId: null,
+  keyId: 'k',
+  surface: 'openai',
+  modelRequested: 'm',
+  modelServed: 'm',
+  providerId: null,
+  upstreamModel: null,
+  inputTokens: 1,
+  outputTokens: 2,
+  cachedTokens: 0,
+  cacheWriteTokens: 0,
+  usageSource: 'upstream',
+  usageAnomaly: null,
+  agent: null,
+  runId: null,
+  threadId: null,
+  workflow: null,
+  costPicos: picos(10n ** 22n),
+  priceKnown: true,
+  latencyMs: 1,
+  ttfbMs: 2,
+  status: 200,
+  errorCode: null,
+  stream: true,
+  attempts: 1,
+  createdAt: new Date('2026-11-05T10:00:00Z'),
+  ...overrides,
+});
