@@ -2,7 +2,9 @@ import type { ServerResponse } from 'node:http';
 
 /**
  * Writes an SSE response with backpressure: `write` resolves once the socket can take more, so a slow
- * reader slows the upstream read instead of growing a buffer.
+ * reader slows the upstream read instead of growing a buffer. Writes made in one turn of the event loop
+ * (the events a translated stream makes of one upstream read) leave in one socket write: Node's http
+ * corks the socket at a response's first write of a tick and uncorks it on the next (sse-writer.test.ts).
  */
 export class SseWriter {
   private readonly response: ServerResponse;
