@@ -2,7 +2,7 @@
 // slow query never stalls the requests being served. Plain JavaScript (like the sandbox child) so the
 // same file runs from src/ under the tests and from dist/ once built. Protocol: see pglite-thread.ts.
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -32,19 +32,53 @@ function threadId() {
 }
 const tid = threadId();
 
-/**
- * Background statements (the ledger flush) run at the lowest priority: on a busy core the hub's requests
- * preempt them instead of taking turns with them. Where threads have no priority of their own, a no-op.
- */
-function setNice(nice) {
-  if (tid === null) return;
+const BACKGROUND_NICE = 19;
+
+/** This thread's nice value now, or null where it cannot be read. */
+function currentNice() {
   try {
-    setPriority(tid, nice);
+    return tid === null ? null : getPriority(tid);
   } catch {
-    // Not permitted here: the statement runs at the process's priority.
+    return null;
   }
 }
-const BACKGROUND_NICE = 19;
+const ownNice = currentNice();
+
+/**
+ * Whether this thread may lower its priority for a statement and raise it back after. Raising it back needs
+ * root or CAP_SYS_NICE: an unprivileged Linux user may only lower a nice value, so there a thread once lowered
+ * would stay at the bottom for every later query. Probed with one step down and back; where the step back is
+ * refused the thread stays one step down (a 20 % smaller share of a contended core) and background statements
+ * run like any other.
+ */
+function canReprioritise() {
+  if (tid === null || ownNice === null || ownNice >= BACKGROUND_NICE) return false;
+  return trySetNice(ownNice + 1) && trySetNice(ownNice);
+}
+const reprioritise = canReprioritise();
+
+/**
+ * Background statements (the ledger flush) run at the lowest priority: on a busy core the hub's requests
+ * preempt them instead of taking turns with them.
+ */
+async function inBackground(run) {
+  if (!reprioritise) return run();
+  const lowered = trySetNice(BACKGROUND_NICE);
+  try {
+    return await run();
+  } finally {
+    if (lowered) trySetNice(ownNice);
+  }
+}
+
+function trySetNice(nice) {
+  try {
+    setPriority(tid, nice);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 let client;
 try {
@@ -86,13 +120,8 @@ async function handle(message) {
     case 'query': {
       const target = message.tx ? transactions.get(message.tx)?.tx : client;
       if (!target) throw new Error(`transaction ${message.tx} is not open`);
-      if (!message.background) return (await target.query(message.sql, message.params)).rows;
-      setNice(BACKGROUND_NICE);
-      try {
-        return (await target.query(message.sql, message.params)).rows;
-      } finally {
-        setNice(0);
-      }
+      const run = async () => (await target.query(message.sql, message.params)).rows;
+      return message.background ? inBackground(run) : run();
     }
     case 'exec': {
       await client.exec(message.sql);
