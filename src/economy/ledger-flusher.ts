@@ -83,12 +83,16 @@ export class LedgerFlusher {
   status(): FlusherStatus {
     return {
       pendingSegments: this.pending.length,
-      pendingEntries: this.pending.reduce((sum, segment) => sum + segment.entries.length, 0) + this.journal.unsealedCount,
+      pendingEntries: this.pendingEntries(),
       lastError: this.lastError,
       failingSince: this.failingSince,
       quarantined: this.quarantine.size,
       quarantinePath: this.quarantine.path,
     };
+  }
+
+  private pendingEntries(): number {
+    return this.pending.reduce((sum, segment) => sum + segment.entries.length, 0) + this.journal.unsealedCount;
   }
 
   /** Stops the timer and moves the journal's last entries into the ledger (best effort: on failure they stay on disk for the next start). */
@@ -112,7 +116,7 @@ export class LedgerFlusher {
       const segment = this.pending[0];
       if (!segment) break;
       try {
-        await this.writeSegment(segment, { background: !urgent && this.status().pendingEntries < this.urgentBacklog });
+        await this.writeSegment(segment, { background: !urgent && this.pendingEntries() < this.urgentBacklog });
         await this.journal.discard(segment);
         this.pending.shift();
         this.lastError = null;

@@ -54,10 +54,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openPgliteInProcess(options: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {
-  const client = await PGlite.create({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-  });
+  const client = await PGlite.create(options);
   const query = async <Row>(sql: string, params?: unknown[]): Promise<Row[]> => (await client.query<Row>(sql, params as unknown[])).rows;
   return {
     engine: 'pglite',
