@@ -156,6 +156,21 @@ describe.each(engines)('cluster state ($name)', ({ create }) => {
     expect(await state.readBudget('b:race', NOW)).toEqual({ spent: 0n, reserved: 1_000n });
   });
 
+  it('stays exact when settlements and new admissions come in the same bursts', async () => {
+    const state = await open();
+    await state.seedBudget('b:burst', 0n, null);
+    const budgets = [{ key: 'b:burst', limit: 10_000n, expiresAt: null }];
+    const reserve = (prefix: string) =>
+      Array.from({ length: 300 }, (_, index) => state.admit(admitCommand({ reservationId: `${prefix}${index}`, budgets, amount: 20n })));
+    expect((await Promise.all(reserve('s'))).every((result) => result.ok)).toBe(true);
+    const settleAll = Array.from({ length: 300 }, (_, index) =>
+      state.settle({ reservationId: `s${index}`, budgetKeys: ['b:burst'], actual: 7n, windowAdjustments: [], now: NOW }),
+    );
+    const [, admitted] = await Promise.all([Promise.all(settleAll), Promise.all(reserve('t'))]);
+    expect(admitted.every((result) => result.ok)).toBe(true);
+    expect(await state.readBudget('b:burst', NOW)).toEqual({ spent: 2_100n, reserved: 6_000n });
+  });
+
   it('delivers published messages to subscribers', async () => {
     const state = await open();
     const received: string[] = [];
@@ -164,6 +179,27 @@ describe.each(engines)('cluster state ($name)', ({ create }) => {
     await expect.poll(() => received, { timeout: 1_000 }).toEqual(['key:1']);
     await unsubscribe();
     expect((await state.health()).ok).toBe(true);
+  });
+});
+
+describe.skipIf(!REDIS_URL)('redis cluster state after Redis forgot its scripts', () => {
+  it('loads them again for a burst of admissions sent in one pipeline', async () => {
+    const { Redis } = await import('ioredis');
+    const state = await createRedisClusterState({ url: REDIS_URL ?? '', keyPrefix: uniqueRedisPrefix('noscript') });
+    const admin = new Redis(REDIS_URL ?? '');
+    try {
+      await state.seedBudget('b:flushed', 0n, null);
+      await admin.script('FLUSH');
+      const budgets = [{ key: 'b:flushed', limit: 1_000n, expiresAt: null }];
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, index) => state.admit(admitCommand({ reservationId: `f${index}`, budgets, amount: 10n }))),
+      );
+      expect(results.every((result) => result.ok)).toBe(true);
+      expect(await state.readBudget('b:flushed', NOW)).toEqual({ spent: 0n, reserved: 500n });
+    } finally {
+      admin.disconnect();
+      await state.close();
+    }
   });
 });
 
