@@ -1,16 +1,19 @@
 import { HubError } from '../core/index.js';
 import { type SseEvent, SseParser } from '../wire/sse.js';
 
-/** Yields the SSE events of an upstream body in order. */
-export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+/**
+ * Yields the SSE events of an upstream body, the events of one read together: a stream's consumer then
+ * takes one async step per read (an upstream writes several events at a time), not one per event.
+ */
+export async function* sseEventBatches(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent[]> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
   for await (const chunk of body) {
     const events = parser.push(decoder.decode(chunk, { stream: true }));
-    for (const event of events) yield event;
+    if (events.length > 0) yield events;
   }
-  for (const event of parser.push(decoder.decode())) yield event;
-  for (const event of parser.flush()) yield event;
+  const rest = [...parser.push(decoder.decode()), ...parser.flush()];
+  if (rest.length > 0) yield rest;
 }
 
 /**

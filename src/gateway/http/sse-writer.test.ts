@@ -90,7 +90,7 @@ describe('SseWriter', () => {
       writer.start({});
       // Far past the socket's buffers while the client reads nothing.
       for (let index = 0; index < 32; index++) {
-        pendingWrite = writer.write(big);
+        pendingWrite = writer.write(big) ?? Promise.resolve();
         const settled = await Promise.race([pendingWrite.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 50))]);
         if (!settled) break;
         if (index === 31) resolvedEarly = true;

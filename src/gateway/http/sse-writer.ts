@@ -31,10 +31,14 @@ export class SseWriter {
     });
   }
 
-  async write(text: string): Promise<void> {
-    if (this.isClosed) return;
-    if (this.response.write(text)) return;
-    await new Promise<void>((resolve) => {
+  /**
+   * Writes `text`; returns a promise only when the socket is full (resolved once it drains or closes), so a
+   * stream's loop awaits only under backpressure instead of paying an async step per event.
+   */
+  write(text: string): Promise<void> | undefined {
+    if (this.isClosed) return undefined;
+    if (this.response.write(text)) return undefined;
+    return new Promise<void>((resolve) => {
       const done = (): void => {
         this.response.off('drain', done);
         this.response.off('close', done);

@@ -109,7 +109,10 @@ async function writeEvents(
 ): Promise<void> {
   try {
     for await (const part of parts) {
-      for (const event of encoder.encode(part)) await writer.write(formatAnthropicSse(event));
+      let text = '';
+      for (const event of encoder.encode(part)) text += formatAnthropicSse(event);
+      const backpressure = text ? writer.write(text) : undefined;
+      if (backpressure) await backpressure;
       if (writer.isClosed) break;
     }
     for (const event of encoder.finish()) await writer.write(formatAnthropicSse(event));

@@ -19,7 +19,8 @@ export async function writeOpenAISse(
   try {
     for await (const part of parts) {
       const chunk = encode(part);
-      if (chunk) await writer.write(sseData(JSON.stringify(chunk)));
+      const backpressure = chunk ? writer.write(sseData(JSON.stringify(chunk))) : undefined;
+      if (backpressure) await backpressure;
       if (writer.isClosed) break;
     }
     await writer.write(sseData('[DONE]'));

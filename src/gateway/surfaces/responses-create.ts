@@ -228,8 +228,12 @@ async function writeCanonicalStream(
   encoder: ResponsesStreamEncoder,
   persist: (response: Record<string, unknown>) => Promise<Record<string, unknown>>,
 ): Promise<void> {
+  // The events of one part in one write; awaited only when the socket is full.
   const write = async (events: ResponsesEvent[]): Promise<void> => {
-    for (const event of events) await writer.write(sseEvent(event.type, JSON.stringify(event)));
+    let text = '';
+    for (const event of events) text += sseEvent(event.type, JSON.stringify(event));
+    const backpressure = text ? writer.write(text) : undefined;
+    if (backpressure) await backpressure;
   };
   try {
     await write(encoder.start());

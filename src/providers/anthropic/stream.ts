@@ -2,15 +2,15 @@ import { type ChatRequest, type ChatStream, HubError, type StreamPart } from '..
 import { AnthropicEventDecoder, type AnthropicStreamEvent, canonicalToAnthropic } from '../../wire/anthropic/index.js';
 import type { SseEvent } from '../../wire/sse.js';
 import type { CallContext } from '../spec.js';
-import { parseEventJson, primeStream, sseEvents } from '../sse-events.js';
+import { parseEventJson, primeStream, sseEventBatches } from '../sse-events.js';
 import type { UpstreamClient } from '../upstream-request.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS } from './api.js';
 
-async function* decodeEvents(providerId: string, events: AsyncIterable<SseEvent>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+async function* decodeEvents(providerId: string, batches: AsyncIterable<SseEvent[]>, signal: AbortSignal): AsyncGenerator<StreamPart> {
   const decoder = new AnthropicEventDecoder({ source: providerId });
   try {
-    for await (const event of events) {
-      yield* decoder.decode(parseEventJson<AnthropicStreamEvent>(providerId, event.data));
+    for await (const events of batches) {
+      for (const event of events) yield* decoder.decode(parseEventJson<AnthropicStreamEvent>(providerId, event.data));
     }
   } catch (error) {
     throw streamError(providerId, error, signal);
@@ -29,6 +29,6 @@ function streamError(providerId: string, error: unknown, signal: AbortSignal): H
 export async function anthropicStream(client: UpstreamClient, request: ChatRequest, context: CallContext): Promise<ChatStream> {
   const body = canonicalToAnthropic({ ...request, stream: true }, ANTHROPIC_DEFAULT_MAX_TOKENS);
   const answer = await client.post('/messages', JSON.stringify(body), context.signal);
-  const parts = decodeEvents(client.providerId, sseEvents(answer.body), context.signal);
+  const parts = decodeEvents(client.providerId, sseEventBatches(answer.body), context.signal);
   return primeStream(parts[Symbol.asyncIterator](), client.providerId);
 }

@@ -6,8 +6,9 @@ import {
   type OpenAITextCompletion,
   textCompletionToCanonical,
 } from '../../wire/openai/index.js';
+import type { SseEvent } from '../../wire/sse.js';
 import type { CallContext } from '../spec.js';
-import { parseEventJson, primeStream, sseEvents } from '../sse-events.js';
+import { parseEventJson, primeStream, sseEventBatches } from '../sse-events.js';
 import type { UpstreamClient } from '../upstream-request.js';
 import { usageFromVendor } from './usage.js';
 
@@ -24,16 +25,18 @@ export async function openaiComplete(
   return result;
 }
 
-async function* decodeCompletionChunks(providerId: string, events: AsyncIterable<{ data: string }>): AsyncGenerator<StreamPart> {
+async function* decodeCompletionChunks(providerId: string, batches: AsyncIterable<SseEvent[]>): AsyncGenerator<StreamPart> {
   const decoder = new CompletionChunkDecoder();
-  for await (const event of events) {
-    if (event.data === '[DONE]') return;
-    const chunk = parseEventJson<OpenAICompletionChunk & { error?: { message?: string } }>(providerId, event.data);
-    if (chunk.error) {
-      throw new HubError('UPSTREAM_ERROR', `upstream ${providerId} failed mid-stream: ${chunk.error.message ?? 'unknown error'}`);
-    }
-    for (const part of decoder.decode(chunk)) {
-      yield part.type === 'usage-final' && chunk.usage ? { type: 'usage-final', usage: usageFromVendor(chunk.usage) } : part;
+  for await (const events of batches) {
+    for (const event of events) {
+      if (event.data === '[DONE]') return;
+      const chunk = parseEventJson<OpenAICompletionChunk & { error?: { message?: string } }>(providerId, event.data);
+      if (chunk.error) {
+        throw new HubError('UPSTREAM_ERROR', `upstream ${providerId} failed mid-stream: ${chunk.error.message ?? 'unknown error'}`);
+      }
+      for (const part of decoder.decode(chunk)) {
+        yield part.type === 'usage-final' && chunk.usage ? { type: 'usage-final', usage: usageFromVendor(chunk.usage) } : part;
+      }
     }
   }
 }
@@ -45,5 +48,5 @@ export async function openaiStreamComplete(
 ): Promise<ChatStream> {
   const body = canonicalToOpenAICompletion({ ...request, stream: true });
   const answer = await client.post('/completions', JSON.stringify(body), context.signal);
-  return primeStream(decodeCompletionChunks(client.providerId, sseEvents(answer.body))[Symbol.asyncIterator](), client.providerId);
+  return primeStream(decodeCompletionChunks(client.providerId, sseEventBatches(answer.body))[Symbol.asyncIterator](), client.providerId);
 }
