@@ -27,12 +27,11 @@ export async function primeStream<T>(source: AsyncIterator<T>, providerId: strin
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       return {
-        next: async () => {
-          if (!yieldedFirst) {
-            yieldedFirst = true;
-            return first;
-          }
-          return source.next();
+        // Not async: the items after the first come straight from the source, with no promise of our own each.
+        next: () => {
+          if (yieldedFirst) return source.next();
+          yieldedFirst = true;
+          return Promise.resolve(first);
         },
         return: async (value?: unknown) => {
           await source.return?.(value);
