@@ -85,7 +85,7 @@ export class RedisClusterState implements ClusterState {
     });
   }
 
-  /** Connects both clients, waiting at most `timeoutMs`; a hub may start while Redis is down and report it. */
+  /** Connects the command, pipelined and subscriber clients, waiting at most `timeoutMs`; a hub may start while Redis is down and report it. */
   async connect(timeoutMs: number): Promise<boolean> {
     const attempt = Promise.all([this.client.connect(), this.pipelined.connect(), this.subscriber.connect()]).then(
       () => true,
